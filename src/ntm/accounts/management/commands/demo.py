@@ -1,0 +1,23 @@
+from django.core.management.base import BaseCommand
+
+from ntm.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from ntm.units.models import Unit
+from ntm.units.services import units_load
+
+DEMO_PROVINCES = ["06", "20"]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (Bắc Kạn 06 and Lạng Sơn 20, demo users). Safe to run again."
+
+    def handle(self, *args, **options):
+        if not Unit.objects.filter(level=1, code__in=DEMO_PROVINCES).exists():
+            self.stdout.write("Nạp đơn vị hành chính của Bắc Kạn (06) và Lạng Sơn (20)...")
+        result = units_load(province_codes=DEMO_PROVINCES)
+        self.stdout.write(f"Đơn vị: tạo mới {result.created}, không đổi {result.unchanged}.")
+        users = demo_users_ensure()
+        self.stdout.write("")
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")
+        for spec, created in users:
+            mark = "mới" if created else "đã có"
+            self.stdout.write(f"  {spec.username:<12} {spec.full_name} ({mark})")

@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from ntm.accounts.api import MeView
+from ntm.units.api import UnitViewSet
+
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/me/", MeView.as_view(), name="api-me"),
+    path("v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]

@@ -1,0 +1,202 @@
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ntm.units.text import fold
+
+REORGANISATION_DATE = datetime.date(2025, 7, 1)
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("Tỉnh")
+    DISTRICT = 2, _("Huyện")
+    COMMUNE = 3, _("Xã")
+    VILLAGE = 4, _("Thôn")
+
+
+class Kind(models.TextChoices):
+    PROVINCE = "tinh", _("Tỉnh")
+    CITY_CENTRAL = "thanh_pho_tw", _("Thành phố trực thuộc trung ương")
+    RURAL_DISTRICT = "huyen", _("Huyện")
+    URBAN_DISTRICT = "quan", _("Quận")
+    TOWN = "thi_xa", _("Thị xã")
+    CITY = "thanh_pho", _("Thành phố thuộc tỉnh")
+    COMMUNE = "xa", _("Xã")
+    WARD = "phuong", _("Phường")
+    TOWNLET = "thi_tran", _("Thị trấn")
+    SPECIAL_ZONE = "dac_khu", _("Đặc khu")
+    VILLAGE = "thon", _("Thôn")
+    HAMLET = "ban", _("Bản")
+    RESIDENTIAL_GROUP = "to_dan_pho", _("Tổ dân phố")
+
+
+VILLAGE_KINDS = (Kind.VILLAGE, Kind.HAMLET, Kind.RESIDENTIAL_GROUP)
+
+
+class UnitQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date):
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+    def current(self):
+        return self.filter(valid_to__isnull=True)
+
+    def search(self, text: str):
+        folded = fold(text)
+        if not folded:
+            return self
+        return self.filter(search_name__contains=folded)
+
+
+class Unit(models.Model):
+    """An administrative unit for the period it existed (a code may be reused by a later unit)."""
+
+    code = models.CharField(_("mã"), max_length=20, db_index=True)
+    name = models.CharField(_("tên"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(_("cấp"), choices=Level.choices, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=100, db_index=True, editable=False, default="")
+    latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
+    longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
+    valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
+    valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    source = models.CharField(_("nguồn"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("đơn vị hành chính")
+        verbose_name_plural = _("đơn vị hành chính")
+        ordering = ["level", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "code"],
+                condition=Q(valid_to__isnull=True),
+                name="unit_code_unique_current",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "code", "valid_to"],
+                condition=Q(valid_to__isnull=False),
+                name="unit_code_unique_past",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_name = fold(f"{self.name} {self.code}")
+        super().save(*args, **kwargs)
+        expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
+        if self.path != expected:
+            self.path = expected
+            Unit.objects.filter(pk=self.pk).update(path=expected)
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
+
+    @property
+    def is_assessed_commune(self) -> bool:
+        """Only xã are assessed against commune NTM criteria (not phường, thị trấn, đặc khu)."""
+        return self.kind == Kind.COMMUNE
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+
+
+class UnitLink(models.Model):
+    """An old unit replaced (wholly or partly) by a new one on a date."""
+
+    old = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị cũ"), on_delete=models.CASCADE, related_name="successor_links"
+    )
+    new = models.ForeignKey(
+        Unit,
+        verbose_name=_("đơn vị mới"),
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+    )
+    effective_date = models.DateField(_("ngày hiệu lực"), default=REORGANISATION_DATE)
+    is_default = models.BooleanField(
+        _("đơn vị kế thừa chính"),
+        default=True,
+        help_text=_("Khi đơn vị cũ bị chia, đơn vị mới nhận phần chính."),
+    )
+    split = models.BooleanField(_("bị chia tách"), default=False)
+    source = models.CharField(_("nguồn"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("liên kết đơn vị cũ - mới")
+        verbose_name_plural = _("liên kết đơn vị cũ - mới")
+        constraints = [models.UniqueConstraint(fields=["old", "new"], name="unit_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
+
+
+class AttributeKind(models.TextChoices):
+    REGION = "region", _("Vùng")
+    ETHNIC_ZONE = "ethnic_zone", _("Khu vực (vùng DTTS&MN)")
+    EXTREMELY_DISADVANTAGED = "extremely_disadvantaged", _("Xã đặc biệt khó khăn")
+    BORDER = "border", _("Xã biên giới")
+    SAFE_ZONE = "safe_zone", _("Xã an toàn khu")
+    COMMUNE_GROUP = "commune_group", _("Nhóm xã (từ 2026)")
+
+
+ATTRIBUTE_VALUES = {
+    AttributeKind.REGION: ["TDMNPB", "DBSH", "BTB", "DHNTB", "TN", "DNB", "DBSCL"],
+    AttributeKind.ETHNIC_ZONE: ["I", "II", "III"],
+    AttributeKind.EXTREMELY_DISADVANTAGED: ["yes", "no"],
+    AttributeKind.BORDER: ["yes", "no"],
+    AttributeKind.SAFE_ZONE: ["yes", "no"],
+    AttributeKind.COMMUNE_GROUP: ["1", "2", "3"],
+}
+
+
+class UnitAttribute(models.Model):
+    """A fact about a unit that decides which thresholds apply, from a year on."""
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị"), on_delete=models.CASCADE, related_name="attributes"
+    )
+    kind = models.CharField(_("thuộc tính"), max_length=30, choices=AttributeKind.choices)
+    value = models.CharField(_("giá trị"), max_length=20)
+    valid_from_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
+    valid_to_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    source = models.CharField(_("căn cứ"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("thuộc tính đơn vị")
+        verbose_name_plural = _("thuộc tính đơn vị")
+        ordering = ["kind", "valid_from_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "valid_from_year"], name="unit_attribute_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value} ({self.valid_from_year})"
+
+    def holds_in(self, year: int) -> bool:
+        return self.valid_from_year <= year and (
+            self.valid_to_year is None or year <= self.valid_to_year
+        )

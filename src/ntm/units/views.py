@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ntm.accounts.models import Role
+from ntm.accounts.scope import scope_for
+from ntm.units import selectors, services
+from ntm.units.forms import AttributeForm, UnitSearchForm, VillageForm, VillageImportForm
+from ntm.units.models import Level, Unit
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def unit_list(request):
+    scope = scope_for(request.user)
+    form = UnitSearchForm(request.GET or None)
+    results = None
+    if form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["level"]):
+        qs = selectors.units_search(
+            scope, text=form.cleaned_data["q"], level=form.cleaned_data["level"]
+        )
+        if form.cleaned_data["current"]:
+            qs = qs.current()
+        results = Paginator(qs.order_by("level", "name", "code"), 50).get_page(
+            request.GET.get("page")
+        )
+    roots = [(root, selectors.subtree_counts(root)) for root in scope.roots]
+    return render(
+        request, "units/unit_list.html", {"form": form, "results": results, "roots": roots}
+    )
+
+
+@login_required
+def unit_detail(request, pk: int):
+    scope = scope_for(request.user)
+    unit = scope.require(get_object_or_404(Unit, pk=pk))
+    children = Paginator(selectors.unit_children(scope, unit), 100).get_page(
+        request.GET.get("page")
+    )
+    ancestors = [(a, scope.contains(a)) for a in selectors.unit_ancestors(unit)]
+    can_add_village = scope.can_write and unit.level == Level.COMMUNE and unit.valid_to is None
+    can_edit_attributes = scope.can_write and (
+        request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR
+    )
+    context = {
+        "unit": unit,
+        "ancestors": ancestors,
+        "children": children,
+        "counts": selectors.subtree_counts(unit),
+        "history_sentence": selectors.unit_history_sentence(unit),
+        "successors": [
+            (link, scope.contains(link.new)) for link in selectors.unit_successors(unit)
+        ],
+        "predecessors": [
+            (link, scope.contains(link.old)) for link in selectors.unit_predecessors(unit)
+        ],
+        "attributes": selectors.unit_attributes(unit),
+        "changes": unit.history.select_related("history_user").order_by("-history_date")[:20],
+        "village_form": VillageForm() if can_add_village else None,
+        "attribute_form": AttributeForm() if can_edit_attributes else None,
+    }
+    return render(request, "units/unit_detail.html", context)
+
+
+@login_required
+@require_POST
+def village_add(request, pk: int):
+    scope = scope_for(request.user)
+    commune = scope.require(get_object_or_404(Unit, pk=pk), write=True)
+    form = VillageForm(request.POST)
+    if form.is_valid():
+        try:
+            village = services.village_create(
+                commune=commune, user=request.user, **form.cleaned_data
+            )
+        except services.VillageError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã thêm %(name)s.") % {"name": village.name})
+    else:
+        messages.error(
+            request, _("Thông tin thôn chưa hợp lệ: %(errors)s") % {"errors": form.errors.as_text()}
+        )
+    return redirect("units:detail", pk=commune.pk)
+
+
+@login_required
+@require_POST
+def attribute_add(request, pk: int):
+    scope = scope_for(request.user)
+    unit = scope.require(get_object_or_404(Unit, pk=pk), write=True)
+    scope.require_role(Role.PROVINCE_COORDINATOR)
+    form = AttributeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.attribute_set(unit=unit, user=request.user, **form.cleaned_data)
+        except services.UnitAttributeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã lưu thuộc tính."))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("units:detail", pk=unit.pk)
+
+
+@login_required
+def villages_import(request):
+    scope = scope_for(request.user)
+    scope.require_writer()
+    report = None
+    form = VillageImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        report = services.villages_import(
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if report.ok and not report.dry_run:
+            messages.success(request, _("Đã nhập %(n)s thôn.") % {"n": report.created})
+    return render(request, "units/villages_import.html", {"form": form, "report": report})
+
+
+@login_required
+def villages_template(request):
+    scope = scope_for(request.user)
+    scope.require_writer()
+    response = HttpResponse(services.villages_template(scope=scope), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-thon.xlsx"'
+    return response

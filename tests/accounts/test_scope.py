@@ -1,0 +1,67 @@
+from ntm.accounts.scope import scope_for
+from ntm.units.models import Level, Unit
+
+
+def test_commune_officer_sees_only_their_commune_subtree(units, users):
+    scope = scope_for(users.commune)
+    visible = set(scope.units().values_list("pk", flat=True))
+    assert visible == {units.quan_ha.pk}
+    assert scope.contains(units.quan_ha)
+    assert not scope.contains(units.bach_thong)
+    assert scope.can_write
+
+
+def test_district_officer_sees_the_district(units, users):
+    scope = scope_for(users.district)
+    assert scope.contains(units.quan_ha) and scope.contains(units.bach_thong)
+    assert not scope.contains(units.ba_be_commune)
+    assert not scope.contains(units.bac_kan)
+
+
+def test_province_coordinator_does_not_see_another_province(units, users):
+    scope = scope_for(users.coordinator)
+    assert scope.contains(units.quan_ha) and scope.contains(units.ba_be_commune)
+    assert not scope.contains(units.lang_son_commune)
+    assert not scope.contains(units.thai_nguyen)
+
+
+def test_new_province_sees_the_history_of_the_provinces_it_absorbed(units, users):
+    scope = scope_for(users.new_province)
+    assert scope.contains(units.thai_nguyen)
+    assert scope.contains(units.quan_ha)  # legacy Bắc Kạn commune, now part of Thái Nguyên
+    assert scope.contains(units.bac_kan)
+    assert not scope.contains(units.lang_son_commune)
+
+
+def test_new_commune_sees_the_old_communes_that_formed_it(units, users):
+    scope = scope_for(users.new_commune)
+    assert scope.contains(units.quan_ha)
+    assert not scope.contains(units.bach_thong)
+    assert not scope.contains(units.ba_be_commune)
+
+
+def test_national_viewer_sees_everything_but_writes_nothing(units, users):
+    scope = scope_for(users.national)
+    assert scope.everything and not scope.can_write
+    assert scope.units().count() == Unit.objects.count()
+
+
+def test_user_without_unit_sees_nothing(users):
+    scope = scope_for(users.no_unit)
+    assert scope.is_empty
+    assert scope.units().count() == 0
+
+
+def test_anonymous_sees_nothing(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert scope_for(AnonymousUser()).units().count() == 0
+
+
+def test_scope_filters_related_records_through_a_field(units, users):
+    from ntm.units.models import UnitLink
+
+    scope = scope_for(users.commune)
+    links = scope.filter(UnitLink.objects.all(), field="old")
+    assert set(links.values_list("old_id", flat=True)) == {units.quan_ha.pk}
+    assert scope.filter(Unit.objects.filter(level=Level.COMMUNE), field="").count() == 1

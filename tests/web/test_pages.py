@@ -1,0 +1,120 @@
+import pytest
+from django.test import override_settings
+
+from ntm.units.models import Level, Unit
+
+
+def test_login_page_is_vietnamese(client, db):
+    body = client.get("/accounts/login/").content.decode()
+    assert "Đăng nhập" in body and 'lang="vi"' in body
+
+
+def test_login_with_wrong_password_says_so(client, users):
+    body = client.post(
+        "/accounts/login/", {"username": "commune", "password": "x"}
+    ).content.decode()
+    assert "không đúng" in body
+
+
+def test_login_then_home(client, users):
+    response = client.post(
+        "/accounts/login/", {"username": "coordinator", "password": "Kiem-tra-2025!"}, follow=True
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Tỉnh Bắc Kạn" in body and "<svg" in body
+
+
+def test_home_counts_and_map(users, client_for):
+    body = client_for(users.coordinator).get("/").content.decode()
+    assert "Tỉnh Bắc Kạn" in body
+    assert body.count("<circle") == 108
+    body_2025 = client_for(users.new_province).get("/?period=2025").content.decode()
+    assert "Tỉnh Thái Nguyên" in body_2025
+
+
+def test_home_queries_do_not_grow_with_units(users, client_for, django_assert_max_num_queries):
+    client = client_for(users.coordinator)
+    with django_assert_max_num_queries(12):
+        client.get("/")
+
+
+def test_unit_detail_shows_children_history_and_sentence(units, users, client_for):
+    body = client_for(users.coordinator).get(f"/units/{units.bach_thong.pk}/").content.decode()
+    assert "Xã Quân Hà" in body and "Huyện Bạch Thông" in body
+    body = client_for(users.coordinator).get(f"/units/{units.quan_ha.pk}/").content.decode()
+    assert "thuộc huyện Bạch Thông đến 30/06/2025, nay thuộc" in body
+
+
+def test_unit_detail_query_count_is_bounded(
+    units, users, client_for, django_assert_max_num_queries
+):
+    client = client_for(users.coordinator)
+    with django_assert_max_num_queries(20):
+        client.get(f"/units/{units.bac_kan.pk}/")
+
+
+def test_search_without_diacritics(users, client_for):
+    body = client_for(users.coordinator).get("/units/?q=quan+ha").content.decode()
+    assert "Xã Quân Hà" in body
+
+
+def test_commune_officer_sees_only_own_commune_in_browser(units, users, client_for):
+    body = client_for(users.commune).get("/units/").content.decode()
+    assert "Xã Quân Hà" in body
+    assert "Huyện Ba Bể" not in body
+
+
+def test_add_village_through_the_page(units, users, client_for):
+    client = client_for(users.new_commune)
+    commune = units.quan_ha_successor
+    response = client.post(
+        f"/units/{commune.pk}/villages/add/",
+        {"name": "Thôn Khuổi Chủ", "kind": "thon"},
+        follow=True,
+    )
+    assert "Đã thêm Thôn Khuổi Chủ" in response.content.decode()
+    assert Unit.objects.filter(parent=commune, level=Level.VILLAGE, name="Thôn Khuổi Chủ").exists()
+    again = client.post(
+        f"/units/{commune.pk}/villages/add/",
+        {"name": "thôn khuổi chủ", "kind": "thon"},
+        follow=True,
+    )
+    assert "đã có thôn" in again.content.decode()
+
+
+def test_coordinator_sets_an_attribute(units, users, client_for):
+    client = client_for(users.coordinator)
+    data = {"kind": "ethnic_zone", "value": "III", "valid_from_year": 2021, "source": "861/QĐ-TTg"}
+    response = client.post(f"/units/{units.quan_ha.pk}/attributes/add/", data, follow=True)
+    assert "Đã lưu thuộc tính" in response.content.decode()
+    assert units.quan_ha.attributes.get().value == "III"
+
+
+def test_villages_template_download(users, client_for):
+    response = client_for(users.coordinator).get("/units/villages/template.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_language_switch_to_english(users, client_for):
+    client = client_for(users.coordinator)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    body = client.get("/units/").content.decode()
+    assert "Log out" in body and "Đăng xuất" not in body
+    assert 'lang="en"' in body
+
+
+def test_healthz(client, db):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/units/", "/"])
+def test_pages_need_login(client, db, path):
+    assert client.get(path).status_code == 302
+
+
+@override_settings(LANGUAGE_CODE="vi")
+def test_admin_is_vietnamese(users, client_for):
+    body = client_for(users.admin).get("/admin/").content.decode()
+    assert "Quản trị" in body or "quản trị" in body
