@@ -53,7 +53,9 @@ run: install translations var/secret_key
 	$(BIN)/ntm serve
 
 test: install-dev system-deps translations
-	NTM_TESTING=1 $(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	@mkdir -p test-results
+	NTM_TESTING=1 $(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
+	NTM_TESTING=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 lint: install-dev translations
 	$(BIN)/ruff check .

@@ -93,3 +93,16 @@ def test_whole_country_loads(db):
     assert Unit.objects.filter(level=Level.COMMUNE, valid_to__isnull=True).count() == 3321
     assert Unit.objects.filter(level=Level.COMMUNE, valid_to__isnull=False).count() == 10035
     assert result.links_created > 10000
+
+
+def test_provinces_get_their_region_once(units):
+    from ntm.units.models import AttributeKind
+    from ntm.units.selectors import attribute_value
+
+    assert attribute_value(units.quan_ha, AttributeKind.REGION, 2023) == "TDMNPB"
+    assert attribute_value(units.lang_son_commune, AttributeKind.REGION, 2023) == "TDMNPB"
+    assert units.bac_kan.attributes.get(kind=AttributeKind.REGION).source.startswith("7 vùng")
+    # A region set by hand is not overwritten by a later load.
+    units.bac_kan.attributes.filter(kind=AttributeKind.REGION).update(value="DBSH")
+    assert units_load(province_codes=["06"]).attributes_created == 0
+    assert attribute_value(units.quan_ha, AttributeKind.REGION, 2023) == "DBSH"

@@ -43,9 +43,7 @@ def test_valid_on_filters_by_date(users):
 
 
 def test_attribute_is_inherited_from_ancestors_and_bounded_by_years(units):
-    attribute_set(
-        unit=units.bac_kan, kind=AttributeKind.REGION, value="TDMNPB", valid_from_year=2021
-    )
+    attribute_set(unit=units.bac_kan, kind=AttributeKind.BORDER, value="yes", valid_from_year=2021)
     attribute_set(
         unit=units.quan_ha, kind=AttributeKind.ETHNIC_ZONE, value="III",
         valid_from_year=2021, valid_to_year=2022,
@@ -53,8 +51,8 @@ def test_attribute_is_inherited_from_ancestors_and_bounded_by_years(units):
     attribute_set(
         unit=units.quan_ha, kind=AttributeKind.ETHNIC_ZONE, value="II", valid_from_year=2023
     )
-    assert selectors.attribute_value(units.quan_ha, AttributeKind.REGION, 2023) == "TDMNPB"
-    assert selectors.attribute_value(units.quan_ha, AttributeKind.REGION, 2020) is None
+    assert selectors.attribute_value(units.quan_ha, AttributeKind.BORDER, 2023) == "yes"
+    assert selectors.attribute_value(units.quan_ha, AttributeKind.BORDER, 2020) is None
     assert selectors.attribute_value(units.quan_ha, AttributeKind.ETHNIC_ZONE, 2022) == "III"
     assert selectors.attribute_value(units.quan_ha, AttributeKind.ETHNIC_ZONE, 2024) == "II"
     assert selectors.attribute_value(units.ba_be_commune, AttributeKind.ETHNIC_ZONE, 2024) is None

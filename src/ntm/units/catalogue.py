@@ -77,6 +77,17 @@ def _mapping() -> dict:
 
 
 @cache
+def province_regions() -> tuple[dict[str, str], str]:
+    """Legacy province code -> region code (the 7 regions of 318/QĐ-TTg), and the data's source."""
+    text = resources.files("ntm.units").joinpath("data/regions.json").read_text("utf-8")
+    data = json.loads(text)
+    regions = {
+        code: region for region, item in data["regions"].items() for code in item["provinces"]
+    }
+    return regions, data["source_short"]
+
+
+@cache
 def legacy_province_codes() -> dict[str, str]:
     rows = query("SELECT DISTINCT provinceCode, provinceShort FROM admin_units_legacy")
     return {r["provinceCode"]: r["provinceShort"] for r in rows}

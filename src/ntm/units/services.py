@@ -17,9 +17,10 @@ from ntm.excel import (
     workbook_bytes,
     write_table,
 )
-from ntm.units.catalogue import legacy_province_codes, read_catalogue
+from ntm.units.catalogue import legacy_province_codes, province_regions, read_catalogue
 from ntm.units.models import (
     ATTRIBUTE_VALUES,
+    AttributeKind,
     VILLAGE_KINDS,
     Kind,
     Level,
@@ -43,10 +44,17 @@ class LoadResult:
     unchanged: int = 0
     links_created: int = 0
     links_updated: int = 0
+    attributes_created: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.links_created or self.links_updated)
+        return bool(
+            self.created
+            or self.updated
+            or self.links_created
+            or self.links_updated
+            or self.attributes_created
+        )
 
 
 def _check_codes(province_codes: list[str]) -> list[str]:
@@ -122,6 +130,9 @@ def units_load(
             step(len(records))
 
         result.links_created, result.links_updated = _load_links(catalogue.links, by_key)
+        result.attributes_created = _load_regions(
+            [u for u in by_key.values() if u.level == Level.PROVINCE and u.valid_to is not None]
+        )
         step(len(catalogue.links))
     return result
 
@@ -143,6 +154,32 @@ def _set_paths(units: list[Unit]) -> None:
             unit.pk = Unit.objects.get(level=unit.level, code=unit.code, valid_to=unit.valid_to).pk
         unit.path = f"{parent_paths.get(unit.parent_id, '/')}{unit.pk}/"
     Unit.objects.bulk_update(units, ["path"], batch_size=500)
+
+
+REGION_FROM_YEAR = 2016  # the regional thresholds of 1980/QĐ-TTg and 318/QĐ-TTg
+
+
+def _load_regions(provinces: list[Unit]) -> int:
+    """Give each legacy province its region, unless someone already set one."""
+    regions, source = province_regions()
+    has_region = set(
+        UnitAttribute.objects.filter(unit__in=provinces, kind=AttributeKind.REGION).values_list(
+            "unit_id", flat=True
+        )
+    )
+    new = [
+        UnitAttribute(
+            unit=p,
+            kind=AttributeKind.REGION,
+            value=regions[p.code],
+            valid_from_year=REGION_FROM_YEAR,
+            source=source,
+        )  # fmt: skip
+        for p in provinces
+        if p.pk not in has_region and p.code in regions
+    ]
+    bulk_create_with_history(new, UnitAttribute, default_change_reason=_("Nạp vùng theo tỉnh"))
+    return len(new)
 
 
 def _load_links(links, by_key: dict[tuple, Unit]) -> tuple[int, int]:
