@@ -35,9 +35,13 @@ def _databases(tmp: Path):
     pg = os.environ.get("BENCH_PG_URL") or (
         os.environ.get("DATABASE_URL") if "postgres" in os.environ.get("DATABASE_URL", "") else ""
     )
-    if not pg and subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "select 1"], capture_output=True
-    ).returncode == 0:
+    if (
+        not pg
+        and subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "select 1"], capture_output=True
+        ).returncode
+        == 0
+    ):
         pg = "postgres://postgres@127.0.0.1:5432/postgres"
     if pg:
         base, _, _ = pg.rpartition("/")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "ntm.units",
     "ntm.accounts",
+    "ntm.criteria",
     "ntm.web",
 ]
 

@@ -11,7 +11,9 @@ CHROMIUM = os.environ.get("NTM_CHROMIUM", "/usr/bin/chromium")
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)"
+        )
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses that by default.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright

@@ -20,8 +20,8 @@ from ntm.excel import (
 from ntm.units.catalogue import legacy_province_codes, province_regions, read_catalogue
 from ntm.units.models import (
     ATTRIBUTE_VALUES,
-    AttributeKind,
     VILLAGE_KINDS,
+    AttributeKind,
     Kind,
     Level,
     Unit,
