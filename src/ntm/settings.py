@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ntm.units",
     "ntm.accounts",
     "ntm.criteria",
+    "ntm.assessments",
     "ntm.web",
 ]
 

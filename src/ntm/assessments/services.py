@@ -1,0 +1,297 @@
+"""Writes to assessments: create, enter values, derive results, move through the workflow."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ntm.accounts.models import Role
+from ntm.assessments import workflow
+from ntm.assessments.models import (
+    Assessment,
+    CriterionResult,
+    IndicatorValue,
+    State,
+    StateChange,
+)
+from ntm.criteria.engine import criterion_met, indicator_met, threshold_for
+from ntm.criteria.models import AppliesTo, CriteriaSet, Criterion, Indicator, ThresholdBasis
+from ntm.units.models import AttributeKind, Kind, Level, Unit
+from ntm.units.selectors import attribute_value
+
+
+class AssessmentError(ValueError):
+    pass
+
+
+class StaleVersionError(AssessmentError):
+    """Someone else saved the assessment since this user loaded it."""
+
+
+def _check_unit_fits(unit: Unit, cset: CriteriaSet, year: int) -> None:
+    if cset.applies_to == AppliesTo.COMMUNE and not (
+        unit.level == Level.COMMUNE and unit.kind == Kind.COMMUNE
+    ):
+        raise AssessmentError(
+            _("%(unit)s không phải là xã; chỉ xã được đánh giá theo bộ tiêu chí xã.")
+            % {"unit": unit.name}
+        )
+    if cset.applies_to == AppliesTo.DISTRICT and unit.level != Level.DISTRICT:
+        raise AssessmentError(_("Bộ tiêu chí huyện chỉ áp dụng cho đơn vị cấp huyện."))
+    if cset.applies_to == AppliesTo.VILLAGE and unit.level != Level.VILLAGE:
+        raise AssessmentError(_("Bộ tiêu chí thôn chỉ áp dụng cho thôn."))
+    if not cset.period_start <= year <= cset.period_end:
+        raise AssessmentError(
+            _(
+                "Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s."
+            )
+            % {"code": cset.code, "start": cset.period_start, "end": cset.period_end, "year": year}
+        )
+    day_in_year = (year, 12, 31)
+    if (
+        unit.valid_from
+        and (unit.valid_from.year, unit.valid_from.month, unit.valid_from.day) > day_in_year
+    ):
+        raise AssessmentError(
+            _("%(unit)s chưa tồn tại trong năm %(year)s.") % {"unit": unit.name, "year": year}
+        )
+    if unit.valid_to and unit.valid_to.year < year:
+        raise AssessmentError(
+            _("%(unit)s đã hết hiệu lực từ %(date)s; năm %(year)s hãy đánh giá đơn vị kế thừa.")
+            % {"unit": unit.name, "date": unit.valid_to.strftime("%d/%m/%Y"), "year": year}
+        )
+
+
+@transaction.atomic
+def assessment_get_or_create(
+    *, unit: Unit, year: int, criteria_set: CriteriaSet, user=None
+) -> Assessment:
+    existing = Assessment.objects.filter(unit=unit, year=year, criteria_set=criteria_set).first()
+    if existing:
+        return existing
+    _check_unit_fits(unit, criteria_set, year)
+    assessment = Assessment(unit=unit, year=year, criteria_set=criteria_set)
+    if user is not None:
+        assessment._history_user = user
+    assessment.save()
+    CriterionResult.objects.bulk_create(
+        CriterionResult(assessment=assessment, criterion=c) for c in criteria_set.criteria.all()
+    )
+    return assessment
+
+
+def threshold_basis_value(assessment: Assessment) -> str | None:
+    basis = assessment.criteria_set.threshold_basis
+    if basis == ThresholdBasis.REGION:
+        return attribute_value(assessment.unit, AttributeKind.REGION, assessment.year)
+    if basis == ThresholdBasis.COMMUNE_GROUP:
+        return attribute_value(assessment.unit, AttributeKind.COMMUNE_GROUP, assessment.year)
+    return None
+
+
+def assessment_recompute(assessment: Assessment) -> Assessment:
+    """Derive indicator and criterion results and the counts from the values entered."""
+    basis = threshold_basis_value(assessment)
+    values = {v.indicator_id: v for v in assessment.values.all()}
+    criteria = Criterion.objects.filter(criteria_set=assessment.criteria_set).prefetch_related(
+        "indicators__thresholds"
+    )
+    results = {r.criterion_id: r for r in assessment.results.all()}
+    changed_values, changed_results = [], []
+    for criterion in criteria:
+        outcomes = []
+        for indicator in criterion.indicators.all():
+            value = values.get(indicator.pk)
+            met = indicator_met(
+                kind=indicator.kind,
+                operator=indicator.operator,
+                value_bool=value.value_bool if value else None,
+                value_number=value.value_number if value else None,
+                threshold=threshold_for(
+                    indicator.thresholds.all(), basis=basis, year=assessment.year
+                ),
+            )
+            outcomes.append(met)
+            if value is not None and value.met != met:
+                value.met = met
+                changed_values.append(value)
+        result = results.get(criterion.pk) or CriterionResult.objects.create(
+            assessment=assessment, criterion=criterion
+        )
+        derived = criterion_met(outcomes) if values else None
+        final = result.manual if result.manual is not None else derived is True
+        if (result.derived, result.met) != (derived, final):
+            result.derived, result.met = derived, final
+            changed_results.append(result)
+        results[criterion.pk] = result
+    IndicatorValue.objects.bulk_update(changed_values, ["met"])
+    for result in changed_results:  # saved one by one so that history records each change
+        result.save(update_fields=["derived", "met"])
+    met_count = sum(1 for r in results.values() if r.met)
+    undecided = sum(1 for r in results.values() if r.manual is None and r.derived is None)
+    total = len(results)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        criteria_met=met_count,
+        criteria_undecided=undecided,
+        meets_standard=total > 0 and met_count == total,
+    )
+    assessment.criteria_met, assessment.criteria_undecided = met_count, undecided
+    assessment.meets_standard = total > 0 and met_count == total
+    return assessment
+
+
+def can_edit(user, assessment: Assessment, criterion: Criterion | None = None) -> bool:
+    if user.is_superuser:
+        return assessment.state != State.APPROVED
+    if user.role not in workflow.EDITORS[assessment.state]:
+        return False
+    if user.role == Role.DEPARTMENT_OFFICER and criterion is not None:
+        return bool(user.department) and criterion.department == user.department
+    return True
+
+
+@dataclass
+class ManualResult:
+    met: bool | None
+    reason: str = ""
+
+
+def _parse_number(raw) -> Decimal | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, Decimal):
+        return raw
+    text = str(raw).strip().replace(" ", "")
+    if "," in text:  # vi-VN: 1.234,5
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(text)
+    except Exception as exc:
+        raise AssessmentError(_("“%(raw)s” không phải là số.") % {"raw": raw}) from exc
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    assessment: Assessment,
+    user,
+    version: int,
+    values: dict[int, object] | None = None,
+    manual: dict[int, ManualResult] | None = None,
+    notes: str | None = None,
+) -> Assessment:
+    """Save indicator values and manual criterion results; refuse a stale version.
+
+    `values` maps indicator id -> bool (yes/no indicators) or number; `manual` maps criterion
+    id -> ManualResult (met=None clears a manual result). A manual result needs a reason.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.version != version:
+        raise StaleVersionError(
+            _("Kết quả này vừa được người khác sửa (phiên bản %(new)s, bạn đang sửa phiên bản %(old)s). "
+              "Hãy tải lại trang để xem thay đổi rồi nhập lại.") % {"new": locked.version, "old": version}
+        )  # fmt: skip
+    if locked.is_locked:
+        raise AssessmentError(_("Kết quả đã được phê duyệt và khóa; cần mở lại (có lý do) để sửa."))
+    indicators = {
+        i.pk: i
+        for i in Indicator.objects.filter(
+            criterion__criteria_set=locked.criteria_set
+        ).select_related("criterion")
+    }
+    criteria = {c.pk: c for c in locked.criteria_set.criteria.all()}
+    for indicator_id, raw in (values or {}).items():
+        indicator = indicators.get(indicator_id)
+        if indicator is None:
+            raise AssessmentError(_("Chỉ tiêu không thuộc bộ tiêu chí này."))
+        if not can_edit(user, locked, indicator.criterion):
+            raise PermissionDenied(
+                _("Bạn không được sửa chỉ tiêu %(code)s.") % {"code": indicator.code}
+            )
+        value = IndicatorValue.objects.filter(
+            assessment=locked, indicator=indicator
+        ).first() or IndicatorValue(assessment=locked, indicator=indicator)
+        if indicator.kind == "boolean":
+            new = (
+                None
+                if raw in (None, "")
+                else bool(raw)
+                if isinstance(raw, bool)
+                else str(raw) in ("1", "true", "True", "on", "yes")
+            )
+            changed = value.value_bool != new
+            value.value_bool = new
+        else:
+            new = _parse_number(raw)
+            changed = value.value_number != new
+            value.value_number = new
+        if changed or value.pk is None:
+            value._history_user = user
+            value.save()
+    for criterion_id, result in (manual or {}).items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise AssessmentError(_("Tiêu chí không thuộc bộ tiêu chí này."))
+        if not can_edit(user, locked, criterion):
+            raise PermissionDenied(_("Bạn không được sửa %(code)s.") % {"code": criterion.code})
+        if result.met is not None and not result.reason.strip():
+            raise AssessmentError(
+                _("%(code)s: kết quả nhập tay cần ghi rõ lý do.") % {"code": criterion.code}
+            )
+        row = CriterionResult.objects.get(assessment=locked, criterion=criterion)
+        if (row.manual, row.manual_reason) != (
+            result.met,
+            result.reason.strip() if result.met is not None else "",
+        ):
+            row.manual = result.met
+            row.manual_reason = result.reason.strip() if result.met is not None else ""
+            row._history_user = user
+            row.save()
+    if notes is not None:
+        locked.notes = notes
+    locked.version += 1
+    locked._history_user = user
+    locked.save()
+    locked.refresh_from_db()
+    return assessment_recompute(locked)
+
+
+@transaction.atomic
+def assessment_transition(
+    *, assessment: Assessment, user, to_state: str, reason: str = "", version: int | None = None
+) -> Assessment:
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if version is not None and locked.version != version:
+        raise StaleVersionError(_("Kết quả này vừa được người khác thay đổi; hãy tải lại trang."))
+    frm = locked.state
+    if not workflow.transition_allowed(frm, to_state, year=locked.year):
+        raise AssessmentError(
+            _("Không thể chuyển từ “%(frm)s” sang “%(to)s”.")
+            % {
+                "frm": State(frm).label,
+                "to": State(to_state).label if to_state in State.values else to_state,
+            }
+        )
+    if not (user.is_superuser or user.role in workflow.roles_for(frm, to_state)):
+        raise PermissionDenied(_("Vai trò của bạn không thực hiện được bước này."))
+    if (frm, to_state) in workflow.NEEDS_REASON and not reason.strip():
+        raise AssessmentError(_("Trả lại hoặc mở lại kết quả cần ghi rõ lý do."))
+    if to_state == State.SUBMITTED and locked.criteria_undecided:
+        raise AssessmentError(
+            _(
+                "Còn %(n)s tiêu chí chưa xác định được kết quả; hãy nhập đủ chỉ tiêu hoặc kết quả tiêu chí."
+            )
+            % {"n": locked.criteria_undecided}
+        )
+    locked.state = to_state
+    locked.version += 1
+    locked._history_user = user
+    locked._change_reason = reason.strip()[:100] or None
+    locked.save()
+    StateChange.objects.create(
+        assessment=locked, from_state=frm, to_state=to_state, user=user, reason=reason.strip()
+    )
+    locked.refresh_from_db()
+    return locked
