@@ -14,6 +14,12 @@ TEST_PASSWORD = "Kiem-tra-2025!"
 TEST_PROVINCES = ["06", "20"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 at full strength costs ~0.4 s per user; tests do not need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real units once per test database; each test then runs in a rolled-back transaction."""

@@ -1,92 +1,165 @@
-"""Walks every URL pattern and API route with a user of another unit: nothing may leak.
+"""Walks every URL pattern and API route with users of another unit: nothing may leak or change.
 
-A new route must be classified here, or this test fails: that is the point.
+Every route must be classified below, or `test_every_route_is_classified` fails: that is the point.
 """
 
-import re
+import datetime
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# The outsider's data (Lạng Sơn): its name must appear in no response to the Bắc Kạn users.
-# (Queries are echoed back in search boxes, so markers keep their diacritics.)
-OUTSIDE_MARKER = "Lạng Sơn"
+from ntm.assessments.models import Assessment, Evidence, Recognition
+from ntm.assessments.services import assessment_get_or_create
+from ntm.criteria.models import CriteriaSet
+from ntm.criteria.services import criteria_load, criteria_set_clone
+from ntm.units.models import Unit
 
 # Routes that carry no user data at all.
 PUBLIC = {
     "login", "logout", "set_language", "healthz", "api-schema", "api-docs", "api-redoc",
     "api-token", "api-root",
 }  # fmt: skip
-# Routes whose only parameter is a unit id.
-UNIT_ROUTES = {
-    "units:detail", "units:village_add", "units:attribute_add", "unit-detail",
-}  # fmt: skip
-# Lists and pages without parameters that show scoped data.
+
+# Routes whose parameters name one object: how to build them for the outsider's object.
+OBJECT_ROUTES = {
+    "units:detail": lambda o: {"pk": o.unit.pk},
+    "units:village_add": lambda o: {"pk": o.unit.pk},
+    "units:attribute_add": lambda o: {"pk": o.unit.pk},
+    "unit-detail": lambda o: {"pk": o.unit.pk},
+    "criteria:detail": lambda o: {"pk": o.cset.pk},
+    "criteria:clone": lambda o: {"pk": o.cset.pk},
+    "criteria:indicator_add": lambda o: {"pk": o.cset.pk},
+    "criteria:threshold_add": lambda o: {"pk": o.cset.pk, "indicator_pk": o.indicator.pk},
+    "criteriaset-detail": lambda o: {"code": o.cset.code},
+    "criteriaset-clone": lambda o: {"code": o.cset.code},
+    "assessments:detail": lambda o: {"pk": o.assessment.pk},
+    "assessments:transition": lambda o: {"pk": o.assessment.pk},
+    "assessments:evidence_upload": lambda o: {"pk": o.assessment.pk},
+    "assessments:evidence_download": lambda o: {
+        "pk": o.assessment.pk,
+        "evidence_pk": o.evidence.pk,
+    },
+    "assessment-detail": lambda o: {"pk": o.assessment.pk},
+    "assessment-save": lambda o: {"pk": o.assessment.pk},
+    "assessment-transition": lambda o: {"pk": o.assessment.pk},
+    "recognition-detail": lambda o: {"pk": o.recognition.pk},
+}
+
+# Pages and lists without path parameters that show scoped data; tried with these queries.
 SCOPED_PAGES = {
     "home", "units:list", "units:villages_import", "units:villages_template", "unit-list",
-    "api-me",
+    "api-me", "criteria:list", "criteriaset-list", "assessments:list", "assessments:matrix",
+    "assessments:open", "assessments:template", "assessments:export", "assessments:import",
+    "assessment-list", "recognition-list",
 }  # fmt: skip
 
 
-def _walk(patterns, prefix="", namespace=""):
+def _walk(patterns, namespace=""):
     for p in patterns:
         if isinstance(p, URLResolver):
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), (f"{namespace}{p.name}" if p.name else None)
+            yield from _walk(
+                p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace
+            )
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", str(p.pattern)
 
 
-def _routes():
-    return [
-        (route, name)
-        for route, name in _walk(get_resolver().url_patterns)
-        if not route.startswith("admin/") and "format" not in route
-    ]
-
-
-def _fill(route: str, pk: int) -> str:
-    path = route.replace("^", "").replace("$", "")
-    path = re.sub(r"\(\?P<pk>[^)]*\)", str(pk), path)
-    path = re.sub(r"<int:pk>", str(pk), path)
-    return "/" + path.replace("\\", "")
+def _route_names():
+    return {
+        name
+        for name, pattern in _walk(get_resolver().url_patterns)
+        if not name.startswith("admin:") and "format" not in pattern
+    }
 
 
 def test_every_route_is_classified():
-    unknown = [
-        (route, name)
-        for route, name in _routes()
-        if name not in PUBLIC | UNIT_ROUTES | SCOPED_PAGES
-    ]
-    assert not unknown, f"Classify these routes in {__name__}: {unknown}"
+    unknown = _route_names() - PUBLIC - set(OBJECT_ROUTES) - SCOPED_PAGES
+    assert not unknown, f"Classify these routes in {__name__}: {sorted(unknown)}"
+
+
+@pytest.fixture
+def outsider(units, users, settings, tmp_path):
+    """Data of Lạng Sơn that no Bắc Kạn user may see or change."""
+    from types import SimpleNamespace
+
+    settings.MEDIA_ROOT = tmp_path
+    criteria_load(codes=["NTM-XA-2021"])
+    national = CriteriaSet.objects.get(code="NTM-XA-2021")
+    cset = criteria_set_clone(
+        source=national, province=units.lang_son, code="LS-NTM-2021", name="Bộ tiêu chí Lạng Sơn"
+    )
+    commune = units.lang_son_commune
+    assessment = assessment_get_or_create(unit=commune, year=2023, criteria_set=national)
+    evidence = Evidence.objects.create(
+        assessment=assessment,
+        title="Biên bản Lạng Sơn",
+        file=ContentFile(b"%PDF-1.4", name="bb.pdf"),
+    )
+    recognition = Recognition.objects.create(
+        unit=commune, level="ntm", criteria_set=national, year=2023, decision_number="1/QĐ-UBND",
+        decision_date=datetime.date(2023, 12, 30), override_reason="dữ liệu kiểm thử",
+    )  # fmt: skip
+    indicator = cset.criteria.first().indicators.first()
+    return SimpleNamespace(unit=commune, cset=cset, indicator=indicator, assessment=assessment, evidence=evidence,
+                           recognition=recognition, markers=["Lạng Sơn", commune.name, "LS-NTM-2021", "1/QĐ-UBND"])  # fmt: skip
+
+
+def _snapshot(o):
+    o.assessment.refresh_from_db()
+    return (
+        o.assessment.version, o.assessment.state, o.assessment.values.count(),
+        Evidence.objects.filter(assessment=o.assessment).count(), Recognition.objects.count(),
+        CriteriaSet.objects.count(), o.cset.criteria.first().indicators.count(),
+        Unit.objects.filter(parent=o.unit).count(), o.unit.attributes.count(),
+        Assessment.objects.filter(unit__path__startswith=o.unit.parent.path).count(),
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("who", ["commune", "district", "coordinator", "department"])
-def test_no_route_leaks_another_units_data(units, users, client_for, who):
+def test_no_route_leaks_or_changes_another_units_data(outsider, users, client_for, who):
     client = client_for(getattr(users, who))
-    outside = units.lang_son_commune
-    for route, name in _routes():
-        if name in UNIT_ROUTES:
-            url = _fill(route, outside.pk)
+    before = _snapshot(outsider)
+    for name in _route_names() - PUBLIC:
+        if name in OBJECT_ROUTES:
+            url = reverse(name, kwargs=OBJECT_ROUTES[name](outsider))
             for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                assert response.status_code in (403, 404, 405), (who, method, url)
-        elif name in SCOPED_PAGES:
-            url = _fill(route, 0)
-            queries = ("", "?q=lang+son", "?search=lang%20son", "?level=1", "?parent_code=20")
-            for query in (*queries, f"?q={outside.code}", f"?code={outside.code}"):
+                response = getattr(client, method)(
+                    url, {"version": 1, "to_state": "submitted", "name": "X", "code": "X"}
+                )
+                assert response.status_code in (403, 404, 405), (
+                    who,
+                    method,
+                    url,
+                    response.status_code,
+                )
+        else:
+            url = reverse(name)
+            queries = ["", "?q=lang+son", "?search=lang%20son", "?level=1", "?parent_code=20",
+                       f"?unit={outsider.unit.pk}", f"?unit_code={outsider.unit.code}", "?year=2023",
+                       f"?code={outsider.unit.code}", "?set=LS-NTM-2021"]  # fmt: skip
+            for query in queries:
                 response = client.get(url + query)
-                assert response.status_code in (200, 403), (who, url + query)
+                assert response.status_code in (200, 400, 403, 404, 405), (
+                    who,
+                    url + query,
+                    response.status_code,
+                )
                 body = response.content.decode("utf-8", "replace")
-                for marker in (OUTSIDE_MARKER, outside.name):
+                for marker in outsider.markers:
+                    if (
+                        marker in query
+                    ):  # the query itself is echoed back (search box, language form)
+                        continue
                     assert marker not in body, (who, url + query, marker)
+            client.post(url, {"unit": outsider.unit.pk, "year": 2023, "set": "NTM-XA-2021"})
+    assert _snapshot(outsider) == before, who
 
 
-def test_anonymous_is_sent_to_login_everywhere_but_public_routes(units, client):
-    for route, name in _routes():
-        if name in PUBLIC:
-            continue
-        url = _fill(route, units.quan_ha.pk)
+def test_anonymous_is_sent_to_login_everywhere_but_public_routes(outsider, client):
+    for name in _route_names() - PUBLIC:
+        kwargs = OBJECT_ROUTES[name](outsider) if name in OBJECT_ROUTES else None
+        url = reverse(name, kwargs=kwargs)
         response = client.get(url)
         if url.startswith("/api/"):
             assert response.status_code in (401, 403), url
@@ -94,14 +167,33 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_routes(units, client):
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
 
 
-def test_national_viewer_cannot_write(units, users, client_for):
+def test_national_viewer_reads_but_cannot_write(outsider, users, client_for):
     client = client_for(users.national)
+    before = _snapshot(outsider)
     assert (
-        client.post(f"/units/{units.quan_ha_successor.pk}/villages/add/", {"name": "X"}).status_code
+        client.get(reverse("assessments:detail", kwargs={"pk": outsider.assessment.pk})).status_code
+        == 200
+    )
+    for name in OBJECT_ROUTES:
+        url = reverse(name, kwargs=OBJECT_ROUTES[name](outsider))
+        response = client.post(
+            url,
+            {
+                "version": outsider.assessment.version,
+                "to_state": "submitted",
+                "name": "X",
+                "code": "X2",
+            },
+        )
+        assert response.status_code in (403, 405), (url, response.status_code)
+    assert client.get("/units/villages/import/").status_code == 403
+    assert (
+        client.post(
+            "/assessments/open/", {"unit": outsider.unit.pk, "year": 2022, "set": "NTM-XA-2021"}
+        ).status_code
         == 403
     )
-    assert client.post(f"/units/{units.quan_ha.pk}/attributes/add/", {}).status_code == 403
-    assert client.get("/units/villages/import/").status_code == 403
+    assert _snapshot(outsider) == before
 
 
 def test_commune_officer_cannot_set_attributes(units, users, client_for):

@@ -4,10 +4,15 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from ntm.accounts.api import MeView
+from ntm.assessments.api import AssessmentViewSet, RecognitionViewSet
+from ntm.criteria.api import CriteriaSetViewSet
 from ntm.units.api import UnitViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
+router.register("criteria-sets", CriteriaSetViewSet, basename="criteriaset")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("recognitions", RecognitionViewSet, basename="recognition")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

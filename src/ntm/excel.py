@@ -1,12 +1,16 @@
 """Shared Excel helpers: safe cell values on export, whole-file validation on import."""
 
+import datetime
 import io
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -105,3 +109,96 @@ def workbook_bytes(wb: Workbook) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def add_choice_validation_columns(
+    ws, columns: list[int], choices: list[str], first_row: int, last_row: int
+) -> None:
+    """One drop-down list shared by several columns (one validation object, many ranges)."""
+    if not columns:
+        return
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(choices) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        error=_("Chọn một giá trị trong danh sách."),
+    )
+    last_row = max(first_row, last_row)
+    for column in columns:
+        letter = get_column_letter(column)
+        dv.add(f"{letter}{first_row}:{letter}{last_row}")
+    ws.add_data_validation(dv)
+
+
+def protect_sheet(ws, *, unlocked: list[tuple[int, int]] = ()) -> None:
+    """Protect a sheet (no password: it prevents slips, not attacks) but leave the given
+    (row, column) input cells editable; widths and filters stay free."""
+    for row, column in unlocked:
+        ws.cell(row=row, column=column).protection = Protection(locked=False)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+
+
+class CellValueError(ValueError):
+    """A cell's value cannot be read as the expected type; the message is for the user."""
+
+
+_MAX_NUMBER = Decimal(10) ** 12
+
+
+def parse_vi_number(raw, *, places: int = 4) -> Decimal | None:
+    """A number from a cell: an Excel number, or text written the vi-VN way ("72,5",
+    "1.234,5") or with a decimal point ("72.5"). Blank -> None. Rounded to `places`."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool | datetime.date):
+        raise CellValueError(_("“%(raw)s” không phải là số.") % {"raw": raw})
+    if isinstance(raw, int | float | Decimal):
+        text = repr(raw) if isinstance(raw, float) else str(raw)
+    else:
+        text = str(raw).strip().replace(" ", "").replace("\u00a0", "")
+        if "," in text:  # vi-VN: the dot groups thousands, the comma is the decimal sign
+            text = text.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise CellValueError(_("“%(raw)s” không phải là số.") % {"raw": raw}) from exc
+    if not value.is_finite() or abs(value) >= _MAX_NUMBER:
+        raise CellValueError(_("“%(raw)s” không phải là số hợp lệ.") % {"raw": raw})
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+_DATE_TEXT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_vi_date(raw) -> datetime.date | None:
+    """A date from a cell: an Excel date, an Excel serial number, or text dd/mm/yyyy."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime.datetime):
+        return raw.date()
+    if isinstance(raw, datetime.date):
+        return raw
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
+        value = from_excel(raw)
+        return value.date() if isinstance(value, datetime.datetime) else value
+    match = _DATE_TEXT.match(str(raw).strip())
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            pass
+    raise CellValueError(_("“%(raw)s” không phải là ngày (dd/mm/yyyy).") % {"raw": raw})
+
+
+def cell_text(raw) -> str:
+    """A cell as trimmed text; whole numbers typed into a text column lose their ".0"."""
+    if raw is None:
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return " ".join(str(raw).split())

@@ -118,3 +118,8 @@ def scope_for(user) -> Scope:
         )
     user._ntm_scope = scope
     return scope
+
+
+def system_scope() -> Scope:
+    """Everything, writable: for the command line and other trusted callers without a user."""
+    return Scope(user=None, everything=True, prefixes=(), can_write=True)

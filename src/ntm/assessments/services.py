@@ -17,7 +17,14 @@ from ntm.assessments.models import (
     StateChange,
 )
 from ntm.criteria.engine import criterion_met, indicator_met, threshold_for
-from ntm.criteria.models import AppliesTo, CriteriaSet, Criterion, Indicator, ThresholdBasis
+from ntm.criteria.models import (
+    AppliesTo,
+    CriteriaSet,
+    Criterion,
+    Indicator,
+    IndicatorKind,
+    ThresholdBasis,
+)
 from ntm.units.models import AttributeKind, Kind, Level, Unit
 from ntm.units.selectors import attribute_value
 
@@ -158,6 +165,19 @@ class ManualResult:
     reason: str = ""
 
 
+def _parse_bool(raw) -> bool | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "on", "yes", "có", "co", "đạt", "dat"):
+        return True
+    if text in ("0", "false", "off", "no", "không", "khong", "chưa đạt", "chua dat"):
+        return False
+    raise AssessmentError(_("“%(raw)s” không phải là Có/Không.") % {"raw": raw})
+
+
 def _parse_number(raw) -> Decimal | None:
     if raw is None or raw == "":
         return None
@@ -206,49 +226,38 @@ def assessment_save(
         indicator = indicators.get(indicator_id)
         if indicator is None:
             raise AssessmentError(_("Chỉ tiêu không thuộc bộ tiêu chí này."))
+        value = IndicatorValue.objects.filter(assessment=locked, indicator=indicator).first()
+        value = value or IndicatorValue(assessment=locked, indicator=indicator)
+        if indicator.kind == IndicatorKind.BOOLEAN:
+            new_bool, new_number = _parse_bool(raw), None
+        else:
+            new_bool, new_number = None, _parse_number(raw)
+        if (value.value_bool, value.value_number) == (new_bool, new_number):
+            continue  # unchanged (or still empty): no write, no history, no permission needed
         if not can_edit(user, locked, indicator.criterion):
             raise PermissionDenied(
                 _("Bạn không được sửa chỉ tiêu %(code)s.") % {"code": indicator.code}
             )
-        value = IndicatorValue.objects.filter(
-            assessment=locked, indicator=indicator
-        ).first() or IndicatorValue(assessment=locked, indicator=indicator)
-        if indicator.kind == "boolean":
-            new = (
-                None
-                if raw in (None, "")
-                else bool(raw)
-                if isinstance(raw, bool)
-                else str(raw) in ("1", "true", "True", "on", "yes")
-            )
-            changed = value.value_bool != new
-            value.value_bool = new
-        else:
-            new = _parse_number(raw)
-            changed = value.value_number != new
-            value.value_number = new
-        if changed or value.pk is None:
-            value._history_user = user
-            value.save()
+        value.value_bool, value.value_number = new_bool, new_number
+        value._history_user = user
+        value.save()
     for criterion_id, result in (manual or {}).items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
             raise AssessmentError(_("Tiêu chí không thuộc bộ tiêu chí này."))
+        reason = result.reason.strip() if result.met is not None else ""
+        row = CriterionResult.objects.get(assessment=locked, criterion=criterion)
+        if (row.manual, row.manual_reason) == (result.met, reason):
+            continue
         if not can_edit(user, locked, criterion):
             raise PermissionDenied(_("Bạn không được sửa %(code)s.") % {"code": criterion.code})
-        if result.met is not None and not result.reason.strip():
+        if result.met is not None and not reason:
             raise AssessmentError(
                 _("%(code)s: kết quả nhập tay cần ghi rõ lý do.") % {"code": criterion.code}
             )
-        row = CriterionResult.objects.get(assessment=locked, criterion=criterion)
-        if (row.manual, row.manual_reason) != (
-            result.met,
-            result.reason.strip() if result.met is not None else "",
-        ):
-            row.manual = result.met
-            row.manual_reason = result.reason.strip() if result.met is not None else ""
-            row._history_user = user
-            row.save()
+        row.manual, row.manual_reason = result.met, reason
+        row._history_user = user
+        row.save()
     if notes is not None:
         locked.notes = notes
     locked.version += 1

@@ -7,10 +7,15 @@ from ntm.criteria.models import CriteriaSet, IndicatorStatus
 
 
 def criteria_sets_visible(scope: Scope) -> QuerySet:
-    """National sets for everyone signed in; a provincial set only within its province's scope."""
-    provincial = scope.filter(CriteriaSet.objects.filter(province__isnull=False), field="province")
+    """National sets for every signed-in user; a provincial set for users of that province.
+
+    Paths start with the province's id, so the provinces a scope touches are the first segments.
+    """
+    if scope.everything:
+        return CriteriaSet.objects.order_by("period_start", "code")
+    provinces = {int(prefix.strip("/").split("/")[0]) for prefix in scope.prefixes}
     return CriteriaSet.objects.filter(
-        Q(province__isnull=True) | Q(pk__in=provincial.values("pk"))
+        Q(province__isnull=True) | Q(province_id__in=provinces)
     ).order_by("period_start", "code")
 
 

@@ -166,3 +166,40 @@ def commune_points(scope: Scope, *, on: datetime.date) -> list[MapPoint]:
         .values_list("pk", "name", "kind", "latitude", "longitude")
     )
     return [MapPoint(*row) for row in rows]
+
+
+def attribute_values(units, kind: str, year: int) -> dict[int, str | None]:
+    """`attribute_value` for many units in one query (same rule: the nearest ancestor wins)."""
+    units = list(units)
+    chains = {u.pk: [*u.ancestor_ids(), u.pk] for u in units}
+    ids = {i for chain in chains.values() for i in chain}
+    found: dict[int, str] = {}
+    rows = (
+        UnitAttribute.objects.filter(unit_id__in=ids, kind=kind, valid_from_year__lte=year)
+        .filter(Q(valid_to_year__isnull=True) | Q(valid_to_year__gte=year))
+        .order_by("valid_from_year")
+        .values_list("unit_id", "value")
+    )
+    for unit_id, value in rows:
+        found[unit_id] = value
+    return {
+        pk: next((found[i] for i in reversed(chain) if i in found), None)
+        for pk, chain in chains.items()
+    }
+
+
+def unit_by_code(code: str, *, year: int, level: int | None = None) -> Unit | None:
+    """The unit with an official code in a year: the one valid on 31/12 of that year if any,
+    else one valid at some time in the year (a code may belong to a legacy and a current unit)."""
+    qs = Unit.objects.filter(code=code.strip())
+    if level is not None:
+        qs = qs.filter(level=level)
+    end = datetime.date(year, 12, 31)
+    found = list(qs.valid_on(end).order_by("level"))
+    if not found:
+        found = list(
+            qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1)))
+            .order_by("-valid_to", "level")
+        )
+    return found[0] if found else None

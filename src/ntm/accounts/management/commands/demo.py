@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ntm.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from ntm.criteria.services import criteria_load
 from ntm.units.models import Unit
 from ntm.units.services import units_load
 
@@ -15,6 +16,11 @@ class Command(BaseCommand):
             self.stdout.write("Nạp đơn vị hành chính của Bắc Kạn (06) và Lạng Sơn (20)...")
         result = units_load(province_codes=DEMO_PROVINCES)
         self.stdout.write(f"Đơn vị: tạo mới {result.created}, không đổi {result.unchanged}.")
+        loaded = criteria_load()
+        self.stdout.write(
+            f"Bộ tiêu chí: tạo mới {len(loaded.created)}, cập nhật {len(loaded.updated)}, "
+            f"không đổi {len(loaded.unchanged)}."
+        )
         users = demo_users_ensure()
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")

@@ -1,0 +1,61 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ntm.assessments.models import EVIDENCE_EXTENSIONS
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+# The first bytes of the accepted file kinds: the extension alone is not trusted.
+_MAGIC = {
+    "pdf": [b"%PDF"],
+    "png": [b"\x89PNG"],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "docx": [b"PK\x03\x04"],
+    "xlsx": [b"PK\x03\x04"],
+    "doc": [b"\xd0\xcf\x11\xe0"],
+    "xls": [b"\xd0\xcf\x11\xe0"],
+}
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("Tên minh chứng"), max_length=300)
+    criterion = forms.TypedChoiceField(
+        label=_("Tiêu chí"), coerce=int, required=False, empty_value=None
+    )
+    file = forms.FileField(label=_("Tệp (PDF, ảnh, Word, Excel; tối đa 10 MB)"))
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].choices = [("", _("Chung"))] + [(c.pk, str(c)) for c in criteria]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if ext not in EVIDENCE_EXTENSIONS:
+            raise forms.ValidationError(
+                _("Chỉ nhận tệp: %(exts)s.") % {"exts": ", ".join(EVIDENCE_EXTENSIONS)}
+            )
+        if upload.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError(_("Tệp lớn hơn 10 MB."))
+        head = upload.read(8)
+        upload.seek(0)
+        if not any(head.startswith(m) for m in _MAGIC[ext]):
+            raise forms.ValidationError(
+                _("Nội dung tệp không đúng với đuôi .%(ext)s.") % {"ext": ext}
+            )
+        return upload
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)
+    approved = forms.BooleanField(
+        label=_("Nhập kết quả các năm trước ở trạng thái đã phê duyệt (chỉ VPĐP tỉnh)"),
+        required=False,
+    )
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.CharField()
+    reason = forms.CharField(required=False, widget=forms.Textarea)
+    version = forms.IntegerField()

@@ -1,0 +1,274 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ntm.accounts.scope import scope_for
+from ntm.assessments import selectors, services, workflow
+from ntm.assessments.forms import EvidenceForm, ImportForm, TransitionForm
+from ntm.assessments.models import Assessment, Evidence, State
+from ntm.criteria.selectors import criteria_sets_visible
+from ntm.units.models import Unit
+from ntm.units.text import fold
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _default_year() -> int:
+    return datetime.date.today().year - 1
+
+
+def _choices(request, scope):
+    """Year, set and unit chosen in the query string, with sensible defaults for this user."""
+    try:
+        year = int(request.GET.get("year") or _default_year())
+    except ValueError:
+        year = _default_year()
+    sets = list(criteria_sets_visible(scope).filter(applies_to="commune"))
+    in_force = [s for s in sets if s.period_start <= year <= s.period_end and s.level == "ntm"]
+    chosen = request.GET.get("set")
+    cset = next((s for s in sets if s.code == chosen), None) or (in_force[0] if in_force else None)
+    unit = None
+    if request.GET.get("unit"):
+        unit = scope.require(get_object_or_404(Unit, pk=request.GET["unit"]))
+    else:
+        day = datetime.date(year, 12, 31)
+        roots = [
+            r
+            for r in scope.roots
+            if (r.valid_from is None or r.valid_from <= day)
+            and (r.valid_to is None or r.valid_to >= day)
+        ]
+        unit = roots[0] if roots else (scope.roots[0] if scope.roots else None)
+    return year, sets, cset, unit
+
+
+@login_required
+def matrix(request):
+    scope = scope_for(request.user)
+    year, sets, cset, unit = _choices(request, scope)
+    district = None
+    if request.GET.get("district"):
+        district = scope.require(get_object_or_404(Unit, pk=request.GET["district"]))
+    table = None
+    if cset and unit:
+        table = selectors.assessment_matrix(
+            scope, under=unit, year=year, criteria_set=cset, district=district
+        )
+    context = {
+        "year": year, "years": range(2016, datetime.date.today().year + 1), "sets": sets,
+        "cset": cset, "unit": unit, "district": district, "matrix": table,
+        "can_write": scope.can_write,
+    }  # fmt: skip
+    return render(request, "assessments/matrix.html", context)
+
+
+@login_required
+def assessment_list(request):
+    scope = scope_for(request.user)
+    qs = selectors.assessments_visible(scope)
+    if request.GET.get("year"):
+        qs = qs.filter(year=request.GET["year"]) if request.GET["year"].isdigit() else qs.none()
+    if request.GET.get("state") in State.values:
+        qs = qs.filter(state=request.GET["state"])
+    if request.GET.get("q"):
+        qs = qs.filter(unit__search_name__contains=fold(request.GET["q"]))
+    page = Paginator(qs.order_by("-year", "unit__code"), 50).get_page(request.GET.get("page"))
+    return render(request, "assessments/list.html", {"page": page, "states": State.choices})
+
+
+@login_required
+@require_POST
+def assessment_open(request):
+    scope = scope_for(request.user)
+    unit = scope.require(get_object_or_404(Unit, pk=request.POST.get("unit")), write=True)
+    cset = get_object_or_404(criteria_sets_visible(scope), code=request.POST.get("set"))
+    try:
+        year = int(request.POST.get("year", ""))
+        assessment = services.assessment_get_or_create(
+            unit=unit, year=year, criteria_set=cset, user=request.user
+        )
+    except (ValueError, services.AssessmentError) as exc:
+        messages.error(
+            request,
+            str(exc) if isinstance(exc, services.AssessmentError) else _("Năm không hợp lệ."),
+        )
+        return redirect("assessments:matrix")
+    return redirect("assessments:detail", pk=assessment.pk)
+
+
+def _get_assessment(request, pk, *, write=False):
+    scope = scope_for(request.user)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related("unit", "unit__parent", "criteria_set"), pk=pk
+    )
+    scope.require(assessment.unit, write=write)
+    return scope, assessment
+
+
+def _parse_form(request):
+    values, manual = {}, {}
+    for key, raw in request.POST.items():
+        if key.startswith("v_") and key[2:].isdigit():
+            values[int(key[2:])] = raw.strip()
+        elif key.startswith("m_") and key[2:].isdigit():
+            met = {"1": True, "0": False}.get(raw)
+            manual[int(key[2:])] = services.ManualResult(met, request.POST.get(f"r_{key[2:]}", ""))
+    for key in request.POST:
+        if key.startswith("b_") and key[2:].isdigit():  # yes/no select: "", "1", "0"
+            values[int(key[2:])] = {"1": True, "0": False}.get(request.POST[key])
+    return values, manual
+
+
+@login_required
+def assessment_detail(request, pk):
+    scope, assessment = _get_assessment(request, pk)
+    user = request.user
+    if request.method == "POST":
+        scope.require(assessment.unit, write=True)
+        values, manual = _parse_form(request)
+        try:
+            services.assessment_save(
+                assessment=assessment, user=user, version=int(request.POST.get("version", 0)),
+                values=values, manual=manual, notes=request.POST.get("notes") if "notes" in request.POST else None,
+            )  # fmt: skip
+        except services.StaleVersionError as exc:
+            messages.error(request, str(exc))
+        except (services.AssessmentError, PermissionDenied) as exc:
+            messages.error(request, str(exc) or _("Bạn không có quyền sửa nội dung này."))
+        else:
+            messages.success(request, _("Đã lưu."))
+        return redirect("assessments:detail", pk=assessment.pk)
+    assessment.refresh_from_db()
+    editable = scope.can_write and services.can_edit(user, assessment)
+    blocks = selectors.assessment_page(
+        assessment, can_edit=lambda c: scope.can_write and services.can_edit(user, assessment, c)
+    )
+    transitions = [
+        (to, State(to).label) for to in workflow.next_states(assessment.state, year=assessment.year)
+        if scope.can_write and (user.is_superuser or user.role in workflow.roles_for(assessment.state, to))
+    ]  # fmt: skip
+    context = {
+        "a": assessment, "blocks": blocks, "editable": editable, "transitions": transitions,
+        "state_changes": selectors.assessment_state_changes(assessment),
+        "changes": selectors.assessment_changes(assessment),
+        "evidence": assessment.evidence.select_related("criterion", "uploaded_by"),
+        "evidence_form": EvidenceForm(criteria=assessment.criteria_set.criteria.all()) if scope.can_write and not assessment.is_locked else None,
+        "basis": services.threshold_basis_value(assessment),
+    }  # fmt: skip
+    return render(request, "assessments/detail.html", context)
+
+
+@login_required
+@require_POST
+def assessment_transition(request, pk):
+    scope, assessment = _get_assessment(request, pk, write=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Yêu cầu không hợp lệ."))
+        return redirect("assessments:detail", pk=pk)
+    try:
+        assessment = services.assessment_transition(
+            assessment=assessment, user=request.user, to_state=form.cleaned_data["to_state"],
+            reason=form.cleaned_data["reason"], version=form.cleaned_data["version"],
+        )  # fmt: skip
+    except (services.AssessmentError, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("Bạn không có quyền thực hiện bước này."))
+    else:
+        messages.success(
+            request, _("Đã chuyển sang: %(state)s.") % {"state": assessment.get_state_display()}
+        )
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk):
+    scope, assessment = _get_assessment(request, pk, write=True)
+    if assessment.is_locked:
+        raise PermissionDenied
+    form = EvidenceForm(
+        request.POST, request.FILES, criteria=assessment.criteria_set.criteria.all()
+    )
+    if form.is_valid():
+        Evidence.objects.create(
+            assessment=assessment, title=form.cleaned_data["title"], file=form.cleaned_data["file"],
+            criterion_id=form.cleaned_data["criterion"], uploaded_by=request.user,
+        )  # fmt: skip
+        messages.success(request, _("Đã tải lên minh chứng."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect("assessments:detail", pk=pk)
+
+
+@login_required
+def evidence_download(request, pk, evidence_pk):
+    scope, assessment = _get_assessment(request, pk)
+    item = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment)
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _excel_args(request):
+    scope = scope_for(request.user)
+    year, sets, cset, unit = _choices(request, scope)
+    if cset is None or unit is None:
+        raise Http404
+    return scope, year, cset, unit
+
+
+@login_required
+def template_download(request):
+    scope, year, cset, unit = _excel_args(request)
+    scope.require_writer()
+    from ntm.assessments import excel  # noqa: PLC0415 (TEMP until excel.py lands)
+
+    data = excel.assessments_template(scope=scope, unit=unit, year=year, criteria_set=cset)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="mau-danh-gia-{cset.code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def export_download(request):
+    scope, year, cset, unit = _excel_args(request)
+    from ntm.assessments import excel  # noqa: PLC0415 (TEMP until excel.py lands)
+
+    data = excel.assessments_export(scope=scope, unit=unit, year=year, criteria_set=cset)
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{cset.code}-{year}.xlsx"'
+    return response
+
+
+@login_required
+def import_upload(request):
+    scope = scope_for(request.user)
+    scope.require_writer()
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        state = State.APPROVED if form.cleaned_data["approved"] else None
+        from ntm.assessments import excel  # noqa: PLC0415 (TEMP until excel.py lands)
+
+        report = excel.assessments_import(
+            data=form.cleaned_data["file"].read(), scope=scope, user=request.user,
+            dry_run=form.cleaned_data["dry_run"], state=state,
+        )  # fmt: skip
+        if report.ok and not report.dry_run:
+            messages.success(
+                request,
+                _("Đã nhập: %(c)s kết quả mới, %(u)s kết quả cập nhật.")
+                % {"c": report.created, "u": report.updated},
+            )
+    return render(request, "assessments/import.html", {"form": form, "report": report})
