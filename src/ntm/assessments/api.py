@@ -161,9 +161,7 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = body.validated_data
         indicators = {
             i.code: i.pk
-            for i in services.Indicator.objects.filter(
-                criterion__criteria_set=assessment.criteria_set
-            )
+            for i in Indicator.objects.filter(criterion__criteria_set=assessment.criteria_set)
         }
         criteria = {c.code: c.pk for c in assessment.criteria_set.criteria.all()}
         unknown = [k for k in data["values"] if k not in indicators] + [
