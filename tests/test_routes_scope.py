@@ -51,7 +51,7 @@ SCOPED_PAGES = {
     "home", "units:list", "units:villages_import", "units:villages_template", "unit-list",
     "api-me", "criteria:list", "criteriaset-list", "assessments:list", "assessments:matrix",
     "assessments:open", "assessments:template", "assessments:export", "assessments:import",
-    "assessment-list", "recognition-list",
+    "assessment-list", "recognition-list", "assessments:recognitions",
 }  # fmt: skip
 
 

@@ -168,7 +168,10 @@ def parse_vi_number(raw, *, places: int = 4) -> Decimal | None:
         raise CellValueError(_("“%(raw)s” không phải là số.") % {"raw": raw}) from exc
     if not value.is_finite() or abs(value) >= _MAX_NUMBER:
         raise CellValueError(_("“%(raw)s” không phải là số hợp lệ.") % {"raw": raw})
-    return value.quantize(Decimal(1).scaleb(-places))
+    value = value.quantize(Decimal(1).scaleb(-places))
+    if abs(value) >= _MAX_NUMBER:
+        raise CellValueError(_("“%(raw)s” không phải là số hợp lệ.") % {"raw": raw})
+    return value
 
 
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")

@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property, lru_cache
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
@@ -28,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -80,9 +82,14 @@ class AssessmentExcelError(ValueError):
 # -- labels (Vietnamese is the file format; a translated label is accepted too) -----------
 
 
-def _labels(*texts: str) -> set[str]:
+@lru_cache(maxsize=64)
+def _folded(texts: tuple[str, ...], language: str | None) -> frozenset[str]:
+    return frozenset({fold(t) for t in texts} | {fold(_(t)) for t in texts})
+
+
+def _labels(*texts: str) -> frozenset[str]:
     """Folded forms of Vietnamese labels and of their translation in the active language."""
-    return {fold(t) for t in texts} | {fold(_(t)) for t in texts}
+    return _folded(texts, get_language())
 
 
 def _met_label(value: bool | None) -> str | None:
@@ -252,7 +259,7 @@ def _write_results_sheet(ws, info, communes, stored, *, export: bool) -> None:
         if export:
             a = s.assessment if s else None
             row += (
-                [a.criteria_met, _yes_no_label(a.meets_standard), State(a.state).label]
+                [a.criteria_met, _yes_no_label(a.meets_standard), str(State(a.state).label)]
                 if a
                 else [None, None, None]
             )
@@ -549,7 +556,7 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
     for row_no, row in enumerate(rows, start=2):
         if not row:
             continue
-        if row_no == 2 and fold(cell_text(row[0])).startswith(fold(_("Tên"))[:3]):
+        if row_no == 2 and fold(cell_text(row[0])) in _labels("Tên tiêu chí →", "Tên chỉ tiêu →"):
             continue  # the names row
         cells = [
             (get_column_letter(idx + 1), target, row[idx])
@@ -569,9 +576,7 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
         kept = []
         for letter, target, raw in cells:
             if is_formula(raw):
-                report.add(
-                    sheet, row_no, letter, _("Không chấp nhận công thức; hãy nhập giá trị.")
-                )
+                report.add(sheet, row_no, letter, _("Không chấp nhận công thức; hãy nhập giá trị."))
             else:
                 kept.append((letter, target, raw))
         lines.append(_Line(sheet, row_no, code, kept))
@@ -648,6 +653,11 @@ class _Plan:
     changed: bool = False
     approve: bool = False
 
+    @cached_property
+    def probe(self) -> Assessment:
+        """The assessment as can_edit sees it (a new one starts as a draft)."""
+        return self.stored.assessment if self.stored else Assessment(state=State.DRAFT)
+
     @property
     def state(self) -> str:
         return self.stored.assessment.state if self.stored else State.DRAFT
@@ -709,7 +719,7 @@ def _approval_path(state: str, year: int) -> list[str]:
 
 def _edit_refusal(checker, plan: _Plan, criterion) -> str | None:
     """Why `checker` may not change this criterion's data, or None when it may."""
-    probe = plan.stored.assessment if plan.stored else Assessment(state=State.DRAFT)
+    probe = plan.probe
     if can_edit(checker, probe, criterion):
         return None
     if probe.state == State.APPROVED:
@@ -820,8 +830,13 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         met, undecided, standard = _counts(plan, info)
         created.append(
             Assessment(
-                unit=plan.unit, year=year, criteria_set=info.cset, state=State.DRAFT,
-                criteria_met=met, criteria_undecided=undecided, meets_standard=standard,
+                unit=plan.unit,
+                year=year,
+                criteria_set=info.cset,
+                state=State.DRAFT,
+                criteria_met=met,
+                criteria_undecided=undecided,
+                meets_standard=standard,
             )  # fmt: skip
         )
     created = bulk_create_with_history(created, Assessment, batch_size=500, **history)
@@ -840,8 +855,12 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
             if result is None:
                 results_new.append(
                     CriterionResult(
-                        assessment=assessment, criterion=criterion, manual=manual, met=met,
-                        derived=derived, manual_reason=manual_reason or "",
+                        assessment=assessment,
+                        criterion=criterion,
+                        manual=manual,
+                        met=met,
+                        derived=derived,
+                        manual_reason=manual_reason or "",
                     )  # fmt: skip
                 )
                 continue
@@ -856,8 +875,11 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
             if value is None:
                 values_new.append(
                     IndicatorValue(
-                        assessment=assessment, indicator_id=indicator_id, value_bool=value_bool,
-                        value_number=value_number, met=plan.indicator_met[indicator_id],
+                        assessment=assessment,
+                        indicator_id=indicator_id,
+                        value_bool=value_bool,
+                        value_number=value_number,
+                        met=plan.indicator_met[indicator_id],
                     )  # fmt: skip
                 )
             else:
@@ -917,8 +939,10 @@ def _check_rights(report: ImportReport, scope, user, state: str | None) -> bool:
     if not scope.can_write:
         report.add("-", 0, "-", _("Tài khoản của bạn không có quyền nhập dữ liệu."))
     approve = state == State.APPROVED
-    if approve and user is not None and not (
-        user.is_superuser or user.role == Role.PROVINCE_COORDINATOR
+    if (
+        approve
+        and user is not None
+        and not (user.is_superuser or user.role == Role.PROVINCE_COORDINATOR)
     ):
         report.add(
             "-", 0, "-",

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ntm.assessments.models import EVIDENCE_EXTENSIONS
+from ntm.assessments.models import EVIDENCE_EXTENSIONS, RecognitionAction
+from ntm.criteria.models import RecognitionLevel
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # The first bytes of the accepted file kinds: the extension alone is not trusted.
@@ -59,3 +60,26 @@ class TransitionForm(forms.Form):
     to_state = forms.CharField()
     reason = forms.CharField(required=False, widget=forms.Textarea)
     version = forms.IntegerField()
+
+
+class RecognitionForm(forms.Form):
+    unit_code = forms.CharField(label=_("Mã xã"), max_length=20)
+    criteria_set = forms.ModelChoiceField(
+        label=_("Bộ tiêu chí"), queryset=None, to_field_name="code"
+    )
+    level = forms.ChoiceField(label=_("Mức"), choices=RecognitionLevel.choices)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    action = forms.ChoiceField(label=_("Loại quyết định"), choices=RecognitionAction.choices)
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    decision_date = forms.DateField(label=_("Ngày quyết định (dd/mm/yyyy)"))
+    signer = forms.CharField(label=_("Người ký"), max_length=200, required=False)
+    file = forms.FileField(label=_("Tệp quyết định (PDF/ảnh)"), required=False)
+    override_reason = forms.CharField(
+        label=_("Lý do (khi chưa có kết quả đánh giá đã phê duyệt)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, sets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criteria_set"].queryset = sets

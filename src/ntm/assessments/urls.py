@@ -14,4 +14,5 @@ urlpatterns = [
     path("template.xlsx", views.template_download, name="template"),
     path("export.xlsx", views.export_download, name="export"),
     path("import/", views.import_upload, name="import"),
+    path("recognitions/", views.recognition_list, name="recognitions"),
 ]

@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
-from ntm.assessments import selectors, services, workflow
-from ntm.assessments.forms import EvidenceForm, ImportForm, TransitionForm
+from ntm.assessments import excel, recognitions, selectors, services, workflow
+from ntm.assessments.forms import EvidenceForm, ImportForm, RecognitionForm, TransitionForm
 from ntm.assessments.models import Assessment, Evidence, State
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.units.models import Unit
@@ -50,6 +50,7 @@ def _choices(request, scope):
 
 
 @login_required
+@require_safe
 def matrix(request):
     scope = scope_for(request.user)
     year, sets, cset, unit = _choices(request, scope)
@@ -70,6 +71,7 @@ def matrix(request):
 
 
 @login_required
+@require_safe
 def assessment_list(request):
     scope = scope_for(request.user)
     qs = selectors.assessments_visible(scope)
@@ -208,6 +210,7 @@ def evidence_upload(request, pk):
 
 
 @login_required
+@require_safe
 def evidence_download(request, pk, evidence_pk):
     scope, assessment = _get_assessment(request, pk)
     item = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment)
@@ -229,11 +232,10 @@ def _excel_args(request):
 
 
 @login_required
+@require_safe
 def template_download(request):
     scope, year, cset, unit = _excel_args(request)
     scope.require_writer()
-    from ntm.assessments import excel  # noqa: PLC0415 (TEMP until excel.py lands)
-
     data = excel.assessments_template(scope=scope, unit=unit, year=year, criteria_set=cset)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="mau-danh-gia-{cset.code}-{year}.xlsx"'
@@ -241,10 +243,9 @@ def template_download(request):
 
 
 @login_required
+@require_safe
 def export_download(request):
     scope, year, cset, unit = _excel_args(request)
-    from ntm.assessments import excel  # noqa: PLC0415 (TEMP until excel.py lands)
-
     data = excel.assessments_export(scope=scope, unit=unit, year=year, criteria_set=cset)
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ket-qua-{cset.code}-{year}.xlsx"'
@@ -259,8 +260,6 @@ def import_upload(request):
     report = None
     if request.method == "POST" and form.is_valid():
         state = State.APPROVED if form.cleaned_data["approved"] else None
-        from ntm.assessments import excel  # noqa: PLC0415 (TEMP until excel.py lands)
-
         report = excel.assessments_import(
             data=form.cleaned_data["file"].read(), scope=scope, user=request.user,
             dry_run=form.cleaned_data["dry_run"], state=state,
@@ -272,3 +271,51 @@ def import_upload(request):
                 % {"c": report.created, "u": report.updated},
             )
     return render(request, "assessments/import.html", {"form": form, "report": report})
+
+
+@login_required
+def recognition_list(request):
+    scope = scope_for(request.user)
+    try:
+        year = int(request.GET.get("year") or _default_year())
+    except ValueError:
+        year = _default_year()
+    decisions = recognitions.recognitions_of_year(scope=scope, year=year).select_related(
+        "unit", "unit__parent", "criteria_set"
+    )
+    can_record = scope.can_write and (
+        request.user.is_superuser or request.user.role == "province_coordinator"
+    )
+    form = RecognitionForm(
+        request.POST or None,
+        request.FILES or None,
+        sets=criteria_sets_visible(scope),
+        initial={"year": year},
+    )
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            unit = (
+                Unit.objects.filter(code=data.pop("unit_code"), level=3)
+                .valid_on(datetime.date(data["year"], 12, 31))
+                .first()
+            )
+            if unit is None or not scope.contains(unit):
+                messages.error(
+                    request, _("Không có xã mã này trong phạm vi của bạn trong năm đã chọn.")
+                )
+            else:
+                try:
+                    decision = recognitions.recognition_record(unit=unit, user=request.user, **data)
+                except recognitions.RecognitionError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(
+                        request, _("Đã ghi quyết định %(n)s.") % {"n": decision.decision_number}
+                    )
+                    return redirect(f"{request.path}?year={data['year']}")
+    context = {"year": year, "years": range(2016, datetime.date.today().year + 1), "decisions": decisions,
+               "form": form if can_record else None}  # fmt: skip
+    return render(request, "assessments/recognitions.html", context)

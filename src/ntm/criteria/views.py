@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.models import Role
 from ntm.accounts.scope import Scope, scope_for
@@ -38,6 +38,7 @@ def _can_edit_set(request, scope: Scope, cset: CriteriaSet) -> bool:
 
 
 @login_required
+@require_safe
 def set_list(request):
     scope = scope_for(request.user)
     rows = selectors.criteria_sets_summary(selectors.criteria_sets_visible(scope))
@@ -45,6 +46,7 @@ def set_list(request):
 
 
 @login_required
+@require_safe
 def set_detail(request, pk):
     scope = scope_for(request.user)
     cset = selectors.criteria_set_detail(_visible_set(scope, pk))

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
@@ -16,6 +16,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
+@require_safe
 def unit_list(request):
     scope = scope_for(request.user)
     form = UnitSearchForm(request.GET or None)
@@ -36,6 +37,7 @@ def unit_list(request):
 
 
 @login_required
+@require_safe
 def unit_detail(request, pk: int):
     scope = scope_for(request.user)
     unit = scope.require(get_object_or_404(Unit, pk=pk))
@@ -127,6 +129,7 @@ def villages_import(request):
 
 
 @login_required
+@require_safe
 def villages_template(request):
     scope = scope_for(request.user)
     scope.require_writer()

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.units import selectors
@@ -14,6 +15,7 @@ LEGACY_DAY = REORGANISATION_DATE - datetime.timedelta(days=1)
 
 
 @login_required
+@require_safe
 def home(request):
     scope = scope_for(request.user)
     period = "2025" if request.GET.get("period") == "2025" else "legacy"

@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from ntm.accounts.scope import system_scope
+from ntm.assessments.excel import AssessmentExcelError, assessments_export
+from ntm.assessments.management.commands._common import (
+    add_unit_year_set,
+    unit_year_set,
+    write_file,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Excel exports: `ntm export assessments --unit 06 --year 2023 "
+        "--set NTM-XA-2021 -o ketqua.xlsx` (the file imports back unchanged)."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="what", required=True)
+        add_unit_year_set(sub.add_parser("assessments", help="Kết quả đánh giá xã"))
+
+    def handle(self, *args, what, **options):
+        unit, year, cset = unit_year_set(options)
+        try:
+            data = assessments_export(scope=system_scope(), unit=unit, year=year, criteria_set=cset)
+        except AssessmentExcelError as exc:
+            raise CommandError(str(exc)) from exc
+        path = write_file(options["output"], data)
+        self.stdout.write(
+            _("Đã xuất %(path)s (%(unit)s, năm %(year)s, bộ %(set)s).")
+            % {"path": path, "unit": unit.name, "year": year, "set": cset.code}
+        )
