@@ -20,10 +20,16 @@ def test_prof(units):
     criteria_load(codes=["NTM-XA-2021"])
     cset = CriteriaSet.objects.get(code="NTM-XA-2021")
     template = assessments_template(scope=system_scope(), unit=units.bac_kan, year=2023, criteria_set=cset)
+    import cProfile, pstats
     for shift in (0, 1, 1):
         data = _filled(template, shift)
         t = time.perf_counter()
+        pr = cProfile.Profile()
+        if shift == 1: pr.enable()
         r = assessments_import(data=data, scope=system_scope(), user=None)
+        pr.disable()
+        if shift == 1 and r.updated:
+            s = io.StringIO(); pstats.Stats(pr, stream=s).sort_stats("cumulative").print_stats(30); print(s.getvalue())
         print(shift, r.ok, r.created, r.updated, round(time.perf_counter() - t, 2))
     t = time.perf_counter()
     r = assessments_import(data=data, scope=system_scope(), user=None, state="approved")

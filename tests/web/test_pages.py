@@ -118,3 +118,20 @@ def test_pages_need_login(client, db, path):
 def test_admin_is_vietnamese(users, client_for):
     body = client_for(users.admin).get("/admin/").content.decode()
     assert "Quản trị" in body or "quản trị" in body
+
+
+def test_unit_page_shows_the_level_held(units, users, client_for):
+    import datetime
+
+    from ntm.assessments.models import Recognition
+    from ntm.criteria.models import CriteriaSet
+    from ntm.criteria.services import criteria_load
+
+    criteria_load(codes=["NTM-XA-2021"])
+    client = client_for(users.coordinator)
+    assert "chưa được công nhận" in client.get(f"/units/{units.quan_ha.pk}/").content.decode()
+    Recognition.objects.create(
+        unit=units.quan_ha, level="ntm", criteria_set=CriteriaSet.objects.get(code="NTM-XA-2021"),
+        year=2021, decision_number="2290/QĐ-UBND", decision_date=datetime.date(2021, 12, 20), override_reason="kiểm thử",
+    )  # fmt: skip
+    assert "Đạt chuẩn nông thôn mới" in client.get(f"/units/{units.quan_ha.pk}/").content.decode()

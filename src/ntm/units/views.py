@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,6 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
+from ntm.assessments.recognitions import recognition_level_on
+from ntm.criteria.models import RecognitionLevel
 from ntm.units import selectors, services
 from ntm.units.forms import AttributeForm, UnitSearchForm, VillageForm, VillageImportForm
 from ntm.units.models import Level, Unit
@@ -49,8 +53,12 @@ def unit_detail(request, pk: int):
     can_edit_attributes = scope.can_write and (
         request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR
     )
+    day = min(datetime.date.today(), unit.valid_to or datetime.date.today())
+    level_labels = dict(RecognitionLevel.choices)
     context = {
         "unit": unit,
+        "levels": [level_labels[v] for v in recognition_level_on(unit=unit, day=day)],
+        "levels_day": day,
         "ancestors": ancestors,
         "children": children,
         "counts": selectors.subtree_counts(unit),
