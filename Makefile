@@ -49,7 +49,7 @@ run: install translations var/secret_key
 	$(BIN)/ntm migrate -v0 && \
 	$(BIN)/ntm demo && \
 	$(BIN)/ntm collectstatic --noinput -v0 && \
-	echo "" && echo "Mở http://127.0.0.1:8000/ và đăng nhập bằng một tài khoản ở trên." && \
+	echo "" && echo "Mở địa chỉ in dưới đây và đăng nhập bằng một tài khoản ở trên." && \
 	$(BIN)/ntm serve
 
 test: install-dev system-deps translations

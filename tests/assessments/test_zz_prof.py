@@ -25,10 +25,10 @@ def test_prof(units):
         data = _filled(template, shift)
         t = time.perf_counter()
         pr = cProfile.Profile()
-        if shift == 1: pr.enable()
+        pass
         r = assessments_import(data=data, scope=system_scope(), user=None)
         pr.disable()
-        if shift == 1 and r.updated:
+        if False:
             s = io.StringIO(); pstats.Stats(pr, stream=s).sort_stats("cumulative").print_stats(30); print(s.getvalue())
         print(shift, r.ok, r.created, r.updated, round(time.perf_counter() - t, 2))
     t = time.perf_counter()

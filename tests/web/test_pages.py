@@ -135,3 +135,8 @@ def test_unit_page_shows_the_level_held(units, users, client_for):
         year=2021, decision_number="2290/QĐ-UBND", decision_date=datetime.date(2021, 12, 20), override_reason="kiểm thử",
     )  # fmt: skip
     assert "Đạt chuẩn nông thôn mới" in client.get(f"/units/{units.quan_ha.pk}/").content.decode()
+
+
+def test_vietnamese_even_when_the_browser_asks_for_english(client, db):
+    body = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in body and "Đăng nhập" in body

@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from ntm.accounts.models import Role
 from ntm.assessments import workflow
@@ -815,6 +816,24 @@ def _counts(plan: _Plan, info: _SetInfo) -> tuple[int, int, bool]:
     return met, undecided, bool(finals) and met == len(finals)
 
 
+def _update_with_history(objs: list, model, fields: list[str], history: dict) -> None:
+    """Like simple_history's bulk_update_with_history, but one plain UPDATE per distinct set
+    of new values instead of Django's CASE-per-row bulk_update, which is slow on thousands of
+    rows. Imports repeat a few values (Đạt, Có, the same counts) many times."""
+    if not objs:
+        return
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for obj in objs:
+        groups[tuple(getattr(obj, f) for f in fields)].append(obj.pk)
+    manager = model._default_manager
+    for key, pks in groups.items():
+        for start in range(0, len(pks), 500):
+            manager.filter(pk__in=pks[start : start + 500]).update(
+                **dict(zip(fields, key, strict=True))
+            )
+    model.history.bulk_history_create(objs, batch_size=1000, update=True, **history)
+
+
 def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tuple[int, int]:
     """Write the planned changes in bulk (with history), recompute, then approve if asked."""
     today = timezone.localdate().strftime("%d/%m/%Y")
@@ -887,15 +906,13 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                 value.met = plan.indicator_met[indicator_id]
                 values_changed.append(value)
     bulk_create_with_history(results_new, CriterionResult, batch_size=1000, **history)
-    bulk_update_with_history(
-        results_changed, CriterionResult, ["manual", "manual_reason", "derived", "met"],
-        batch_size=1000, **history,
-    )  # fmt: skip
+    _update_with_history(
+        results_changed, CriterionResult, ["manual", "manual_reason", "derived", "met"], history
+    )
     bulk_create_with_history(values_new, IndicatorValue, batch_size=1000, **history)
-    bulk_update_with_history(
-        values_changed, IndicatorValue, ["value_bool", "value_number", "met"],
-        batch_size=1000, **history,
-    )  # fmt: skip
+    _update_with_history(
+        values_changed, IndicatorValue, ["value_bool", "value_number", "met"], history
+    )
     old_rows = []
     for plan in old_plans:
         a = plan.stored.assessment
@@ -903,13 +920,15 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         a.version += 1
         a.updated_at = now
         old_rows.append(a)
-    bulk_update_with_history(
+    _update_with_history(
         old_rows, Assessment,
         ["version", "updated_at", "criteria_met", "criteria_undecided", "meets_standard"],
-        batch_size=500, **history,
+        history,
     )  # fmt: skip
 
-    # The service recomputes as the pages do (a no-op when the figures above agree with it).
+    # The service recomputes as the pages do (a no-op when the figures above agree with it),
+    # from the rows as now stored, fetched for all the assessments in two queries.
+    prefetch_related_objects([p.stored.assessment for p in changed], "values", "results")
     for plan in changed:
         a = plan.stored.assessment
         a.unit, a.criteria_set = plan.unit, info.cset
