@@ -651,6 +651,7 @@ class _Plan:
     derived: dict[int, bool | None] = field(default_factory=dict)
     indicator_met: dict[int, bool | None] = field(default_factory=dict)
     first: tuple[str, int, str] | None = None  # where the first change is, for messages
+    row: tuple[str, int] | None = None  # the first row naming the commune
     changed: bool = False
     approve: bool = False
 
@@ -750,6 +751,7 @@ def _plan_changes(
     typed_results: dict[int, list] = defaultdict(list)  # unit -> [(line, letter, criterion, bool)]
     for line in lines:
         plan = plans[line.unit.pk]
+        plan.row = plan.row or (line.sheet, line.row)
         for letter, target, raw in line.cells:
             try:
                 if line.sheet == SHEET_RESULTS:
@@ -799,7 +801,7 @@ def _plan_changes(
         if plan.approve:
             missing = [c.code for c in info.criteria if plan.final(c.pk) is None]
             if missing:
-                sheet, row, letter = plan.first or (SHEET_RESULTS, 0, "A")
+                sheet, row = plan.row
                 report.add(
                     sheet, row, "A",
                     _("Nhập ở trạng thái đã phê duyệt cần đủ kết quả mọi tiêu chí; %(name)s còn thiếu %(codes)s.")
@@ -856,7 +858,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                 criteria_met=met,
                 criteria_undecided=undecided,
                 meets_standard=standard,
-            )  # fmt: skip
+            )
         )
     created = bulk_create_with_history(created, Assessment, batch_size=500, **history)
     for plan, assessment in zip(new_plans, created, strict=True):
@@ -880,7 +882,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                         met=met,
                         derived=derived,
                         manual_reason=manual_reason or "",
-                    )  # fmt: skip
+                    )
                 )
                 continue
             before = (result.manual, result.manual_reason, result.derived, result.met)
@@ -899,7 +901,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                         value_bool=value_bool,
                         value_number=value_number,
                         met=plan.indicator_met[indicator_id],
-                    )  # fmt: skip
+                    )
                 )
             else:
                 value.value_bool, value.value_number = value_bool, value_number
@@ -933,7 +935,8 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         a = plan.stored.assessment
         a.unit, a.criteria_set = plan.unit, info.cset
         assessment_recompute(a)
-        progress(1)
+        if not plan.approve:
+            progress(1)
     approve_reason = _("Nhập kết quả đã phê duyệt từ Excel")
     for plan in plans:
         if not plan.approve:

@@ -33,7 +33,8 @@ class Command(BaseCommand):
     def handle(self, *args, what, **options):
         data = read_file(options["file"])
         started = time.perf_counter()
-        bar = tqdm(desc=_("Ghi"), unit=_(" xã"), disable=options["verbosity"] < 1, leave=False)
+        unit = _(" xã") if what == "assessments" else _(" dòng")
+        bar = tqdm(desc=_("Ghi"), unit=unit, disable=options["verbosity"] < 1, leave=False)
         try:
             if what == "assessments":
                 report = assessments_import(
