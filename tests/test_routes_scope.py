@@ -51,7 +51,7 @@ SCOPED_PAGES = {
     "home", "units:list", "units:villages_import", "units:villages_template", "unit-list",
     "api-me", "criteria:list", "criteriaset-list", "assessments:list", "assessments:matrix",
     "assessments:open", "assessments:template", "assessments:export", "assessments:import",
-    "assessment-list", "recognition-list", "assessments:recognitions",
+    "assessment-list", "recognition-list", "assessments:recognitions", "api-report-summary",
 }  # fmt: skip
 
 
@@ -137,7 +137,8 @@ def test_no_route_leaks_or_changes_another_units_data(outsider, users, client_fo
             url = reverse(name)
             queries = ["", "?q=lang+son", "?search=lang%20son", "?level=1", "?parent_code=20",
                        f"?unit={outsider.unit.pk}", f"?unit_code={outsider.unit.code}", "?year=2023",
-                       f"?code={outsider.unit.code}", "?set=LS-NTM-2021"]  # fmt: skip
+                       f"?code={outsider.unit.code}", "?set=LS-NTM-2021", "?unit=20&year=2023",
+                       f"?unit={outsider.unit.code}&year=2023"]  # fmt: skip
             for query in queries:
                 response = client.get(url + query)
                 assert response.status_code in (200, 400, 403, 404, 405), (

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from ntm.accounts.api import MeView
 from ntm.assessments.api import AssessmentViewSet, RecognitionViewSet
 from ntm.criteria.api import CriteriaSetViewSet
+from ntm.reports.api import SummaryView
 from ntm.units.api import UnitViewSet
 
 router = DefaultRouter()
@@ -17,6 +18,7 @@ router.register("recognitions", RecognitionViewSet, basename="recognition")
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="api-me"),
+    path("v1/reports/summary/", SummaryView.as_view(), name="api-report-summary"),
     path("v1/auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

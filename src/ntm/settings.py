@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "ntm.accounts",
     "ntm.criteria",
     "ntm.assessments",
+    "ntm.reports",
     "ntm.web",
 ]
 

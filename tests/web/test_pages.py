@@ -22,21 +22,25 @@ def test_login_then_home(client, users):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Tỉnh Bắc Kạn" in body and "<svg" in body
+    assert "Tỉnh Bắc Kạn" in body and "Tổng quan" in body
 
 
 def test_home_counts_and_map(users, client_for):
-    body = client_for(users.coordinator).get("/").content.decode()
+    body = client_for(users.coordinator).get("/?year=2023").content.decode()
     assert "Tỉnh Bắc Kạn" in body
-    assert body.count("<circle") == 108
-    body_2025 = client_for(users.new_province).get("/?period=2025").content.decode()
-    assert "Tỉnh Thái Nguyên" in body_2025
+    assert body.count("<circle") == 95  # every xã of Bắc Kạn, coloured by criteria met
+    assert 'id="subunits"' in body and "Huyện Bạch Thông" in body
+    # Thái Nguyên's coordinator sees the new province, with a link to the history it absorbed.
+    body_2025 = client_for(users.new_province).get("/?year=2025").content.decode()
+    assert "Tỉnh Thái Nguyên" in body_2025 and "Tỉnh Bắc Kạn" in body_2025
+    body_2026 = client_for(users.new_province).get("/?year=2026").content.decode()
+    assert "Tỉnh Thái Nguyên" in body_2026 and 'id="kpi-assessed"' in body_2026
 
 
 def test_home_queries_do_not_grow_with_units(users, client_for, django_assert_max_num_queries):
     client = client_for(users.coordinator)
-    with django_assert_max_num_queries(12):
-        client.get("/")
+    with django_assert_max_num_queries(25):
+        client.get("/?year=2023")
 
 
 def test_unit_detail_shows_children_history_and_sentence(units, users, client_for):

@@ -3,37 +3,63 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.reports.selectors import progress_summary, reference_day
 from ntm.units import selectors
-from ntm.units.models import REORGANISATION_DATE
-from ntm.web.maps import HEIGHT, WIDTH, project
+from ntm.units.models import Unit
+from ntm.web.dashboard import dashboard_panels
+from ntm.web.maps import HEIGHT, WIDTH
 
-LEGACY_DAY = REORGANISATION_DATE - datetime.timedelta(days=1)
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or datetime.date.today().year - 1)
+    except ValueError:
+        year = datetime.date.today().year - 1
+    return min(max(year, 2016), datetime.date.today().year)
 
 
 @login_required
 @require_safe
 def home(request):
+    """The dashboard: the progress figures of the user's scope (or a unit below it) for a year."""
     scope = scope_for(request.user)
-    period = "2025" if request.GET.get("period") == "2025" else "legacy"
-    on = REORGANISATION_DATE if period == "2025" else LEGACY_DAY
-    roots = [
-        (root, selectors.subtree_counts(root))
-        for root in scope.roots
-        if (root.valid_to is None) == (period == "2025")
-    ]
-    dots = project(selectors.commune_points(scope, on=on))
+    year = _year(request)
+    day = datetime.date(year, 12, 31)
+    if request.GET.get("unit", "").isdigit():
+        unit = scope.require(get_object_or_404(Unit, pk=request.GET["unit"]))
+    else:
+        valid = [
+            r
+            for r in scope.roots
+            if (r.valid_from is None or r.valid_from <= day)
+            and (r.valid_to is None or r.valid_to >= day)
+        ]
+        unit = valid[0] if len(valid) == 1 else None
+    roots = (
+        [(root, selectors.subtree_counts(root)) for root in scope.roots[:100]]
+        if unit is None
+        else []
+    )
+    summary = progress_summary(unit=unit, year=year) if unit is not None else None
     context = {
-        "period": period,
-        "roots": roots[:100],
-        "roots_total": len(roots),
-        "dots": dots,
+        "other_roots": [r for r in scope.roots[:20] if r != unit] if not scope.everything else [],
+        "year": year,
+        "years": list(range(datetime.date.today().year, 2015, -1)),
+        "unit": unit,
+        "ancestors": [(a, scope.contains(a)) for a in selectors.unit_ancestors(unit)]
+        if unit
+        else [],
+        "roots": roots,
+        "summary": summary,
         "map_width": WIDTH,
         "map_height": HEIGHT,
     }
+    if summary is not None:
+        context.update(dashboard_panels(summary, scope=scope, day=reference_day(unit, year)))
     return render(request, "web/home.html", context)
 
 

@@ -1,0 +1,41 @@
+"""The charts module: small SVG charts for pages (no JavaScript, no external assets).
+
+Documents (Word reports, a later issue) will render PNG from the same data with matplotlib.
+"""
+
+from dataclasses import dataclass
+from html import escape
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    title: str = ""
+    css: str = ""
+
+
+def bar_chart(bars: list[Bar], *, width: int = 560, bar_height: int = 22, label_width: int = 90,
+              max_value: float | None = None, unit: str = "") -> str:  # fmt: skip
+    """Horizontal bars with their values; returns an <svg> element as a string."""
+    if not bars:
+        return ""
+    top = max_value or max((b.value for b in bars), default=0) or 1
+    plot = width - label_width - 60
+    height = len(bars) * (bar_height + 6) + 6
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, bar in enumerate(bars):
+        y = 6 + i * (bar_height + 6)
+        length = max(0.0, plot * bar.value / top)
+        value_text = f"{bar.value:g}".replace(".", ",") + unit
+        parts.append(
+            f'<g><title>{escape(bar.title or bar.label)}: {escape(value_text)}</title>'
+            f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="lbl">{escape(bar.label)}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" class="bar {escape(bar.css)}"/>'
+            f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="val">{escape(value_text)}</text></g>'
+        )  # fmt: skip
+    parts.append("</svg>")
+    return "".join(parts)
