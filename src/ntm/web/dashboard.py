@@ -33,6 +33,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         max_value=summary.communes_assessed or None,
         label_width=50,
         bar_height=14,
+        width=1100,
     )
     met_by_unit = {}
     if cset is not None:
