@@ -73,3 +73,12 @@ def test_children_are_counted_in_one_query(units, users, django_assert_num_queri
 def test_commune_points_cover_the_scope(users):
     points = selectors.commune_points(scope_for(users.district), on=datetime.date(2024, 1, 1))
     assert points and all(Unit.objects.get(pk=p.pk).parent.code == "063" for p in points)
+
+
+def test_counts_for_many_roots_in_one_query(users, django_assert_num_queries):
+    scope = scope_for(users.national)
+    roots = scope.roots
+    with django_assert_num_queries(1):
+        many = selectors.subtree_counts_many(roots)
+    for root in roots:
+        assert many[root.pk] == selectors.subtree_counts(root), root

@@ -30,6 +30,10 @@ class Scope:
     everything: bool
     prefixes: tuple[str, ...]
     can_write: bool
+    # Where writes are allowed: the user's own subtree, and history reached through principal
+    # (default) successor links only: the officer of a commune that took a part of a split
+    # commune reads that commune's history but does not change it.
+    write_prefixes: tuple[str, ...] | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -54,11 +58,18 @@ class Scope:
     def contains(self, unit: Unit) -> bool:
         return self.everything or any(unit.path.startswith(p) for p in self.prefixes)
 
+    def can_write_to(self, unit: Unit) -> bool:
+        if not self.can_write:
+            return False
+        if self.everything or self.write_prefixes is None:
+            return self.contains(unit)
+        return any(unit.path.startswith(p) for p in self.write_prefixes)
+
     def require(self, unit: Unit, *, write: bool = False) -> Unit:
         """Raise 404 for a unit outside scope (no leak of its existence), 403 for a read-only user."""
         if not self.contains(unit):
             raise Http404
-        if write and not self.can_write:
+        if write and not self.can_write_to(unit):
             raise PermissionDenied
         return unit
 
@@ -78,18 +89,33 @@ class Scope:
         return list(Unit.objects.filter(path__in=self.prefixes).order_by("-valid_from", "code"))
 
 
-def _predecessor_paths(unit: Unit) -> list[str]:
-    """Paths of every unit that the given unit replaced, transitively."""
-    paths, frontier, seen = [], {unit.pk}, {unit.pk}
+def _predecessor_paths(unit: Unit) -> list[tuple[str, bool]]:
+    """(path, writable) of every unit the given unit replaced, transitively; writable when every
+    link on the way is the principal (default) one."""
+    paths: list[tuple[str, bool]] = []
+    frontier, seen = {unit.pk: True}, {unit.pk}
     while frontier:
-        links = UnitLink.objects.filter(new_id__in=frontier).values_list("old_id", "old__path")
-        frontier = set()
-        for old_id, old_path in links:
+        links = UnitLink.objects.filter(new_id__in=frontier).values_list(
+            "old_id", "old__path", "new_id", "is_default"
+        )
+        next_frontier: dict[int, bool] = {}
+        for old_id, old_path, new_id, is_default in links:
             if old_id not in seen:
                 seen.add(old_id)
-                frontier.add(old_id)
-                paths.append(old_path)
+                writable = frontier[new_id] and is_default
+                next_frontier[old_id] = writable
+                paths.append((old_path, writable))
+        frontier = next_frontier
     return paths
+
+
+def _minimal(prefixes: list[str]) -> tuple[str, ...]:
+    """Drop prefixes already covered by a shorter one."""
+    kept: list[str] = []
+    for p in sorted(set(prefixes), key=len):
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(kept)
 
 
 def scope_for(user) -> Scope:
@@ -106,15 +132,13 @@ def scope_for(user) -> Scope:
         scope = Scope(user=user, everything=False, prefixes=(), can_write=False)
     else:
         unit = user.unit
-        prefixes = [unit.path, *_predecessor_paths(unit)]
-        # Drop prefixes already covered by a shorter one.
-        prefixes = sorted(set(prefixes), key=len)
-        kept: list[str] = []
-        for p in prefixes:
-            if not any(p.startswith(k) for k in kept):
-                kept.append(p)
+        history = _predecessor_paths(unit)
         scope = Scope(
-            user=user, everything=False, prefixes=tuple(kept), can_write=user.role in WRITER_ROLES
+            user=user,
+            everything=False,
+            prefixes=_minimal([unit.path, *(p for p, _ in history)]),
+            can_write=user.role in WRITER_ROLES,
+            write_prefixes=_minimal([unit.path, *(p for p, writable in history if writable)]),
         )
     user._ntm_scope = scope
     return scope

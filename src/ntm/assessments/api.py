@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from ntm.accounts.scope import scope_for
 from ntm.assessments import selectors, services
 from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, Recognition, State
-from ntm.criteria.models import CriteriaSet, Indicator
+from ntm.criteria.models import Indicator
+from ntm.criteria.selectors import criteria_sets_visible
 from ntm.units.models import Unit
 
 
@@ -80,7 +81,7 @@ class SaveSerializer(serializers.Serializer):
 class TransitionSerializer(serializers.Serializer):
     to_state = serializers.ChoiceField(choices=State.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False)
+    version = serializers.IntegerField()
 
 
 class AssessmentFilter(django_filters.FilterSet):
@@ -134,7 +135,7 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"unit": [_("Đơn vị không có hoặc ngoài phạm vi của bạn.")]})
         if not scope.can_write:
             raise PermissionDenied
-        cset = CriteriaSet.objects.filter(code=body.validated_data["criteria_set"]).first()
+        cset = criteria_sets_visible(scope).filter(code=body.validated_data["criteria_set"]).first()
         if cset is None:
             raise ValidationError({"criteria_set": [_("Không có bộ tiêu chí này.")]})
         try:

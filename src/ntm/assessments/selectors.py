@@ -1,6 +1,5 @@
 """Reads about assessments: lists, the province matrix, one assessment with everything on its page."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -9,6 +8,7 @@ from ntm.accounts.scope import Scope
 from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, StateChange
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.units.models import Kind, Level, Unit
+from ntm.units.selectors import reference_day
 
 
 def assessments_visible(scope: Scope) -> QuerySet:
@@ -21,7 +21,7 @@ def communes_for_year(scope: Scope, *, under: Unit, year: int) -> QuerySet:
     """The xã in scope below `under` that existed in the year (the hierarchy of that year)."""
     qs = Unit.objects.filter(
         level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=under.path
-    ).valid_on(datetime.date(year, 12, 31))
+    ).valid_on(reference_day(under, year))
     return scope.filter(qs, field="").select_related("parent").order_by("parent__code", "code")
 
 

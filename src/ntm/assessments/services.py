@@ -25,6 +25,7 @@ from ntm.criteria.models import (
     IndicatorKind,
     ThresholdBasis,
 )
+from ntm.excel import CellValueError, parse_vi_number
 from ntm.units.models import AttributeKind, Kind, Level, Unit
 from ntm.units.selectors import attribute_value
 
@@ -149,6 +150,30 @@ def assessment_recompute(assessment: Assessment) -> Assessment:
     return assessment
 
 
+def assessments_recompute_where(
+    *,
+    criteria_set: CriteriaSet | None = None,
+    under: Unit | None = None,
+    years: range | None = None,
+) -> int:
+    """Recompute the open (not approved) assessments that a rule or attribute change touches.
+
+    Approved assessments keep the result they were approved with; reopening recomputes them.
+    """
+    qs = Assessment.objects.exclude(state=State.APPROVED).select_related("unit", "criteria_set")
+    if criteria_set is not None:
+        qs = qs.filter(criteria_set=criteria_set)
+    if under is not None:
+        qs = qs.filter(unit__path__startswith=under.path)
+    if years is not None:
+        qs = qs.filter(year__gte=years.start, year__lt=years.stop)
+    count = 0
+    for assessment in qs:
+        assessment_recompute(assessment)
+        count += 1
+    return count
+
+
 def can_edit(user, assessment: Assessment, criterion: Criterion | None = None) -> bool:
     if user.is_superuser:
         return assessment.state != State.APPROVED
@@ -179,17 +204,11 @@ def _parse_bool(raw) -> bool | None:
 
 
 def _parse_number(raw) -> Decimal | None:
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, Decimal):
-        return raw
-    text = str(raw).strip().replace(" ", "")
-    if "," in text:  # vi-VN: 1.234,5
-        text = text.replace(".", "").replace(",", ".")
+    """A number typed by a person or sent by the API (vi-VN "72,5" too); finite and bounded."""
     try:
-        return Decimal(text)
-    except Exception as exc:
-        raise AssessmentError(_("“%(raw)s” không phải là số.") % {"raw": raw}) from exc
+        return parse_vi_number(raw)
+    except CellValueError as exc:
+        raise AssessmentError(str(exc)) from exc
 
 
 @transaction.atomic
@@ -258,7 +277,9 @@ def assessment_save(
         row.manual, row.manual_reason = result.met, reason
         row._history_user = user
         row.save()
-    if notes is not None:
+    if notes is not None and notes != locked.notes:
+        if not can_edit(user, locked):
+            raise PermissionDenied(_("Bạn không được sửa ghi chú ở bước này."))
         locked.notes = notes
     locked.version += 1
     locked._history_user = user
@@ -275,7 +296,7 @@ def assessment_transition(
     if version is not None and locked.version != version:
         raise StaleVersionError(_("Kết quả này vừa được người khác thay đổi; hãy tải lại trang."))
     frm = locked.state
-    if not workflow.transition_allowed(frm, to_state, year=locked.year):
+    if not workflow.transition_allowed(frm, to_state, year=locked.year, unit=locked.unit):
         raise AssessmentError(
             _("Không thể chuyển từ “%(frm)s” sang “%(to)s”.")
             % {
@@ -287,7 +308,8 @@ def assessment_transition(
         raise PermissionDenied(_("Vai trò của bạn không thực hiện được bước này."))
     if (frm, to_state) in workflow.NEEDS_REASON and not reason.strip():
         raise AssessmentError(_("Trả lại hoặc mở lại kết quả cần ghi rõ lý do."))
-    if to_state == State.SUBMITTED and locked.criteria_undecided:
+    assessment_recompute(locked)  # thresholds or the commune's region/group may have changed
+    if to_state in (State.SUBMITTED, State.APPRAISED, State.APPROVED) and locked.criteria_undecided:
         raise AssessmentError(
             _(
                 "Còn %(n)s tiêu chí chưa xác định được kết quả; hãy nhập đủ chỉ tiêu hoặc kết quả tiêu chí."

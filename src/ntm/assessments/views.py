@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments import excel, recognitions, selectors, services, workflow
 from ntm.assessments.forms import EvidenceForm, ImportForm, RecognitionForm, TransitionForm
@@ -16,34 +17,28 @@ from ntm.assessments.models import Assessment, Evidence, State
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.units.models import Unit
 from ntm.units.text import fold
+from ntm.web.params import MAX_YEAR, MIN_YEAR, int_param, object_param, year_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _default_year() -> int:
-    return datetime.date.today().year - 1
-
-
 def _choices(request, scope):
     """Year, set and unit chosen in the query string, with sensible defaults for this user."""
-    try:
-        year = int(request.GET.get("year") or _default_year())
-    except ValueError:
-        year = _default_year()
+    year = year_param(request.GET.get("year"))
     sets = list(criteria_sets_visible(scope).filter(applies_to="commune"))
     in_force = [s for s in sets if s.period_start <= year <= s.period_end and s.level == "ntm"]
     chosen = request.GET.get("set")
     cset = next((s for s in sets if s.code == chosen), None) or (in_force[0] if in_force else None)
     unit = None
     if request.GET.get("unit"):
-        unit = scope.require(get_object_or_404(Unit, pk=request.GET["unit"]))
+        unit = scope.require(object_param(Unit, request.GET["unit"]))
     else:
-        day = datetime.date(year, 12, 31)
+        first, day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
         roots = [
             r
             for r in scope.roots
             if (r.valid_from is None or r.valid_from <= day)
-            and (r.valid_to is None or r.valid_to >= day)
+            and (r.valid_to is None or r.valid_to >= first)
         ]
         unit = roots[0] if roots else (scope.roots[0] if scope.roots else None)
     return year, sets, cset, unit
@@ -56,7 +51,7 @@ def matrix(request):
     year, sets, cset, unit = _choices(request, scope)
     district = None
     if request.GET.get("district"):
-        district = scope.require(get_object_or_404(Unit, pk=request.GET["district"]))
+        district = scope.require(object_param(Unit, request.GET["district"]))
     table = None
     if cset and unit:
         table = selectors.assessment_matrix(
@@ -89,10 +84,12 @@ def assessment_list(request):
 @require_POST
 def assessment_open(request):
     scope = scope_for(request.user)
-    unit = scope.require(get_object_or_404(Unit, pk=request.POST.get("unit")), write=True)
+    unit = scope.require(object_param(Unit, request.POST.get("unit")), write=True)
     cset = get_object_or_404(criteria_sets_visible(scope), code=request.POST.get("set"))
     try:
         year = int(request.POST.get("year", ""))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError
         assessment = services.assessment_get_or_create(
             unit=unit, year=year, criteria_set=cset, user=request.user
         )
@@ -137,7 +134,7 @@ def assessment_detail(request, pk):
         values, manual = _parse_form(request)
         try:
             services.assessment_save(
-                assessment=assessment, user=user, version=int(request.POST.get("version", 0)),
+                assessment=assessment, user=user, version=int_param(request.POST.get("version")) or 0,
                 values=values, manual=manual, notes=request.POST.get("notes") if "notes" in request.POST else None,
             )  # fmt: skip
         except services.StaleVersionError as exc:
@@ -148,13 +145,16 @@ def assessment_detail(request, pk):
             messages.success(request, _("Đã lưu."))
         return redirect("assessments:detail", pk=assessment.pk)
     assessment.refresh_from_db()
-    editable = scope.can_write and services.can_edit(user, assessment)
+    editable = scope.can_write_to(assessment.unit) and services.can_edit(user, assessment)
     blocks = selectors.assessment_page(
-        assessment, can_edit=lambda c: scope.can_write and services.can_edit(user, assessment, c)
+        assessment,
+        can_edit=lambda c: (
+            scope.can_write_to(assessment.unit) and services.can_edit(user, assessment, c)
+        ),
     )
     transitions = [
-        (to, State(to).label) for to in workflow.next_states(assessment.state, year=assessment.year)
-        if scope.can_write and (user.is_superuser or user.role in workflow.roles_for(assessment.state, to))
+        (to, State(to).label) for to in workflow.next_states(assessment.state, year=assessment.year, unit=assessment.unit)
+        if scope.can_write_to(assessment.unit) and (user.is_superuser or user.role in workflow.roles_for(assessment.state, to))
     ]  # fmt: skip
     context = {
         "a": assessment, "blocks": blocks, "editable": editable, "transitions": transitions,
@@ -199,6 +199,13 @@ def evidence_upload(request, pk):
         request.POST, request.FILES, criteria=assessment.criteria_set.criteria.all()
     )
     if form.is_valid():
+        criterion = (
+            assessment.criteria_set.criteria.filter(pk=form.cleaned_data["criterion"]).first()
+            if form.cleaned_data["criterion"]
+            else None
+        )
+        if not services.can_edit(request.user, assessment, criterion):
+            raise PermissionDenied
         Evidence.objects.create(
             assessment=assessment, title=form.cleaned_data["title"], file=form.cleaned_data["file"],
             criterion_id=form.cleaned_data["criterion"], uploaded_by=request.user,
@@ -276,15 +283,12 @@ def import_upload(request):
 @login_required
 def recognition_list(request):
     scope = scope_for(request.user)
-    try:
-        year = int(request.GET.get("year") or _default_year())
-    except ValueError:
-        year = _default_year()
+    year = year_param(request.GET.get("year"))
     decisions = recognitions.recognitions_of_year(scope=scope, year=year).select_related(
         "unit", "unit__parent", "criteria_set"
     )
     can_record = scope.can_write and (
-        request.user.is_superuser or request.user.role == "province_coordinator"
+        request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR
     )
     form = RecognitionForm(
         request.POST or None,
@@ -297,9 +301,10 @@ def recognition_list(request):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
+            # The commune as it was on the decision's date (codes were reused after 1/7/2025).
             unit = (
                 Unit.objects.filter(code=data.pop("unit_code"), level=3)
-                .valid_on(datetime.date(data["year"], 12, 31))
+                .valid_on(min(data["decision_date"], datetime.date(data["year"], 12, 31)))
                 .first()
             )
             if unit is None or not scope.contains(unit):

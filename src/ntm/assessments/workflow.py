@@ -6,6 +6,7 @@ when districts existed (up to 2025); from 2026 a submitted assessment goes to th
 
 from ntm.accounts.models import Role
 from ntm.assessments.models import State
+from ntm.units.models import Level
 
 LAST_YEAR_WITH_DISTRICTS = 2025
 
@@ -45,25 +46,30 @@ EDITORS: dict[str, set[str]] = {
 }
 
 
-def has_district_check(year: int) -> bool:
+def has_district_check(year: int, unit=None) -> bool:
+    """A district checks the commune's results only where the commune has a district above it
+    (communes of the new two-level list, from 1/7/2025, go straight to the province)."""
+    if unit is not None:
+        return unit.parent is not None and unit.parent.level == Level.DISTRICT
     return year <= LAST_YEAR_WITH_DISTRICTS
 
 
-def transition_allowed(from_state: str, to_state: str, *, year: int) -> bool:
+def transition_allowed(from_state: str, to_state: str, *, year: int, unit=None) -> bool:
     if (from_state, to_state) not in TRANSITIONS:
         return False
-    if to_state == State.DISTRICT_CHECKED and not has_district_check(year):
+    district = has_district_check(year, unit)
+    if to_state == State.DISTRICT_CHECKED and not district:
         return False
-    return not (
-        from_state == State.SUBMITTED and to_state == State.APPRAISED and has_district_check(year)
-    )
+    return not (from_state == State.SUBMITTED and to_state == State.APPRAISED and district)
 
 
 def roles_for(from_state: str, to_state: str) -> set[str]:
     return TRANSITIONS.get((from_state, to_state), set())
 
 
-def next_states(state: str, *, year: int) -> list[str]:
+def next_states(state: str, *, year: int, unit=None) -> list[str]:
     return [
-        to for (frm, to) in TRANSITIONS if frm == state and transition_allowed(frm, to, year=year)
+        to
+        for (frm, to) in TRANSITIONS
+        if frm == state and transition_allowed(frm, to, year=year, unit=unit)
     ]

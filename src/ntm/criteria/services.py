@@ -224,7 +224,10 @@ def criteria_load(*, codes: list[str] | None = None) -> CriteriaLoadResult:
     result = CriteriaLoadResult([], [], [])
     with transaction.atomic():
         for data in parsed:
-            getattr(result, _load_one(data)).append(data["code"])
+            outcome = _load_one(data)
+            getattr(result, outcome).append(data["code"])
+            if outcome == "updated":
+                _recompute(CriteriaSet.objects.get(code=data["code"]))
     return result
 
 
@@ -265,6 +268,17 @@ def _editable(cset: CriteriaSet) -> None:
         raise CriteriaEditError(
             _("Bộ tiêu chí quốc gia không sửa trực tiếp; hãy sao chép thành bộ của tỉnh rồi sửa.")
         )
+    if cset.assessments.filter(state="approved").exists():
+        raise CriteriaEditError(
+            _("Bộ tiêu chí đã được dùng cho kết quả đã phê duyệt; hãy sao chép thành phiên bản mới "
+              "rồi sửa, để kết quả cũ giữ nguyên căn cứ.")
+        )  # fmt: skip
+
+
+def _recompute(cset: CriteriaSet) -> None:
+    from ntm.assessments.services import assessments_recompute_where  # the layer above criteria
+
+    assessments_recompute_where(criteria_set=cset)
 
 
 def indicator_save(
@@ -279,6 +293,14 @@ def indicator_save(
     user=None,
 ) -> Indicator:
     _editable(criterion.criteria_set)
+    if (
+        Indicator.objects.filter(criterion__criteria_set=criterion.criteria_set, code=code)
+        .exclude(criterion=criterion)
+        .exists()
+    ):
+        raise CriteriaEditError(
+            _("Mã chỉ tiêu %(code)s đã dùng ở tiêu chí khác của bộ này.") % {"code": code}
+        )
     if kind == IndicatorKind.NUMBER and operator not in Operator.values:
         raise CriteriaEditError(_("Chỉ tiêu dạng số cần phép so sánh (≥, ≤, =, trong khoảng)."))
     indicator = Indicator.objects.filter(criterion=criterion, code=code).first() or Indicator(
@@ -295,6 +317,7 @@ def indicator_save(
     if user is not None:
         indicator._history_user = user
     indicator.save()
+    _recompute(criterion.criteria_set)
     return indicator
 
 
@@ -328,4 +351,5 @@ def threshold_save(
     if user is not None:
         threshold._history_user = user
     threshold.save()
+    _recompute(cset)
     return threshold

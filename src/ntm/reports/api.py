@@ -9,6 +9,7 @@ from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.reports.selectors import progress_summary
 from ntm.units.selectors import unit_by_code
+from ntm.web.params import MAX_YEAR, MIN_YEAR, int_param
 
 
 class SummaryView(APIView):
@@ -25,10 +26,9 @@ class SummaryView(APIView):
     )
     def get(self, request):
         scope = scope_for(request.user)
-        try:
-            year = int(request.query_params.get("year", ""))
-        except ValueError as exc:
-            raise ValidationError({"year": [_("Năm phải là số.")]}) from exc
+        year = int_param(request.query_params.get("year"))
+        if year is None or not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError({"year": [_("Năm phải là số từ 2000 đến 2100.")]})
         unit = unit_by_code(request.query_params.get("unit", ""), year=year)
         if unit is None or not scope.contains(unit):
             raise NotFound(_("Không có đơn vị này trong phạm vi của bạn."))

@@ -14,19 +14,13 @@ from django.db.models import Count, Q
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.units.models import Kind, Level, Unit
+from ntm.units.selectors import reference_day
 
 TWO_PLACES = Decimal("0.01")
 
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
-
-
-def reference_day(unit: Unit, year: int) -> datetime.date:
-    """The day whose hierarchy a unit's figures for a year use: 31/12, or the unit's last day
-    when it ended during the year (Bắc Kạn's 2025 figures use the communes of 30/6/2025)."""
-    end = year_end(year)
-    return min(end, unit.valid_to) if unit.valid_to else end
 
 
 def communes_of(unit: Unit, year: int):

@@ -73,6 +73,37 @@ def subtree_counts(unit: Unit) -> SubtreeCounts:
     return SubtreeCounts(**figures)
 
 
+def subtree_counts_many(roots: list[Unit]) -> dict[int, SubtreeCounts]:
+    """Counts below each of several units in one query (the unit lists of national users)."""
+    if not roots:
+        return {}
+    by_path = {r.path: r.pk for r in roots}
+    depth_of = {r.pk: len(r.path.strip("/").split("/")) for r in roots}
+    condition = Q()
+    for path in by_path:
+        condition |= Q(path__startswith=path)
+    tally = {r.pk: {"districts": 0, "communes": 0, "xa": 0, "villages": 0} for r in roots}
+    rows = Unit.objects.filter(condition, level__gt=min(r.level for r in roots)).values_list(
+        "path", "level", "kind"
+    )
+    for path, level, kind in rows:
+        parts = path.strip("/").split("/")
+        for root_pk in {
+            by_path.get("/" + "/".join(parts[:n]) + "/") for n in set(depth_of.values())
+        }:
+            if root_pk is None or len(parts) <= depth_of[root_pk]:
+                continue
+            counts = tally[root_pk]
+            if level == Level.DISTRICT:
+                counts["districts"] += 1
+            elif level == Level.COMMUNE:
+                counts["communes"] += 1
+                counts["xa"] += kind == Kind.COMMUNE
+            elif level == Level.VILLAGE:
+                counts["villages"] += 1
+    return {pk: SubtreeCounts(**c) for pk, c in tally.items()}
+
+
 def unit_successors(unit: Unit) -> list[UnitLink]:
     return list(
         UnitLink.objects.filter(old=unit)
@@ -203,3 +234,10 @@ def unit_by_code(code: str, *, year: int, level: int | None = None) -> Unit | No
             .order_by("-valid_to", "level")
         )
     return found[0] if found else None
+
+
+def reference_day(unit: Unit, year: int) -> datetime.date:
+    """The day whose hierarchy a unit's figures for a year use: 31/12, or the unit's last day
+    when it ended during the year (Bắc Kạn's 2025 figures use the communes of 30/6/2025)."""
+    end = datetime.date(year, 12, 31)
+    return min(end, unit.valid_to) if unit.valid_to else end

@@ -397,5 +397,14 @@ def attribute_set(
     attr.value, attr.valid_to_year, attr.source = value, valid_to_year, source
     if user is not None:
         attr._history_user = user
-    attr.save()
+    with transaction.atomic():
+        attr.save()
+        _recompute_assessments(unit, valid_from_year, valid_to_year)
     return attr
+
+
+def _recompute_assessments(unit: Unit, from_year: int, to_year: int | None) -> None:
+    """Open assessments below the unit whose thresholds may depend on the changed attribute."""
+    from ntm.assessments.services import assessments_recompute_where  # the layer above units
+
+    assessments_recompute_where(under=unit, years=range(from_year, (to_year or 2100) + 1))

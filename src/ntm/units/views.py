@@ -34,7 +34,8 @@ def unit_list(request):
         results = Paginator(qs.order_by("level", "name", "code"), 50).get_page(
             request.GET.get("page")
         )
-    roots = [(root, selectors.subtree_counts(root)) for root in scope.roots]
+    counts = selectors.subtree_counts_many(scope.roots)
+    roots = [(root, counts[root.pk]) for root in scope.roots]
     return render(
         request, "units/unit_list.html", {"form": form, "results": results, "roots": roots}
     )
@@ -49,7 +50,9 @@ def unit_detail(request, pk: int):
         request.GET.get("page")
     )
     ancestors = [(a, scope.contains(a)) for a in selectors.unit_ancestors(unit)]
-    can_add_village = scope.can_write and unit.level == Level.COMMUNE and unit.valid_to is None
+    can_add_village = (
+        scope.can_write_to(unit) and unit.level == Level.COMMUNE and unit.valid_to is None
+    )
     can_edit_attributes = scope.can_write and (
         request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR
     )

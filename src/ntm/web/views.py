@@ -3,23 +3,17 @@ import datetime
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
-from ntm.reports.selectors import progress_summary, reference_day
+from ntm.reports.selectors import progress_summary
 from ntm.units import selectors
 from ntm.units.models import Unit
+from ntm.units.selectors import reference_day
 from ntm.web.dashboard import dashboard_panels
 from ntm.web.maps import HEIGHT, WIDTH
-
-
-def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year") or datetime.date.today().year - 1)
-    except ValueError:
-        year = datetime.date.today().year - 1
-    return min(max(year, 2016), datetime.date.today().year)
+from ntm.web.params import object_param, year_param
 
 
 @login_required
@@ -27,10 +21,10 @@ def _year(request) -> int:
 def home(request):
     """The dashboard: the progress figures of the user's scope (or a unit below it) for a year."""
     scope = scope_for(request.user)
-    year = _year(request)
+    year = year_param(request.GET.get("year"))
     day = datetime.date(year, 12, 31)
-    if request.GET.get("unit", "").isdigit():
-        unit = scope.require(get_object_or_404(Unit, pk=request.GET["unit"]))
+    if request.GET.get("unit"):
+        unit = scope.require(object_param(Unit, request.GET["unit"]))
     else:
         valid = [
             r
@@ -39,11 +33,11 @@ def home(request):
             and (r.valid_to is None or r.valid_to >= day)
         ]
         unit = valid[0] if len(valid) == 1 else None
-    roots = (
-        [(root, selectors.subtree_counts(root)) for root in scope.roots[:100]]
-        if unit is None
-        else []
-    )
+    if unit is None:
+        counts = selectors.subtree_counts_many(scope.roots[:100])
+        roots = [(root, counts[root.pk]) for root in scope.roots[:100]]
+    else:
+        roots = []
     summary = progress_summary(unit=unit, year=year) if unit is not None else None
     context = {
         "other_roots": [r for r in scope.roots[:20] if r != unit] if not scope.everything else [],
