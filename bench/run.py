@@ -49,7 +49,8 @@ print(elapsed)
 
 
 def _fill_assessments(template: Path, filled: Path) -> None:
-    """Every indicator and criterion of every commune, as a province would send them in."""
+    """Every indicator and criterion of every commune, as a province would send them in, with
+    a reason for each criterion (used where a result is not what the indicators give)."""
     from openpyxl import load_workbook
 
     wb = load_workbook(template)
@@ -57,11 +58,17 @@ def _fill_assessments(template: Path, filled: Path) -> None:
     headers = {cell.column: cell.value for cell in values[1]}
     for n, row in enumerate(values.iter_rows(min_row=3, min_col=4)):
         for cell in row:
+            if headers[cell.column] == "Phiên bản":  # hidden: left as the template has it
+                continue
             number = headers[cell.column] in ("3.1", "5.1", "10.1")
             cell.value = f"{60 + n % 40},5" if number else ("Có" if n % 7 else "Không")
+    headers = {cell.column: str(cell.value) for cell in results[1]}
     for n, row in enumerate(results.iter_rows(min_row=3, min_col=4)):
         for i, cell in enumerate(row):
-            cell.value = "Chưa đạt" if (i + n) % 6 == 0 else "Đạt"
+            if headers[cell.column].startswith("TC"):
+                cell.value = "Chưa đạt" if (i + n) % 6 == 0 else "Đạt"
+            elif headers[cell.column].startswith("Lý do"):
+                cell.value = "Biên bản thẩm định của huyện"
     wb.save(filled)
 
 

@@ -19,6 +19,7 @@ from ntm.units.models import Unit
 PUBLIC = {
     "login", "logout", "set_language", "healthz", "api-schema", "api-docs", "api-redoc",
     "api-token", "api-root",
+    "public-index", "public-unit",  # approved figures, open to everyone (tests/web/test_public.py)
 }  # fmt: skip
 
 # Routes whose parameters name one object: how to build them for the outsider's object.

@@ -24,6 +24,13 @@ def safe_cell(value):
     return value
 
 
+def unescape_cell(value):
+    """The inverse of `safe_cell` on import: text exported as "'=..." reads back as "=..."."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        return value[1:]
+    return value
+
+
 @dataclass(frozen=True)
 class CellError:
     sheet: str

@@ -1,18 +1,26 @@
 """Assessments to and from Excel: the template, the import and the export that reads back in.
 
 Layout (the same in the template and the export, so that an export imports unchanged):
-- "KetQua": Mã xã, Tên xã, Huyện, then TC1…TCn (Đạt / Chưa đạt); the export adds the
-  number of criteria met, the standard and the state. Row 1 holds the codes, row 2 the names.
+- "KetQua": Mã xã, Tên xã, Huyện, then TC1…TCn (Đạt / Chưa đạt), then "Lý do TC1"…"Lý do TCn"
+  (the reason of a manual result); the export adds the number of criteria met, the standard and
+  the state. Row 1 holds the codes, row 2 the names.
 - "ChiTieu": Mã xã, Tên xã, Huyện, then one column per indicator (header = its code, e.g.
   "2.1"; row 2 = name and unit). Yes/no indicators take Có / Không, the others a number.
+- Both end with a hidden, locked column "Phiên bản": the version of each stored assessment
+  when the file was made (blank: none stored).
 - "HuongDan": the criteria set code and the year (the import reads them there) and how to fill.
 
 The import checks the whole workbook before writing anything and writes in one transaction.
-A blank cell leaves the stored value as it is. A criterion result typed in "KetQua" that differs
-from what the indicators derive is stored as a manual result with a reason naming the file.
-Rows, values and results are written in bulk with their history; each assessment touched is
-then recomputed by `services.assessment_recompute`, and `state="approved"` moves it through the
-workflow with `services.assessment_transition`, as the pages do.
+A blank cell leaves the stored value as it is. A criterion result typed in "KetQua" is a manual
+result only when the indicators do not give it (they give the other result, or none) and the
+row gives a reason in "Lý do TCn"; without a reason it is an error, as on the page
+(`services.assessment_save`). A typed result equal to what the indicators give, or repeating
+what the stored values gave before the file changed them, is not a manual result. A row that
+would change an assessment whose version is not the file's is an error (someone saved it since
+the file was made). Rows, values and results are written in bulk with their history; each
+assessment touched is then recomputed by `services.assessment_recompute`, and
+`state="approved"` moves it through the workflow with `services.assessment_transition`, as the
+pages do.
 """
 
 import datetime
@@ -60,6 +68,7 @@ from ntm.excel import (
     open_workbook,
     parse_vi_number,
     protect_sheet,
+    unescape_cell,
     workbook_bytes,
     write_table,
 )
@@ -78,6 +87,10 @@ _CRITERION_HEADER = re.compile(r"^TC0*(\d+)$", re.IGNORECASE)
 
 class AssessmentExcelError(ValueError):
     """The template or export cannot be made for these arguments."""
+
+
+class SystemUserError(RuntimeError):
+    """The account "ntm-system" exists but could be used to sign in: it is not made a superuser."""
 
 
 # -- labels (Vietnamese is the file format; a translated label is accepted too) -----------
@@ -141,6 +154,31 @@ def _parse_yes_no(raw) -> bool | None:
 
 def _info_headers() -> set[str]:
     return _labels("Tên xã", "Huyện", "Số tiêu chí đạt", "Đạt chuẩn", "Trạng thái")
+
+
+def _version_header() -> str:
+    return _("Phiên bản")
+
+
+def _reason_header(criterion) -> str:
+    return _("Lý do %(code)s") % {"code": criterion.code}
+
+
+@lru_cache(maxsize=16)
+def _reason_prefixes(language: str | None) -> tuple[str, ...]:
+    texts = {"Lý do ", _("Lý do %(code)s") % {"code": ""}}
+    return tuple(sorted({fold(t) for t in texts if fold(t)}, key=len, reverse=True))
+
+
+def _reason_number(text: str) -> int | None:
+    """The criterion number of a header "Lý do TC2" (or its translation), else None."""
+    folded = fold(text)
+    for prefix in _reason_prefixes(get_language()):
+        if folded.startswith(prefix):
+            match = _CRITERION_HEADER.match(folded[len(prefix) :].replace(" ", ""))
+            if match:
+                return int(match.group(1))
+    return None
 
 
 # -- the criteria set as the workbook sees it ------------------------------------------------
@@ -246,17 +284,53 @@ def _fixed(commune: Unit) -> list:
     return [commune.code, commune.name, commune.parent.name if commune.parent_id else ""]
 
 
+def _manual_reason(result: CriterionResult | None) -> str | None:
+    if result is None or result.manual is None:
+        return None
+    return result.manual_reason or None
+
+
+def _version_cell(s: "_Stored | None") -> int | None:
+    return s.assessment.version if s else None
+
+
+def _hide_version_column(ws, column: int) -> None:
+    """The last column: the version of each stored assessment, hidden and locked."""
+    ws.column_dimensions[get_column_letter(column)].hidden = True
+
+
 def _write_results_sheet(ws, info, communes, stored, *, export: bool) -> None:
-    headers = [_("Mã xã"), _("Tên xã"), _("Huyện"), *(c.code for c in info.criteria)]
-    names = [_("Tên tiêu chí →"), "", "", *(c.name for c in info.criteria)]
+    n = len(info.criteria)
+    headers = [
+        _("Mã xã"),
+        _("Tên xã"),
+        _("Huyện"),
+        *(c.code for c in info.criteria),
+        *(_reason_header(c) for c in info.criteria),
+    ]
+    names = [
+        _("Tên tiêu chí →"),
+        "",
+        "",
+        *(c.name for c in info.criteria),
+        *(
+            _("Bắt buộc khi %(code)s khác kết quả tính từ chỉ tiêu hoặc chưa tính được")
+            % {"code": c.code}
+            for c in info.criteria
+        ),
+    ]
     if export:
         headers += [_("Số tiêu chí đạt"), _("Đạt chuẩn"), _("Trạng thái")]
         names += ["", "", ""]
+    headers.append(_version_header())
+    names.append(_("Không sửa cột này"))
     rows = [names]
     for commune in communes:
         s = stored.get(commune.pk)
         row = _fixed(commune)
-        row += [_met_label(_final(s.results.get(c.pk)) if s else None) for c in info.criteria]
+        results = [s.results.get(c.pk) if s else None for c in info.criteria]
+        row += [_met_label(_final(r)) for r in results]
+        row += [_manual_reason(r) for r in results]
         if export:
             a = s.assessment if s else None
             row += (
@@ -264,10 +338,12 @@ def _write_results_sheet(ws, info, communes, stored, *, export: bool) -> None:
                 if a
                 else [None, None, None]
             )
+        row.append(_version_cell(s))
         rows.append(row)
     write_table(ws, headers, rows, widths={1: 10, 2: 26, 3: 22})
     _style_names_row(ws, len(headers))
-    inputs = list(range(FIXED_COLUMNS + 1, FIXED_COLUMNS + 1 + len(info.criteria)))
+    inputs = list(range(FIXED_COLUMNS + 1, FIXED_COLUMNS + 1 + n))
+    reasons = list(range(FIXED_COLUMNS + 1 + n, FIXED_COLUMNS + 1 + 2 * n))
     last = FIRST_DATA_ROW + len(communes) - 1
     add_choice_validation_columns(ws, inputs, [_("Đạt"), _("Chưa đạt")], FIRST_DATA_ROW, last)
     for criterion, col in zip(info.criteria, inputs, strict=True):
@@ -277,7 +353,11 @@ def _write_results_sheet(ws, info, communes, stored, *, export: bool) -> None:
                 _("Sở, ngành phụ trách: %(department)s") % {"department": criterion.department},
                 "NTM",
             )
-    protect_sheet(ws, unlocked=[(r, c) for r in range(FIRST_DATA_ROW, last + 1) for c in inputs])
+    for col in reasons:
+        ws.column_dimensions[get_column_letter(col)].width = 24
+    _hide_version_column(ws, len(headers))
+    editable = inputs + reasons
+    protect_sheet(ws, unlocked=[(r, c) for r in range(FIRST_DATA_ROW, last + 1) for c in editable])
 
 
 def _indicator_name(indicator) -> str:
@@ -290,8 +370,15 @@ def _write_values_sheet(ws, info, communes, stored) -> None:
         _("Tên xã"),
         _("Huyện"),
         *(info.indicator_header[i.pk] for i in info.indicators),
+        _version_header(),
     ]
-    names = [_("Tên chỉ tiêu →"), "", "", *(_indicator_name(i) for i in info.indicators)]
+    names = [
+        _("Tên chỉ tiêu →"),
+        "",
+        "",
+        *(_indicator_name(i) for i in info.indicators),
+        _("Không sửa cột này"),
+    ]
     rows = [names]
     for commune in communes:
         s = stored.get(commune.pk)
@@ -304,9 +391,11 @@ def _write_values_sheet(ws, info, communes, stored) -> None:
                 row.append(_yes_no_label(value.value_bool))
             else:
                 row.append(_number_cell(value.value_number))
+        row.append(_version_cell(s))
         rows.append(row)
     write_table(ws, headers, rows, widths={1: 10, 2: 26, 3: 22})
     _style_names_row(ws, len(headers))
+    _hide_version_column(ws, len(headers))
     first_input = FIXED_COLUMNS + 1
     inputs = list(range(first_input, first_input + len(info.indicators)))
     last = FIRST_DATA_ROW + len(communes) - 1
@@ -345,9 +434,11 @@ def _write_guide_sheet(ws, unit: Unit, year: int, cset: CriteriaSet) -> None:
         [_("1. Trang “KetQua”: mỗi xã một dòng; mỗi tiêu chí chọn “Đạt” hoặc “Chưa đạt”.")],
         [_("2. Trang “ChiTieu”: giá trị từng chỉ tiêu; chỉ tiêu có/không chọn “Có” hoặc “Không”, chỉ tiêu số nhập số (dấu phẩy thập phân, ví dụ 72,5).")],
         [_("3. Ô để trống: giữ nguyên giá trị đang lưu trong hệ thống.")],
-        [_("4. Kết quả tiêu chí khác với kết quả tính từ chỉ tiêu được lưu là kết quả nhập tay, kèm lý do “Nhập từ tệp Excel”.")],
-        [_("5. Không sửa mã xã, dòng tiêu đề và trang này; không dùng công thức. Kết quả đã phê duyệt (khóa) cần được mở lại trước khi nhập.")],
-        [_("6. Hệ thống kiểm tra toàn bộ tệp trước khi ghi: nếu có lỗi, không ghi gì và báo lỗi theo trang, dòng, cột.")],
+        [_("4. Kết quả tiêu chí trùng với kết quả tính từ chỉ tiêu thì không phải nhập tay. Ghi kết quả khác với kết quả tính từ chỉ tiêu, hoặc khi chỉ tiêu chưa đủ để tính (chưa có giá trị hoặc chưa có ngưỡng), là kết quả nhập tay: bắt buộc ghi lý do ở cột “Lý do TCn” cùng dòng (ví dụ “Lý do TC2”), nếu không tệp bị báo lỗi. Lý do chỉ được lưu cho kết quả nhập tay.")],
+        [_("5. Sửa chỉ tiêu mà để nguyên kết quả tiêu chí cũ ở trang “KetQua”: kết quả được tính lại từ chỉ tiêu mới (không thành nhập tay).")],
+        [_("6. Không sửa mã xã, dòng tiêu đề và trang này; không dùng công thức. Kết quả đã phê duyệt (khóa) cần được mở lại trước khi nhập.")],
+        [_("7. Cột ẩn “Phiên bản” ghi phiên bản kết quả của từng xã lúc tạo tệp. Nếu kết quả đã được sửa trên hệ thống sau đó, dòng của xã đó bị báo lỗi: hãy tải lại mẫu (hoặc xuất lại) rồi nhập.")],
+        [_("8. Hệ thống kiểm tra toàn bộ tệp trước khi ghi: nếu có lỗi, không ghi gì và báo lỗi theo trang, dòng, cột.")],
     ]  # fmt: skip
     for row in rows:
         ws.append(row)
@@ -389,7 +480,10 @@ def assessments_export(*, scope, unit: Unit, year: int, criteria_set: CriteriaSe
 
 
 def system_user():
-    """The user that command-line imports are recorded under (superuser, cannot sign in)."""
+    """The user that command-line imports are recorded under: a superuser that cannot sign in
+    (inactive, unusable password), created so on first use. An existing "ntm-system" account
+    that is active or has a usable password is someone's login: it is refused
+    (SystemUserError), never promoted to superuser."""
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=SYSTEM_USERNAME,
@@ -400,7 +494,14 @@ def system_user():
             "password": make_password(None),
         },
     )
-    if not created and not user.is_superuser:
+    if created:
+        return user
+    if user.is_active or user.has_usable_password():
+        raise SystemUserError(
+            _("Tài khoản “%(name)s” đã có và đang hoạt động hoặc có mật khẩu đăng nhập; hệ thống không dùng tài khoản này để ghi các lần nhập từ dòng lệnh. Hãy khóa tài khoản và bỏ mật khẩu của nó (hoặc đổi tên tài khoản) rồi chạy lại.")
+            % {"name": SYSTEM_USERNAME}
+        )  # fmt: skip
+    if not user.is_superuser:
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
     return user
@@ -415,8 +516,23 @@ class _Line:
     sheet: str
     row: int
     code: str
-    cells: list  # (column letter, target criterion/indicator, raw value)
+    cells: list  # (column letter, target criterion/indicator/_Reason, raw value)
+    version: int | None = None  # the hidden "Phiên bản" cell: the version the file was made from
+    version_letter: str | None = None  # its column (None: the sheet has no such column)
     unit: Unit | None = None
+
+
+@dataclass(frozen=True)
+class _Reason:
+    """A "Lý do TCn" column: the reason of the criterion's manual result."""
+
+    criterion: object
+
+
+def _reason_text(raw) -> str:
+    if isinstance(raw, str):
+        return unescape_cell(raw).strip()  # the export escapes text such as "- Biên bản"
+    return cell_text(raw)
 
 
 def _commune_code(raw) -> str:
@@ -489,6 +605,14 @@ def _header_target(sheet: str, raw, info: _SetInfo):
     (str) for a header that names nothing in the set."""
     text = cell_text(raw)
     if sheet == SHEET_RESULTS:
+        number = _reason_number(text)
+        if number is not None:
+            found = next((c for c in info.criteria if c.number == number), None)
+            if found is not None:
+                return _Reason(found)
+            return _("Cột “%(header)s”: tiêu chí TC%(n)s không có trong bộ %(code)s (có %(range)s).") % {
+                "header": text, "n": number, "code": info.cset.code, "range": info.criterion_range,
+            }  # fmt: skip
         match = _CRITERION_HEADER.match(text.replace(" ", ""))
         if match:
             number = int(match.group(1))
@@ -531,7 +655,8 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
         )  # fmt: skip
         return []
     columns: dict[int, object] = {}
-    seen: dict[int, str] = {}
+    seen: dict[tuple[str, int], str] = {}
+    version_idx = None
     for idx in range(FIXED_COLUMNS, len(header)):
         raw = header[idx]
         letter = get_column_letter(idx + 1)
@@ -540,18 +665,29 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
         if is_formula(raw):
             report.add(sheet, 1, letter, _("Không chấp nhận công thức; hãy nhập giá trị."))
             continue
-        target = _header_target(sheet, raw, info)
-        if isinstance(target, str):
-            report.add(sheet, 1, letter, target)
-        elif target is not None:
-            if target.pk in seen:
-                report.add(
-                    sheet, 1, letter,
-                    _("Cột “%(header)s” lặp lại (đã có ở cột %(other)s).")
-                    % {"header": cell_text(raw), "other": seen[target.pk]},
-                )  # fmt: skip
+        if fold(cell_text(raw)) in _labels("Phiên bản"):
+            key, target = ("version", 0), None
+        else:
+            target = _header_target(sheet, raw, info)
+            if isinstance(target, str):
+                report.add(sheet, 1, letter, target)
                 continue
-            seen[target.pk] = letter
+            if target is None:
+                continue
+            key = (
+                ("reason", target.criterion.pk) if isinstance(target, _Reason) else ("", target.pk)
+            )
+        if key in seen:
+            report.add(
+                sheet, 1, letter,
+                _("Cột “%(header)s” lặp lại (đã có ở cột %(other)s).")
+                % {"header": cell_text(raw), "other": seen[key]},
+            )  # fmt: skip
+            continue
+        seen[key] = letter
+        if target is None:
+            version_idx = idx
+        else:
             columns[idx] = target
     lines = []
     for row_no, row in enumerate(rows, start=2):
@@ -580,7 +716,20 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
                 report.add(sheet, row_no, letter, _("Không chấp nhận công thức; hãy nhập giá trị."))
             else:
                 kept.append((letter, target, raw))
-        lines.append(_Line(sheet, row_no, code, kept))
+        line = _Line(sheet, row_no, code, kept)
+        if version_idx is not None:
+            line.version_letter = get_column_letter(version_idx + 1)
+            raw = row[version_idx] if version_idx < len(row) else None
+            text = cell_text(raw)
+            if is_formula(raw) or (text and not text.isdigit()):
+                report.add(
+                    sheet, row_no, line.version_letter,
+                    _("Phiên bản “%(raw)s” không hợp lệ; không sửa cột ẩn “Phiên bản” (hãy tải lại mẫu).")
+                    % {"raw": text},
+                )  # fmt: skip
+            elif text:
+                line.version = int(text)
+        lines.append(line)
     return lines
 
 
@@ -648,10 +797,13 @@ class _Plan:
     stored: _Stored | None
     values: dict[int, tuple[bool | None, Decimal | None]] = field(default_factory=dict)
     manual: dict[int, bool | None] = field(default_factory=dict)  # criterion id -> new manual
+    reasons: dict[int, str] = field(default_factory=dict)  # criterion id -> its new reason
     derived: dict[int, bool | None] = field(default_factory=dict)
     indicator_met: dict[int, bool | None] = field(default_factory=dict)
     first: tuple[str, int, str] | None = None  # where the first change is, for messages
     row: tuple[str, int] | None = None  # the first row naming the commune
+    lines: list[_Line] = field(default_factory=list)  # the rows naming the commune
+    changing: list[_Line] = field(default_factory=list)  # those that change something
     changed: bool = False
     approve: bool = False
 
@@ -673,6 +825,12 @@ class _Plan:
             return self.manual[criterion_id]
         result = self.stored.results.get(criterion_id) if self.stored else None
         return result.manual if result else None
+
+    def change_at(self, line: _Line, letter: str) -> None:
+        self.changed = True
+        self.first = self.first or (line.sheet, line.row, letter)
+        if not any(other is line for other in self.changing):
+            self.changing.append(line)
 
 
 def _bases(info: _SetInfo, units: list[Unit], year: int) -> dict[int, str | None]:
@@ -708,12 +866,14 @@ def _derive(plan: _Plan, info: _SetInfo, basis: str | None, year: int) -> None:
         plan.derived[criterion.pk] = criterion_met(outcomes) if merged else None
 
 
-def _approval_path(state: str, year: int) -> list[str]:
+def _approval_path(state: str, year: int, unit=None) -> list[str]:
     path = []
     order = [State.SUBMITTED, State.DISTRICT_CHECKED, State.APPRAISED, State.APPROVED]
     while state != State.APPROVED:
         state = next(
-            s for s in order if workflow.transition_allowed(state, s, year=year) and s != state
+            s
+            for s in order
+            if workflow.transition_allowed(state, s, year=year, unit=unit) and s != state
         )
         path.append(state)
     return path
@@ -736,6 +896,71 @@ def _edit_refusal(checker, plan: _Plan, criterion) -> str | None:
     }
 
 
+def _typed_result(
+    plan: _Plan, criterion, wanted: bool | None, reason: str
+) -> tuple[bool | None, str, str | None]:
+    """What a "KetQua" row asks for one criterion: (manual result, its reason, error or None).
+
+    `wanted` is the typed result (None: blank), `reason` the text of "Lý do TCn" ("" blank).
+    A manual result is kept only with a reason typed by the user; a result the indicators give
+    (or gave before this file changed them) is not a manual result.
+    """
+    stored = plan.stored.results.get(criterion.pk) if plan.stored else None
+    current = stored.manual if stored else None
+    current_reason = stored.manual_reason if stored and current is not None else ""
+    # A reason counts when it is typed for this result: not blank and not the stored one.
+    fresh = reason if reason and reason != current_reason.strip() else ""
+    derived = plan.derived[criterion.pk]
+    if wanted is None or wanted == current:
+        # Blank result, or the manual result as stored: only its reason may change.
+        return current, (fresh or current_reason) if current is not None else "", None
+    if derived is not None and wanted == derived:
+        return None, "", None  # what the indicators give (clears another manual result)
+    if (
+        derived is not None
+        and current is None
+        and not fresh
+        and stored is not None
+        and wanted == stored.derived
+    ):
+        # The file repeats what the stored values gave (e.g. an export whose indicators were
+        # then corrected): the result follows the indicators.
+        return None, "", None
+    if fresh:
+        return wanted, fresh, None
+    column = _reason_header(criterion)
+    if derived is None:
+        message = _("%(code)s ghi %(typed)s nhưng các chỉ tiêu chưa đủ để tính kết quả (chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột %(column)s.") % {
+            "code": criterion.code, "typed": _met_label(wanted), "column": column,
+        }  # fmt: skip
+    else:
+        message = _("%(code)s ghi %(typed)s nhưng các chỉ tiêu cho kết quả %(derived)s; sửa chỉ tiêu hoặc ghi lý do ở cột %(column)s.") % {
+            "code": criterion.code, "typed": _met_label(wanted),
+            "derived": _met_label(derived), "column": column,
+        }  # fmt: skip
+    if reason:
+        message += " " + _("(Lý do đang ghi là lý do của kết quả nhập tay cũ; hãy ghi lý do mới.)")
+    return wanted, "", message
+
+
+def _check_version(plan: _Plan, report: ImportReport) -> None:
+    """Refuse to change an assessment saved since the file was made (its "Phiên bản")."""
+    current = plan.stored.assessment.version if plan.stored else None
+    for line in plan.changing or plan.lines:
+        if line.version == current:
+            continue
+        values = {"name": plan.unit.name, "code": plan.unit.code, "current": current,
+                  "file": line.version}  # fmt: skip
+        if current is None:
+            message = _("Kết quả của %(name)s (mã %(code)s) ghi trong tệp (phiên bản %(file)s) không còn trong hệ thống; tải lại mẫu/xuất lại rồi nhập.")  # fmt: skip
+        elif line.version is None:
+            message = _("Kết quả của %(name)s (mã %(code)s) đã được tạo sau khi tải tệp (phiên bản %(current)s, tệp không ghi phiên bản); tải lại mẫu/xuất lại rồi nhập.")  # fmt: skip
+        else:
+            message = _("Kết quả của %(name)s (mã %(code)s) đã được sửa sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu/xuất lại rồi nhập.")  # fmt: skip
+        report.add(line.sheet, line.row, line.version_letter or "A", message % values)
+        return
+
+
 def _plan_changes(
     plans: dict[int, _Plan],
     lines: list[_Line],
@@ -747,16 +972,31 @@ def _plan_changes(
 ) -> None:
     criteria = {c.pk: c for c in info.criteria}
     criterion_of_indicator = {i.pk: criteria[i.criterion_id] for i in info.indicators}
-    # 1. Parse every cell; remember where each value came from.
-    typed_results: dict[int, list] = defaultdict(list)  # unit -> [(line, letter, criterion, bool)]
+    # 1. Parse every cell; remember where each value came from. Results are judged in step 2,
+    # against what the indicators give once the file's values are merged in.
+    typed: dict[int, list] = defaultdict(list)  # unit -> [(line, {criterion: (letter, bool)},
+    #                                                     {criterion: (letter, reason)})]
     for line in lines:
         plan = plans[line.unit.pk]
         plan.row = plan.row or (line.sheet, line.row)
+        plan.lines.append(line)
+        if line.sheet == SHEET_RESULTS:
+            results, reasons, invalid = {}, {}, set()
+            for letter, target, raw in line.cells:
+                if isinstance(target, _Reason):
+                    reasons[target.criterion.pk] = (letter, _reason_text(raw))
+                    continue
+                try:
+                    results[target.pk] = (letter, _parse_result(raw))
+                except CellValueError as exc:
+                    report.add(line.sheet, line.row, letter, str(exc))
+                    invalid.add(target.pk)
+            for pk in invalid:
+                reasons.pop(pk, None)
+            typed[line.unit.pk].append((line, results, reasons))
+            continue
         for letter, target, raw in line.cells:
             try:
-                if line.sheet == SHEET_RESULTS:
-                    typed_results[line.unit.pk].append((line, letter, target, _parse_result(raw)))
-                    continue
                 if target.kind == IndicatorKind.BOOLEAN:
                     new = (_parse_yes_no(raw), None)
                 else:
@@ -767,29 +1007,34 @@ def _plan_changes(
             old = plan.stored.values.get(target.pk) if plan.stored else None
             if old is None or (old.value_bool, old.value_number) != new:
                 plan.values[target.pk] = new
-                plan.changed = True
-                plan.first = plan.first or (line.sheet, line.row, letter)
+                plan.change_at(line, letter)
                 refusal = _edit_refusal(checker, plan, criterion_of_indicator[target.pk])
                 if refusal and refusal != "locked":
                     report.add(line.sheet, line.row, letter, refusal)
-    # 2. Derive from the merged values, then decide manual results from "KetQua".
+    # 2. Derive from the merged values, then decide the manual results from "KetQua".
     bases = _bases(info, [p.unit for p in plans.values()], year)
     for plan in plans.values():
         _derive(plan, info, bases[plan.unit.pk], year)
-        for line, letter, criterion, wanted in typed_results.get(plan.unit.pk, []):
-            derived = plan.derived.get(criterion.pk)
-            current = plan.manual_of(criterion.pk)
-            if derived == wanted:
-                new_manual = None if current not in (None, wanted) else current
-            else:
-                new_manual = wanted
-            if new_manual != current:
-                plan.manual[criterion.pk] = new_manual
-                plan.changed = True
-                plan.first = plan.first or (line.sheet, line.row, letter)
+        for line, results, reasons in typed.get(plan.unit.pk, []):
+            for criterion in info.criteria:
+                pk = criterion.pk
+                if pk not in results and pk not in reasons:
+                    continue
+                letter, wanted = results.get(pk) or (reasons[pk][0], None)
+                reason = reasons[pk][1] if pk in reasons else ""
+                manual, manual_reason, problem = _typed_result(plan, criterion, wanted, reason)
+                current = plan.manual_of(pk)
+                stored = plan.stored.results.get(pk) if plan.stored else None
+                current_reason = stored.manual_reason if stored and current is not None else ""
+                if (manual, manual_reason) == (current, current_reason) and problem is None:
+                    continue
+                plan.manual[pk], plan.reasons[pk] = manual, manual_reason
+                plan.change_at(line, letter)
                 refusal = _edit_refusal(checker, plan, criterion)
                 if refusal and refusal != "locked":
                     report.add(line.sheet, line.row, letter, refusal)
+                elif problem:
+                    report.add(line.sheet, line.row, letter, problem)
         if plan.changed and plan.state == State.APPROVED:
             sheet, row, letter = plan.first
             report.add(
@@ -807,6 +1052,8 @@ def _plan_changes(
                     _("Nhập ở trạng thái đã phê duyệt cần đủ kết quả mọi tiêu chí; %(name)s còn thiếu %(codes)s.")
                     % {"name": plan.unit.name, "codes": ", ".join(missing)},
                 )  # fmt: skip
+        if plan.changed or plan.approve:
+            _check_version(plan, report)
 
 
 def _counts(plan: _Plan, info: _SetInfo) -> tuple[int, int, bool]:
@@ -839,8 +1086,8 @@ def _update_with_history(objs: list, model, fields: list[str], history: dict) ->
 def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tuple[int, int]:
     """Write the planned changes in bulk (with history), recompute, then approve if asked."""
     today = timezone.localdate().strftime("%d/%m/%Y")
-    reason = _("Nhập từ tệp Excel %(date)s") % {"date": today}
-    history = {"default_user": actor, "default_change_reason": reason[:100]}
+    change_reason = _("Nhập từ tệp Excel %(date)s") % {"date": today}  # of the history rows
+    history = {"default_user": actor, "default_change_reason": change_reason[:100]}
     now = timezone.now()
     changed = [p for p in plans if p.changed]
     new_plans = [p for p in changed if p.stored is None]
@@ -871,7 +1118,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
             manual = plan.manual_of(criterion.pk)
             derived = plan.derived[criterion.pk]
             met = manual if manual is not None else derived is True
-            manual_reason = reason if criterion.pk in plan.manual and manual is not None else None
+            manual_reason = plan.reasons.get(criterion.pk, "") if manual is not None else ""
             result = plan.stored.results.get(criterion.pk)
             if result is None:
                 results_new.append(
@@ -881,14 +1128,14 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                         manual=manual,
                         met=met,
                         derived=derived,
-                        manual_reason=manual_reason or "",
+                        manual_reason=manual_reason,
                     )
                 )
                 continue
             before = (result.manual, result.manual_reason, result.derived, result.met)
             result.manual, result.derived, result.met = manual, derived, met
             if criterion.pk in plan.manual:
-                result.manual_reason = manual_reason or ""
+                result.manual_reason = manual_reason
             if before != (result.manual, result.manual_reason, result.derived, result.met):
                 results_changed.append(result)
         for indicator_id, (value_bool, value_number) in plan.values.items():
@@ -942,7 +1189,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         if not plan.approve:
             continue
         a = plan.stored.assessment
-        for to_state in _approval_path(a.state, year):
+        for to_state in _approval_path(a.state, year, a.unit):
             a = assessment_transition(
                 assessment=a, user=actor, to_state=to_state, reason=approve_reason
             )
@@ -1034,7 +1281,11 @@ def _import(wb, report, scope, user, approve, dry_run, progress) -> None:
         report.created = sum(1 for p in todo if p.stored is None)
         report.updated = len(todo) - report.created
         return
-    actor = user if user is not None else system_user()
+    try:
+        actor = user if user is not None else system_user()
+    except SystemUserError as exc:
+        report.add("-", 0, "-", str(exc))
+        return
     try:
         with transaction.atomic():
             report.created, report.updated = _write(todo, info, year, actor, progress)

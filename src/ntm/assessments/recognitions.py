@@ -21,7 +21,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
-from ntm.assessments.excel import system_user
+from ntm.assessments.excel import SystemUserError, system_user
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.criteria.models import AppliesTo, CriteriaSet, RecognitionLevel
 from ntm.criteria.selectors import criteria_sets_visible
@@ -331,7 +331,11 @@ def recognitions_import(
         return report
     parsed = _parse_rows(rows, letters, scope, report)
     with transaction.atomic():
-        actor = user if user is not None or dry_run else system_user()
+        try:
+            actor = user if user is not None or dry_run else system_user()
+        except SystemUserError as exc:
+            report.add("-", 0, "-", str(exc))
+            return report
         for row in sorted(parsed, key=lambda r: (r["decision_date"], r["row"])):
             try:
                 with transaction.atomic():
