@@ -1,0 +1,31 @@
+import pytest
+
+from ntm.accounts.models import Role
+from ntm.units.models import Level, Unit
+from ntm.units.services import units_load
+from tests.conftest import TEST_PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def coordinator(transactional_db):
+    units_load(province_codes=["06"])
+    bac_kan = Unit.objects.get(level=Level.PROVINCE, code="06", valid_to__isnull=False)
+    return UserFactory(username="backan", role=Role.PROVINCE_COORDINATOR, unit=bac_kan)
+
+
+def test_dashboard_drills_down_from_province_to_commune(page, live_server, login, coordinator):
+    login("backan", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/?year=2023")
+    assert "Tỉnh Bắc Kạn" in page.text_content("h1")
+    page.locator("#subunits a", has_text="Huyện Bạch Thông").click()
+    page.wait_for_load_state()
+    assert "Huyện Bạch Thông" in page.text_content("h1")
+    assert page.locator(".crumbs a", has_text="Tỉnh Bắc Kạn").count() == 1
+    page.locator("svg.map a").first.click()
+    page.wait_for_load_state()
+    assert page.text_content("h1").startswith("Xã") or page.text_content("h1").startswith(
+        "Thị trấn"
+    )
+    page.screenshot(path="test-results/dashboard-commune.png")
