@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ntm.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from ntm.assessments.demo import demo_results_ensure
 from ntm.criteria.services import criteria_load
 from ntm.units.models import Unit
 from ntm.units.services import units_load
@@ -21,6 +22,11 @@ class Command(BaseCommand):
             f"Bộ tiêu chí: tạo mới {len(loaded.created)}, cập nhật {len(loaded.updated)}, "
             f"không đổi {len(loaded.unchanged)}."
         )
+        written = demo_results_ensure()
+        if written:
+            self.stdout.write(
+                f"Kết quả mẫu Bắc Kạn 2022-2023: {written} bản ghi (dựng từ số liệu tổng hợp đã công bố)."
+            )
         users = demo_users_ensure()
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")
