@@ -45,6 +45,29 @@ OBJECT_ROUTES = {
     "assessment-save": lambda o: {"pk": o.assessment.pk},
     "assessment-transition": lambda o: {"pk": o.assessment.pk},
     "recognition-detail": lambda o: {"pk": o.recognition.pk},
+    **{
+        name: (lambda o: {"pk": o.plan.pk})
+        for name in (
+            "plans:detail",
+            "plans:edit",
+            "plans:delete",
+            "plans:target_add",
+            "plans:roadmap_add",
+            "plans:task_add",
+            "plans:template",
+            "plans:import",
+            "plan-detail",
+        )
+    },  # fmt: skip
+    "plans:target_edit": lambda o: {"pk": o.plan.pk, "target_pk": o.target.pk},
+    "plans:target_delete": lambda o: {"pk": o.plan.pk, "target_pk": o.target.pk},
+    "plans:roadmap_delete": lambda o: {"pk": o.plan.pk, "entry_pk": o.roadmap.pk},
+    "plans:task_edit": lambda o: {"pk": o.plan.pk, "task_pk": o.task.pk},
+    "plans:task_progress": lambda o: {"pk": o.plan.pk, "task_pk": o.task.pk},
+    "plan-target-detail": lambda o: {"pk": o.target.pk},
+    "roadmap-entry-detail": lambda o: {"pk": o.roadmap.pk},
+    "plan-task-detail": lambda o: {"pk": o.task.pk},
+    "plan-task-progress": lambda o: {"pk": o.task.pk},
 }
 
 # Pages and lists without path parameters that show scoped data; tried with these queries.
@@ -53,6 +76,8 @@ SCOPED_PAGES = {
     "api-me", "criteria:list", "criteriaset-list", "assessments:list", "assessments:matrix",
     "assessments:open", "assessments:template", "assessments:export", "assessments:import",
     "assessment-list", "recognition-list", "assessments:recognitions", "api-report-summary",
+    "plans:list", "plans:create", "plan-list", "plan-target-list", "roadmap-entry-list",
+    "plan-task-list",
 }  # fmt: skip
 
 
@@ -102,8 +127,25 @@ def outsider(units, users, settings, tmp_path):
         decision_date=datetime.date(2023, 12, 30), override_reason="dữ liệu kiểm thử",
     )  # fmt: skip
     indicator = cset.criteria.first().indicators.first()
+    from ntm.plans import services as plan_services
+
+    plan = plan_services.plan_create(
+        user=None, unit=units.lang_son, number="77/KH-UBND-LS", issued_on=datetime.date(2023, 3, 1),
+        issuer="UBND tỉnh Lạng Sơn", title="Kế hoạch Lạng Sơn", year_from=2023, year_to=2023,
+        status="active",
+    )  # fmt: skip
+    target = plan_services.target_create(
+        plan=plan, user=None, metric="villages_ntm", year=2023, value=7
+    )
+    roadmap, _created = plan_services.roadmap_save(
+        plan=plan, user=None, unit=commune, level="ntm", target_year=2023
+    )
+    task = plan_services.task_save(
+        plan=plan, user=None, content="Nhiệm vụ Lạng Sơn", lead_agency="Sở LS"
+    )
     return SimpleNamespace(unit=commune, cset=cset, indicator=indicator, assessment=assessment, evidence=evidence,
-                           recognition=recognition, markers=["Lạng Sơn", commune.name, "LS-NTM-2021", "1/QĐ-UBND"])  # fmt: skip
+                           recognition=recognition, plan=plan, target=target, roadmap=roadmap, task=task,
+                           markers=["Lạng Sơn", commune.name, "LS-NTM-2021", "1/QĐ-UBND", "77/KH-UBND-LS"])  # fmt: skip
 
 
 def _snapshot(o):

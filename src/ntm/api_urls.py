@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from ntm.accounts.api import MeView
 from ntm.assessments.api import AssessmentViewSet, RecognitionViewSet
 from ntm.criteria.api import CriteriaSetViewSet
+from ntm.plans.api import PlanTargetViewSet, PlanTaskViewSet, PlanViewSet, RoadmapViewSet
 from ntm.reports.api import SummaryView
 from ntm.units.api import UnitViewSet
 
@@ -14,6 +15,10 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("criteria-sets", CriteriaSetViewSet, basename="criteriaset")
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("recognitions", RecognitionViewSet, basename="recognition")
+router.register("plans", PlanViewSet, basename="plan")
+router.register("plan-targets", PlanTargetViewSet, basename="plan-target")
+router.register("roadmap", RoadmapViewSet, basename="roadmap-entry")
+router.register("plan-tasks", PlanTaskViewSet, basename="plan-task")
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ntm.criteria",
     "ntm.assessments",
     "ntm.reports",
+    "ntm.plans",
     "ntm.web",
 ]
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("units/", include("ntm.units.urls")),
     path("criteria/", include("ntm.criteria.urls")),
     path("assessments/", include("ntm.assessments.urls")),
+    path("plans/", include("ntm.plans.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

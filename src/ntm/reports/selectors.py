@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import StrIndex, Substr
 
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.criteria.models import CriteriaSet, Criterion
@@ -69,6 +70,7 @@ class Summary:
     subunits_without_recognition: list[dict] = field(default_factory=list)
     fell_below: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
+    behind_roadmap: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         def num(value):
@@ -88,7 +90,11 @@ class Summary:
             "recognised_new": self.recognised_new,
             "recognised_total": self.recognised_total,
             "revoked": self.revoked,
-            "targets": self.targets,
+            "targets": [
+                {k: num(v) if isinstance(v, Decimal) else v for k, v in t.items()}
+                for t in self.targets
+            ],
+            "behind_roadmap": self.behind_roadmap,
             "subunits": self.subunits,
             "subunits_without_recognition": self.subunits_without_recognition,
             "criteria_attainment": self.criteria_attainment,
@@ -209,6 +215,10 @@ def progress_summary(
     summary.subunits, summary.subunits_without_recognition = _subunits(
         unit, year, communes, rows, held, cset.level
     )
+    from ntm.plans.selectors import behind_roadmap, targets_progress  # plans import this module
+
+    summary.targets = targets_progress(unit=unit, year=year, summary=summary)
+    summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
     return summary
 
 
@@ -272,3 +282,168 @@ def _subunits(
         if s["communes"] and not s["recognised"]
     ]
     return subunits, without
+
+
+# --- National: every province side by side ------------------------------------------------------
+
+
+def _province_key(prefix: str = ""):
+    """The province of a unit as text (the first id of its path "/<province>/.../"), in SQL."""
+    path = F(f"{prefix}path")
+    return Substr(path, 2, StrIndex(Substr(path, 2), Value("/")) - 1, output_field=CharField())
+
+
+def _valid_on_q(day: datetime.date, prefix: str = "") -> Q:
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+def national_provinces(year: int) -> list[Unit]:
+    """The provinces of a year's national figures: those in force on 1 January (the 63 legacy
+    provinces up to 2025, whose 2025 figures use the hierarchy of 30/6/2025; the 34 from 2026)."""
+    return list(
+        Unit.objects.filter(level=Level.PROVINCE)
+        .valid_on(datetime.date(year, 1, 1))
+        .order_by("code")
+    )
+
+
+def _sets_in_force(year: int, provinces: list[Unit]) -> dict[int, CriteriaSet | None]:
+    """`set_in_force(year, province=p)` for every province, in one query."""
+    candidates = list(
+        CriteriaSet.objects.filter(
+            applies_to="commune", level="ntm", period_start__lte=year, period_end__gte=year
+        )
+    )
+    national = min(
+        (c for c in candidates if c.province_id is None),
+        key=lambda c: (c.period_start, c.code),
+        default=None,
+    )
+    provincial: dict[int, CriteriaSet] = {}
+    for c in sorted((c for c in candidates if c.province_id is not None), key=lambda c: c.pk):
+        provincial[c.province_id] = c  # the latest (highest pk) wins, as in set_in_force
+    return {p.pk: provincial.get(p.pk, national) for p in provinces}
+
+
+def national_summary(
+    *, year: int, criteria_set: CriteriaSet | None = None, approved_only: bool = False
+) -> list[dict]:
+    """The brief figures of every province of the year, side by side, in a constant number of
+    grouped queries (never one query per province). Each row equals the same figures of
+    `progress_summary(unit=province, year=year, ...)`. Callers check scope before calling."""
+    provinces = national_provinces(year)
+    if not provinces:
+        return []
+    sets = (
+        {p.pk: criteria_set for p in provinces}
+        if criteria_set is not None
+        else _sets_in_force(year, provinces)
+    )
+    # Each province counts the xã of its own reference day (31/12, or its last day).
+    keys_by_day: dict[datetime.date, list[str]] = defaultdict(list)
+    for p in provinces:
+        keys_by_day[reference_day(p, year)].append(str(p.pk))
+
+    def in_hierarchy(prefix: str = "") -> Q:
+        condition = Q()
+        for day, keys in keys_by_day.items():
+            condition |= Q(province_key__in=keys) & _valid_on_q(day, prefix)
+        return Q(**{f"{prefix}level": Level.COMMUNE, f"{prefix}kind": Kind.COMMUNE}) & condition
+
+    communes = dict(
+        Unit.objects.annotate(province_key=_province_key())
+        .filter(in_hierarchy())
+        .values("province_key")
+        .annotate(n=Count("pk"))
+        .values_list("province_key", "n")
+        .order_by()
+    )
+
+    used_sets = {s.pk for s in sets.values() if s is not None}
+    assessed: dict[str, list[tuple[int, bool, int]]] = defaultdict(list)
+    if used_sets:
+        qs = Assessment.objects.annotate(province_key=_province_key("unit__")).filter(
+            in_hierarchy("unit__"), year=year, criteria_set_id__in=used_sets
+        )
+        if approved_only:
+            qs = qs.filter(state=State.APPROVED)
+        rows = (
+            qs.values("province_key", "criteria_set_id", "criteria_met", "meets_standard")
+            .annotate(n=Count("pk"))
+            .values_list("province_key", "criteria_set_id", "criteria_met", "meets_standard", "n")
+            .order_by()
+        )
+        for key, set_id, met, meets, n in rows:
+            chosen = sets.get(int(key))
+            if chosen is not None and chosen.pk == set_id:
+                assessed[key].append((met, meets, n))
+
+    # Levels held at 31/12: the latest decision per (unit, level) decides (as levels_held).
+    day = year_end(year)
+    later = Recognition.objects.filter(
+        unit_id=OuterRef("unit_id"), level=OuterRef("level"), decision_date__lte=day
+    ).filter(
+        Q(decision_date__gt=OuterRef("decision_date"))
+        | Q(decision_date=OuterRef("decision_date"), pk__gt=OuterRef("pk"))
+    )
+    recognitions = Recognition.objects.annotate(province_key=_province_key("unit__")).filter(
+        in_hierarchy("unit__"), action=RecognitionAction.RECOGNISED
+    )
+    held = (
+        recognitions.filter(decision_date__lte=day)
+        .exclude(Exists(later))
+        .values("province_key", "level")
+        .annotate(n=Count("pk"))
+        .values_list("province_key", "level", "n")
+        .order_by()
+    )
+    new = (
+        recognitions.filter(year=year)
+        .values("province_key", "level")
+        .annotate(n=Count("pk"))
+        .values_list("province_key", "level", "n")
+        .order_by()
+    )
+    recognised_total: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, level, n in held:
+        recognised_total[key][level] = n
+    recognised_new: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, level, n in new:
+        recognised_new[key][level] = n
+
+    out = []
+    for p in provinces:
+        key, cset = str(p.pk), sets[p.pk]
+        row = {
+            "id": p.pk, "code": p.code, "name": p.name, "short_name": p.short_name,
+            "criteria_set": cset.code if cset else None,
+            "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
+            "communes": communes.get(key, 0), "assessed": 0, "criteria_met_average": None,
+            "bands": {}, "meets_standard": 0, "recognised_total": {}, "recognised_new": {},
+        }  # fmt: skip
+        if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
+            groups = assessed.get(key, [])
+            total = sum(n for _met, _meets, n in groups)
+            bands = {b["label"]: 0 for b in cset.bands}
+            for met, _meets, n in groups:
+                label = cset.band_for(met)
+                if label is not None:
+                    bands[label] += n
+            row.update(
+                assessed=total,
+                criteria_met_average=(
+                    (Decimal(sum(met * n for met, _m, n in groups)) / Decimal(total)).quantize(
+                        TWO_PLACES, ROUND_HALF_UP
+                    )
+                    if total
+                    else None
+                ),
+                bands=bands,
+                meets_standard=sum(n for _met, meets, n in groups if meets),
+                recognised_total=dict(recognised_total.get(key, {})),
+                recognised_new=dict(recognised_new.get(key, {})),
+            )
+        out.append(row)
+    return out

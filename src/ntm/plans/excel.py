@@ -1,0 +1,544 @@
+"""A plan to and from Excel: the template (filled with what is stored, so that it imports back
+unchanged) and the import, all of it or nothing.
+
+Sheets:
+- "HuongDan": the plan (its id is read back: a file made for another plan is refused).
+- "ChiTieu": Chỉ tiêu, Mức, Số sao, Mã đơn vị, Tên đơn vị, Năm, Giá trị, Năm gốc, Ghi chú.
+  A row of the plan's unit is a target; a row of a sub-unit is an allocation of the target with
+  the same chỉ tiêu, mức, số sao and năm of its nearest unit above (in the file or stored).
+  A row matching a stored target updates its value; the others are created.
+- "LoTrinh": Mã xã, Tên xã, Mức, Năm (the year the commune should reach the level).
+- "NhiemVu": ID (blank for a new task), Nhóm nhiệm vụ, Nội dung, Cơ quan chủ trì, Cơ quan phối
+  hợp, Thời hạn, Trạng thái, Ghi chú tiến độ mới (added as a progress note).
+
+Every cell is read first; then every row goes through the services (the same rules as the
+pages) inside one transaction that is rolled back on any error or a dry run. Errors name sheet,
+row and column.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ntm.criteria.models import RecognitionLevel
+from ntm.excel import (
+    CellValueError,
+    ImportReport,
+    WorkbookError,
+    cell_text,
+    is_formula,
+    open_workbook,
+    parse_vi_date,
+    parse_vi_number,
+    unescape_cell,
+    workbook_bytes,
+    write_table,
+)
+from ntm.plans import services
+from ntm.plans.models import METRICS, Metric, Plan, RoadmapEntry, Target, TaskStatus
+from ntm.plans.services import PlanError
+from ntm.units.models import Unit
+from ntm.units.text import fold
+
+SHEET_GUIDE = "HuongDan"
+SHEET_TARGETS = "ChiTieu"
+SHEET_ROADMAP = "LoTrinh"
+SHEET_TASKS = "NhiemVu"
+SHEET_LISTS = "DanhMuc"
+
+# (key, header). The header is the file format (Vietnamese).
+TARGET_COLUMNS = [
+    ("metric", "Chỉ tiêu"), ("level", "Mức"), ("stars", "Số sao"), ("unit", "Mã đơn vị"),
+    ("unit_name", "Tên đơn vị"), ("year", "Năm"), ("value", "Giá trị"),
+    ("base_year", "Năm gốc"), ("note", "Ghi chú"),
+]  # fmt: skip
+ROADMAP_COLUMNS = [
+    ("unit", "Mã xã"),
+    ("unit_name", "Tên xã"),
+    ("level", "Mức"),
+    ("target_year", "Năm"),
+]
+TASK_COLUMNS = [
+    ("id", "ID"), ("group", "Nhóm nhiệm vụ"), ("content", "Nội dung"),
+    ("lead_agency", "Cơ quan chủ trì"), ("other_agencies", "Cơ quan phối hợp"),
+    ("deadline", "Thời hạn"), ("status", "Trạng thái"), ("note", "Ghi chú tiến độ mới"),
+]  # fmt: skip
+REQUIRED = {
+    SHEET_TARGETS: {"metric", "unit", "year", "value"},
+    SHEET_ROADMAP: {"unit", "level", "target_year"},
+    SHEET_TASKS: {"content", "lead_agency"},
+}
+INFO_COLUMNS = {"unit_name"}
+
+
+# -- template --------------------------------------------------------------------------------
+
+
+def _level_label(level: str) -> str:
+    return str(RecognitionLevel(level).label) if level else ""
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _list_validation(ws, column: int, ref: str, rows: int) -> None:
+    dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
+                        error=_("Chọn một giá trị trong danh sách."))  # fmt: skip
+    letter = get_column_letter(column)
+    dv.add(f"{letter}2:{letter}{max(rows, 500)}")
+    ws.add_data_validation(dv)
+
+
+def plans_template(plan: Plan) -> bytes:
+    """The workbook of a plan, filled with its stored targets, roadmap and tasks."""
+    wb = Workbook()
+    guide = wb.active
+    guide.title = SHEET_GUIDE
+    guide.append([_("Mã kế hoạch (ID)"), plan.pk])
+    guide.append([_("Số ký hiệu"), plan.number])
+    guide.append([_("Ngày ban hành"), plan.issued_on.strftime("%d/%m/%Y")])
+    guide.append([_("Đơn vị"), f"{plan.unit.name} ({plan.unit.code})"])
+    guide.append([_("Giai đoạn"), plan.period_label])
+    guide.append([])
+    for line in (
+        _("ChiTieu: mỗi dòng một chỉ tiêu. Dòng có mã đơn vị của kế hoạch là chỉ tiêu chung; dòng có mã đơn vị cấp dưới là phân bổ của chỉ tiêu cùng loại, mức, số sao, năm."),
+        _("Tổng phân bổ các chỉ tiêu cộng được (số xã, thôn, sản phẩm, người, vốn) không được vượt chỉ tiêu chung."),
+        _("LoTrinh: mã xã, mức phấn đấu và năm đạt chuẩn (trong giai đoạn kế hoạch)."),
+        _("NhiemVu: để trống cột ID khi thêm nhiệm vụ mới; cột “Ghi chú tiến độ mới” được thêm vào tiến độ."),
+        _("Cả tệp được kiểm tra trước; có một lỗi là không ghi gì."),
+    ):  # fmt: skip
+        guide.append([line])
+    guide.column_dimensions["A"].width = 24
+    guide.column_dimensions["B"].width = 50
+
+    lists = wb.create_sheet(SHEET_LISTS)
+    metric_labels = [str(label) for label in Metric.labels]
+    level_labels = [str(label) for label in RecognitionLevel.labels]
+    status_labels = [str(label) for label in TaskStatus.labels]
+    for i, values in enumerate((metric_labels, level_labels, status_labels), start=1):
+        for r, v in enumerate(values, start=1):
+            lists.cell(row=r, column=i, value=v)
+    lists.sheet_state = "hidden"
+
+    targets = list(
+        plan.targets.select_related("unit").order_by(
+            "year", "metric", "level", "stars", "unit__path"
+        )
+    )
+    targets.sort(
+        key=lambda t: (t.year, t.metric, t.level, t.stars or 0, len(t.unit.path), t.unit.code)
+    )
+    ws = wb.create_sheet(SHEET_TARGETS, 1)
+    rows = [
+        [str(Metric(t.metric).label), _level_label(t.level), t.stars, t.unit.code, t.unit.name,
+         t.year, _number(t.value), t.base_year, t.note or None]
+        for t in targets
+    ]  # fmt: skip
+    write_table(ws, [_(h) for _k, h in TARGET_COLUMNS], rows, widths={1: 48, 2: 30, 5: 28, 9: 30})
+    _list_validation(ws, 1, f"{SHEET_LISTS}!$A$1:$A${len(metric_labels)}", len(rows) + 1)
+    _list_validation(ws, 2, f"{SHEET_LISTS}!$B$1:$B${len(level_labels)}", len(rows) + 1)
+
+    ws = wb.create_sheet(SHEET_ROADMAP, 2)
+    rows = [[e.unit.code, e.unit.name, _level_label(e.level), e.target_year]
+            for e in plan.roadmap.select_related("unit").order_by("target_year", "unit__code")]  # fmt: skip
+    write_table(ws, [_(h) for _k, h in ROADMAP_COLUMNS], rows, widths={2: 28, 3: 30})
+    _list_validation(ws, 3, f"{SHEET_LISTS}!$B$1:$B$3", len(rows) + 1)
+
+    ws = wb.create_sheet(SHEET_TASKS, 3)
+    rows = [
+        [t.pk, t.group or None, t.content, t.lead_agency, t.other_agencies or None,
+         t.deadline, str(TaskStatus(t.status).label), None]
+        for t in plan.tasks.order_by("group", "deadline", "pk")
+    ]  # fmt: skip
+    write_table(
+        ws, [_(h) for _k, h in TASK_COLUMNS], rows, widths={2: 30, 3: 60, 4: 28, 5: 28, 8: 40}
+    )
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+        for cell in row:
+            cell.number_format = "DD/MM/YYYY"
+    _list_validation(ws, 7, f"{SHEET_LISTS}!$C$1:$C${len(status_labels)}", len(rows) + 1)
+    return workbook_bytes(wb)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    values: dict = field(default_factory=dict)
+    letters: dict = field(default_factory=dict)  # key -> column letter
+    ok: bool = True
+
+    def letter(self, key: str) -> str:
+        return self.letters.get(key, "-")
+
+
+def _choices(enum, extra: dict[str, str] | None = None) -> dict[str, str]:
+    out = {}
+    for value, label in enum.choices:
+        out[fold(value)] = value
+        out[fold(str(label))] = value
+        out[fold(_(str(label)))] = value
+    for alias, value in (extra or {}).items():
+        out[fold(alias)] = value
+    return out
+
+
+LEVEL_ALIASES = {
+    "NTM": RecognitionLevel.NTM, "Nông thôn mới": RecognitionLevel.NTM,
+    "Nâng cao": RecognitionLevel.ADVANCED, "NTM nâng cao": RecognitionLevel.ADVANCED,
+    "Kiểu mẫu": RecognitionLevel.MODEL, "NTM kiểu mẫu": RecognitionLevel.MODEL,
+    "Thôn NTM": RecognitionLevel.VILLAGE_NTM,
+}  # fmt: skip
+
+
+def _parse_choice(raw, mapping: dict[str, str], expected: str) -> str:
+    text = fold(cell_text(raw))
+    if not text:
+        return ""
+    if text not in mapping:
+        raise CellValueError(
+            _("“%(raw)s” không hợp lệ; chọn một trong: %(expected)s.")
+            % {"raw": cell_text(raw), "expected": expected}
+        )
+    return mapping[text]
+
+
+def _parse_int(raw, *, low: int, high: int, what: str) -> int | None:
+    text = cell_text(raw)
+    if not text:
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise CellValueError(
+            _("“%(raw)s” không phải là %(what)s (từ %(low)s đến %(high)s).")
+            % {"raw": text, "what": what, "low": low, "high": high}
+        )
+    return int(text)
+
+
+def _parsers():
+    metrics = _choices(Metric)
+    levels = _choices(RecognitionLevel, LEVEL_ALIASES)
+    statuses = _choices(TaskStatus)
+    level_names = ", ".join(str(label) for label in RecognitionLevel.labels)
+    return {
+        "metric": lambda raw: _parse_choice(raw, metrics, _("các chỉ tiêu trong danh sách")),
+        "level": lambda raw: _parse_choice(raw, levels, level_names),
+        "stars": lambda raw: _parse_int(raw, low=1, high=5, what=_("số sao")),
+        "year": lambda raw: _parse_int(raw, low=2000, high=2100, what=_("năm")),
+        "target_year": lambda raw: _parse_int(raw, low=2000, high=2100, what=_("năm")),
+        "base_year": lambda raw: _parse_int(raw, low=2000, high=2100, what=_("năm")),
+        "value": lambda raw: parse_vi_number(raw, places=4),
+        "deadline": parse_vi_date,
+        "status": lambda raw: _parse_choice(raw, statuses, ", ".join(str(label) for label in TaskStatus.labels)),
+        "id": lambda raw: _parse_int(raw, low=1, high=10**11, what=_("mã nhiệm vụ")),
+    }  # fmt: skip
+
+
+def _read_sheet(wb, sheet: str, columns, report: ImportReport) -> list[_Row]:
+    if sheet not in wb.sheetnames:
+        return []
+    ws = wb[sheet]
+    rows_iter = ws.iter_rows(values_only=True)
+    header = next(rows_iter, None) or ()
+    by_header = {fold(h): k for k, h in columns} | {fold(_(h)): k for k, h in columns}
+    position: dict[str, int] = {}
+    for idx, raw in enumerate(header):
+        key = by_header.get(fold(cell_text(raw)))
+        if key and key not in position:
+            position[key] = idx
+    missing = [h for k, h in columns if k in REQUIRED[sheet] and k not in position]
+    if missing:
+        report.add(
+            sheet, 1, "-", _("Thiếu cột: %(cols)s.") % {"cols": ", ".join(_(h) for h in missing)}
+        )
+        return []
+    parsers = _parsers()
+    out = []
+    for number, raw_row in enumerate(rows_iter, start=2):
+        cells = {k: (raw_row[i] if i < len(raw_row) else None) for k, i in position.items()}
+        if all(cell_text(v) == "" for k, v in cells.items() if k not in INFO_COLUMNS):
+            continue
+        row = _Row(
+            sheet, number, letters={k: get_column_letter(i + 1) for k, i in position.items()}
+        )
+        for key, raw in cells.items():
+            if key in INFO_COLUMNS:
+                continue
+            if is_formula(raw):
+                report.add(
+                    sheet,
+                    number,
+                    row.letter(key),
+                    _("Không chấp nhận công thức; hãy nhập giá trị."),
+                )
+                row.ok = False
+                continue
+            raw = unescape_cell(raw)
+            try:
+                row.values[key] = parsers[key](raw) if key in parsers else cell_text(raw)
+            except CellValueError as exc:
+                report.add(sheet, number, row.letter(key), str(exc))
+                row.ok = False
+        for key in REQUIRED[sheet]:
+            if row.ok and row.values.get(key) in (None, ""):
+                report.add(sheet, number, row.letter(key), _("Ô này không được để trống."))
+                row.ok = False
+        out.append(row)
+    return out
+
+
+def _read_guide(wb, plan: Plan, report: ImportReport) -> None:
+    if SHEET_GUIDE not in wb.sheetnames:
+        return
+    labels = {fold("Mã kế hoạch (ID)"), fold(_("Mã kế hoạch (ID)"))}
+    for number, row in enumerate(wb[SHEET_GUIDE].iter_rows(values_only=True, max_col=2), start=1):
+        if row and fold(cell_text(row[0])) in labels:
+            found = cell_text(row[1] if len(row) > 1 else None)
+            if found != str(plan.pk):
+                report.add(SHEET_GUIDE, number, "B",
+                           _("Tệp này là mẫu của kế hoạch khác (mã %(found)s), không phải kế hoạch %(number)s (mã %(pk)s).")
+                           % {"found": found or "—", "number": plan.number, "pk": plan.pk})  # fmt: skip
+            return
+
+
+# -- applying --------------------------------------------------------------------------------
+
+
+class _Units:
+    """Units of the plan's subtree by code, as they were in a year (codes were reused in 2025)."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.by_code: dict[str, list[Unit]] = {}
+        for unit in Unit.objects.filter(path__startswith=plan.unit.path).only(
+            "pk", "code", "name", "path", "level", "kind", "parent_id", "valid_from", "valid_to"
+        ):
+            self.by_code.setdefault(unit.code, []).append(unit)
+
+    def get(self, code: str, year: int | None) -> Unit | None:
+        candidates = self.by_code.get(code, [])
+        if year is not None:
+            start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+            candidates = [
+                u for u in candidates
+                if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
+            ]  # fmt: skip
+        return candidates[0] if candidates else None
+
+
+FIELD_COLUMN = {"metric": "metric", "level": "level", "stars": "stars", "unit": "unit",
+                "year": "year", "value": "value", "base_year": "base_year", "parent": "unit",
+                "target_year": "target_year", "content": "content", "lead_agency": "lead_agency",
+                "status": "status", "deadline": "deadline", "text": "note", "task": "id"}  # fmt: skip
+
+
+def _run(report: ImportReport, row: _Row, action) -> object:
+    """Apply one row in a savepoint; a refusal becomes an error on the row's column."""
+    try:
+        with transaction.atomic():
+            return action()
+    except PlanError as exc:
+        report.add(
+            row.sheet, row.number, row.letter(FIELD_COLUMN.get(exc.field, exc.field)), str(exc)
+        )
+    except PermissionDenied as exc:
+        report.add(row.sheet, row.number, "-", str(exc) or _("Không được phép."))
+    return None
+
+
+def _year_in_plan(plan: Plan, row: _Row, key: str, report: ImportReport) -> bool:
+    year = row.values[key]
+    if plan.year_from <= year <= plan.year_to:
+        return True
+    report.add(row.sheet, row.number, row.letter(key),
+               _("Năm %(y)s ngoài giai đoạn của kế hoạch (%(a)s-%(b)s).")
+               % {"y": year, "a": plan.year_from, "b": plan.year_to})  # fmt: skip
+    return False
+
+
+def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
+    plan_depth = len(plan.unit.path)
+    items = []
+    for row in rows:
+        v = row.values
+        if not _year_in_plan(plan, row, "year", report):
+            continue
+        unit = units.get(v["unit"], v["year"])
+        if unit is None:
+            report.add(row.sheet, row.number, row.letter("unit"),
+                       _("Không có đơn vị mã “%(code)s” thuộc %(unit)s trong năm %(year)s.")
+                       % {"code": v["unit"], "unit": plan.unit.name, "year": v["year"]})  # fmt: skip
+            continue
+        v["level"] = v.get("level") or METRICS[v["metric"]].fixed_level
+        stored = Target.objects.filter(
+            plan=plan,
+            metric=v["metric"],
+            level=v["level"],
+            stars=v.get("stars"),
+            year=v["year"],
+            unit=unit,
+        ).first()
+        decreasing = stored is not None and v["value"] < stored.value
+        items.append((row, unit, stored, decreasing))
+    # Decreases deepest first (children before their parent), then the rest shallowest first.
+    items.sort(key=lambda i: (0, -len(i[1].path)) if i[3] else (1, len(i[1].path)))
+    for row, unit, stored, _decreasing in items:
+        v = row.values
+        if stored is not None:
+            if (
+                stored.value == v["value"]
+                and stored.note == (v.get("note") or "")
+                and stored.base_year == v.get("base_year")
+            ):
+                continue
+            if _run(report, row, lambda s=stored, v=v: services.target_update(
+                target=s, user=user, value=v["value"], note=v.get("note") or "", base_year=v.get("base_year"),
+            )):  # fmt: skip
+                counts["updated"] += 1
+            continue
+        parent = None
+        if len(unit.path) > plan_depth:
+            ancestors = [int(p) for p in unit.path.strip("/").split("/")[:-1]]
+            parents = Target.objects.filter(
+                plan=plan,
+                metric=v["metric"],
+                level=v["level"],
+                stars=v.get("stars"),
+                year=v["year"],
+                unit_id__in=ancestors,
+            ).select_related("unit")
+            parent = max(parents, key=lambda t: len(t.unit.path), default=None)
+            if parent is None:
+                report.add(row.sheet, row.number, row.letter("unit"),
+                           _("Chưa có chỉ tiêu này (cùng loại, mức, số sao, năm) của đơn vị cấp trên để phân bổ cho %(unit)s.")
+                           % {"unit": unit.name})  # fmt: skip
+                continue
+        if _run(report, row, lambda v=v, unit=unit, parent=parent: services.target_create(
+            plan=plan, user=user, metric=v["metric"], level=v.get("level") or "", stars=v.get("stars"),
+            year=v["year"], value=v["value"], base_year=v.get("base_year"), note=v.get("note") or "",
+            unit=unit, parent=parent,
+        )):  # fmt: skip
+            counts["created"] += 1
+
+
+def _apply_roadmap(plan, rows, units: _Units, user, report, counts) -> None:
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        v = row.values
+        if not _year_in_plan(plan, row, "target_year", report):
+            continue
+        unit = units.get(v["unit"], v["target_year"])
+        if unit is None:
+            report.add(row.sheet, row.number, row.letter("unit"),
+                       _("Không có xã mã “%(code)s” thuộc %(unit)s trong năm %(year)s.")
+                       % {"code": v["unit"], "unit": plan.unit.name, "year": v["target_year"]})  # fmt: skip
+            continue
+        key = (unit.pk, v["level"])
+        if key in seen:
+            report.add(row.sheet, row.number, row.letter("unit"),
+                       _("Xã và mức này đã có ở dòng %(row)s.") % {"row": seen[key]})  # fmt: skip
+            continue
+        seen[key] = row.number
+        before = RoadmapEntry.objects.filter(plan=plan, unit=unit, level=v["level"]).first()
+        if before is not None and before.target_year == v["target_year"]:
+            continue
+        if _run(report, row, lambda v=v, unit=unit: services.roadmap_save(
+            plan=plan, user=user, unit=unit, level=v["level"], target_year=v["target_year"],
+        )):  # fmt: skip
+            counts["updated" if before else "created"] += 1
+
+
+def _apply_tasks(plan, rows, user, report, counts) -> None:
+    tasks = {t.pk: t for t in plan.tasks.all()}
+    for row in rows:
+        v = row.values
+        task = None
+        if v.get("id"):
+            task = tasks.get(v["id"])
+            if task is None:
+                report.add(row.sheet, row.number, row.letter("id"),
+                           _("Kế hoạch không có nhiệm vụ mã %(id)s; để trống cột ID khi thêm nhiệm vụ mới.")
+                           % {"id": v["id"]})  # fmt: skip
+                continue
+        fields = {
+            "group": v.get("group") or "", "content": v["content"], "lead_agency": v["lead_agency"],
+            "other_agencies": v.get("other_agencies") or "", "deadline": v.get("deadline"),
+            "status": v.get("status") or (task.status if task else TaskStatus.NOT_STARTED),
+        }  # fmt: skip
+        same = task is not None and all(getattr(task, k) == val for k, val in fields.items())
+        if not same:
+            saved = _run(report, row, lambda task=task, fields=fields: services.task_save(
+                plan=plan, user=user, task=task, **fields))  # fmt: skip
+            if saved is None:
+                continue
+            counts["updated" if task else "created"] += 1
+            task = saved
+        note = v.get("note")
+        progress = (
+            _run(
+                report,
+                row,
+                lambda t=task, n=note: services.task_progress(task=t, user=user, text=n),
+            )
+            if note
+            else None
+        )
+        if progress and same:
+            counts["updated"] += 1
+
+
+def plans_import(*, plan: Plan, data: bytes, scope, user, dry_run: bool = False) -> ImportReport:
+    """Import a filled plan workbook: all of it, or nothing (see the module doc).
+    `user=None` is the command line (system rights)."""
+    report = ImportReport(dry_run=dry_run)
+    if (
+        not scope.contains(plan.unit)
+        or not scope.can_write_to(plan.unit)
+        or (user is not None and not services.can_write_plan_for(user, plan.unit))
+    ):
+        report.add("-", 0, "-", _("Bạn không có quyền nhập dữ liệu cho kế hoạch này."))
+        return report
+    try:
+        wb = open_workbook(data)
+    except WorkbookError as exc:
+        report.add("-", 0, "-", str(exc))
+        return report
+    try:
+        _read_guide(wb, plan, report)
+        sheets = [s for s in (SHEET_TARGETS, SHEET_ROADMAP, SHEET_TASKS) if s in wb.sheetnames]
+        if not sheets:
+            report.add("-", 0, "-", _("Tệp không có trang “%(a)s”, “%(b)s” hay “%(c)s”.")
+                       % {"a": SHEET_TARGETS, "b": SHEET_ROADMAP, "c": SHEET_TASKS})  # fmt: skip
+            return report
+        targets = [r for r in _read_sheet(wb, SHEET_TARGETS, TARGET_COLUMNS, report) if r.ok]
+        roadmap = [r for r in _read_sheet(wb, SHEET_ROADMAP, ROADMAP_COLUMNS, report) if r.ok]
+        tasks = [r for r in _read_sheet(wb, SHEET_TASKS, TASK_COLUMNS, report) if r.ok]
+    finally:
+        wb.close()
+    counts = {"created": 0, "updated": 0}
+    units = _Units(plan)
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        _apply_targets(locked, targets, units, user, report, counts)
+        _apply_roadmap(locked, roadmap, units, user, report, counts)
+        _apply_tasks(locked, tasks, user, report, counts)
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+    order = {SHEET_GUIDE: 0, SHEET_TARGETS: 1, SHEET_ROADMAP: 2, SHEET_TASKS: 3}
+    report.errors.sort(key=lambda e: (order.get(e.sheet, 4), e.row))
+    if not report.errors:
+        report.created, report.updated = counts["created"], counts["updated"]
+    return report
