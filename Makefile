@@ -68,6 +68,7 @@ format: install-dev
 	$(BIN)/ruff format .
 
 bench: install-dev translations
+	$(PIP) install -q -e '.[dev,bench]'
 	NTM_TESTING=1 $(BIN)/python bench/run.py
 
 clean:

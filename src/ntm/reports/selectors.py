@@ -104,7 +104,8 @@ class Summary:
 
 
 def _assessments(commune_ids, year: int, cset: CriteriaSet, approved_only: bool):
-    qs = Assessment.objects.filter(unit_id__in=commune_ids, year=year, criteria_set=cset)
+    # order_by(): the models' default ordering joins units and sorts; figures need neither.
+    qs = Assessment.objects.filter(unit_id__in=commune_ids, year=year, criteria_set=cset).order_by()
     if approved_only:
         qs = qs.filter(state=State.APPROVED)
     return qs
@@ -113,8 +114,10 @@ def _assessments(commune_ids, year: int, cset: CriteriaSet, approved_only: bool)
 def levels_held(unit_ids, day: datetime.date) -> dict[int, set[str]]:
     """unit id -> levels held on the day: the latest decision per (unit, level) decides."""
     latest: dict[tuple[int, str], tuple] = {}
-    rows = Recognition.objects.filter(unit_id__in=unit_ids, decision_date__lte=day).values_list(
-        "unit_id", "level", "action", "decision_date", "pk"
+    rows = (
+        Recognition.objects.filter(unit_id__in=unit_ids, decision_date__lte=day)
+        .order_by()
+        .values_list("unit_id", "level", "action", "decision_date", "pk")
     )
     for unit_id, level, action, decision_date, pk in rows:
         key = (unit_id, level)
@@ -178,6 +181,7 @@ def progress_summary(
     criteria = list(Criterion.objects.filter(criteria_set=cset).order_by("number"))
     met_by_criterion = dict(
         Assessment.objects.filter(pk__in=[r[0] for r in rows])
+        .order_by()
         .values_list("results__criterion_id")
         .annotate(n=_count_met())
         .values_list("results__criterion_id", "n")
@@ -195,7 +199,7 @@ def progress_summary(
 
     held = levels_held(commune_ids, year_end(year))
     summary.recognised_total = _count_levels(held.values())
-    new = Recognition.objects.filter(unit_id__in=commune_ids, year=year)
+    new = Recognition.objects.filter(unit_id__in=commune_ids, year=year).order_by()
     summary.recognised_new = _tally(
         new.filter(action=RecognitionAction.RECOGNISED).values_list("level", flat=True)
     )

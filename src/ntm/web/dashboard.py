@@ -8,6 +8,7 @@ from ntm.assessments.models import Assessment
 from ntm.reports.charts import Bar, bar_chart
 from ntm.reports.selectors import communes_of
 from ntm.units import selectors
+from ntm.units.text import fold
 from ntm.web.maps import project
 
 
@@ -64,4 +65,64 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
             ("low", _("< 50%")),
             ("none", _("chưa có kết quả")),
         ],  # fmt: skip
+    }
+
+
+# National users: every province side by side (rows from reports.selectors.national_summary).
+NATIONAL_SORTS = {
+    "code": lambda r: r["code"],
+    "name": lambda r: fold(r["name"]),
+    "communes": lambda r: r["communes"],
+    "assessed": lambda r: r["assessed"],
+    "average": lambda r: r["criteria_met_average"],
+    "meets": lambda r: r["meets_standard"],
+    "ntm": lambda r: r["recognised_total"].get("ntm", 0),
+    "new": lambda r: r["recognised_new"].get("ntm", 0),
+    "advanced": lambda r: r["recognised_total"].get("advanced", 0),
+}
+
+
+def national_sort(raw) -> tuple[str, bool]:
+    """ "-average" -> ("average", descending); anything unknown sorts by code."""
+    text = str(raw or "")
+    key = text.removeprefix("-")
+    if key not in NATIONAL_SORTS:
+        return "code", False
+    return key, text.startswith("-")
+
+
+def national_panels(rows: list[dict], *, sort: str | None) -> dict:
+    """The provinces table sorted on the server (empty figures last), its header links, and the
+    average criteria met per province as a bar chart (highest first)."""
+    key, descending = national_sort(sort)
+    value = NATIONAL_SORTS[key]
+    known = sorted((r for r in rows if value(r) is not None), key=value, reverse=descending)
+    ordered = known + [r for r in rows if value(r) is None]
+    averaged = sorted(
+        (r for r in rows if r["criteria_met_average"] is not None),
+        key=lambda r: (-r["criteria_met_average"], r["code"]),
+    )
+    top = max((r["criteria_max"] or 0 for r in rows), default=0)
+    chart = bar_chart(
+        [
+            Bar(r["short_name"], float(r["criteria_met_average"]), title=r["name"], css="band")
+            for r in averaged
+        ],
+        max_value=top or None,
+        label_width=130,
+        bar_height=12,
+        width=760,
+    )
+    return {
+        "provinces": ordered,
+        "province_chart": chart,
+        "sort": ("-" if descending else "") + key,
+        "sort_links": {k: (f"-{k}" if k == key and not descending else k) for k in NATIONAL_SORTS},
+        "national_totals": {
+            "communes": sum(r["communes"] for r in rows),
+            "assessed": sum(r["assessed"] for r in rows),
+            "meets_standard": sum(r["meets_standard"] for r in rows),
+            "ntm": sum(r["recognised_total"].get("ntm", 0) for r in rows),
+            "new": sum(r["recognised_new"].get("ntm", 0) for r in rows),
+        },
     }

@@ -7,11 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
-from ntm.reports.selectors import progress_summary
+from ntm.reports.selectors import national_summary, progress_summary
 from ntm.units import selectors
 from ntm.units.models import Unit
 from ntm.units.selectors import reference_day
-from ntm.web.dashboard import dashboard_panels
+from ntm.web.dashboard import dashboard_panels, national_panels
 from ntm.web.maps import HEIGHT, WIDTH
 from ntm.web.params import object_param, year_param
 
@@ -33,7 +33,8 @@ def home(request):
             and (r.valid_to is None or r.valid_to >= day)
         ]
         unit = valid[0] if len(valid) == 1 else None
-    if unit is None:
+    national = unit is None and scope.everything
+    if unit is None and not national:
         counts = selectors.subtree_counts_many(scope.roots[:100])
         roots = [(root, counts[root.pk]) for root in scope.roots[:100]]
     else:
@@ -48,10 +49,13 @@ def home(request):
         if unit
         else [],
         "roots": roots,
+        "national": national,
         "summary": summary,
         "map_width": WIDTH,
         "map_height": HEIGHT,
     }
+    if national:  # a national user with no unit chosen: every province side by side
+        context.update(national_panels(national_summary(year=year), sort=request.GET.get("sort")))
     if summary is not None:
         context.update(dashboard_panels(summary, scope=scope, day=reference_day(unit, year)))
     return render(request, "web/home.html", context)

@@ -1,0 +1,78 @@
+"""The dashboard of a national user: every province side by side, sortable on the server."""
+
+import re
+
+import pytest
+
+from ntm.assessments.models import Assessment, Recognition, State
+from ntm.criteria.models import CriteriaSet
+from ntm.criteria.services import criteria_load
+from ntm.reports.selectors import national_summary
+from ntm.units.models import Kind, Level, Unit
+
+
+@pytest.fixture
+def results(units):
+    """Every xã of Bắc Kạn meets 12 criteria in 2023, every xã of Lạng Sơn 15 (two recognised)."""
+    criteria_load(codes=["NTM-XA-2021"])
+    cset = CriteriaSet.objects.get(code="NTM-XA-2021")
+    rows = []
+    for province, met in ((units.bac_kan, 12), (units.lang_son, 15)):
+        for commune in Unit.objects.filter(
+            level=Level.COMMUNE, kind=Kind.COMMUNE, parent__parent=province
+        ):
+            rows.append(
+                Assessment(unit=commune, year=2023, criteria_set=cset, state=State.APPROVED,
+                           criteria_met=met)
+            )  # fmt: skip
+    Assessment.objects.bulk_create(rows)
+    for n, commune in enumerate(
+        Unit.objects.filter(kind=Kind.COMMUNE, parent__parent=units.lang_son).order_by("code")[:2]
+    ):
+        Recognition.objects.create(unit=commune, level="ntm", criteria_set=cset, year=2023,
+                                   decision_number=f"{n}/QĐ-UBND", decision_date="2023-12-20")  # fmt: skip
+    return cset
+
+
+def _row(body: str, code: str) -> str:
+    return re.search(rf'<tr data-code="{code}">(.*?)</tr>', body, re.S).group(1)
+
+
+def test_national_viewer_sees_provinces_side_by_side(units, users, client_for, results):
+    body = client_for(users.national).get("/?year=2023").content.decode()
+    figures = {r["code"]: r for r in national_summary(year=2023)}
+    assert 'id="provinces"' in body
+    bac_kan, lang_son = _row(body, "06"), _row(body, "20")
+    assert f'href="?unit={units.bac_kan.pk}&year=2023"' in bac_kan and "Tỉnh Bắc Kạn" in bac_kan
+    assert f'href="?unit={units.lang_son.pk}&year=2023"' in lang_son
+    assert "12,00" in bac_kan and "15,00" in lang_son
+    assert f'<td class="num">{figures["06"]["assessed"]}</td>' in bac_kan
+    assert f'<td class="num">{figures["20"]["assessed"]}</td>' in lang_son
+    assert figures["20"]["recognised_total"] == {"ntm": 2}
+    assert '<svg class="chart"' in body and "<title>Tỉnh Lạng Sơn: 15</title>" in body
+    # Other users keep their own dashboard.
+    coordinator = client_for(users.coordinator).get("/?year=2023").content.decode()
+    assert 'id="provinces"' not in coordinator and 'id="kpi-average"' in coordinator
+
+
+def test_sorted_by_the_server(users, client_for, results):
+    client = client_for(users.national)
+    by_average = client.get("/?year=2023&sort=-average").content.decode()
+    assert by_average.index('data-code="20"') < by_average.index('data-code="06"')
+    assert 'sort=average"' in by_average  # the header link now sorts the other way
+    by_code = client.get("/?year=2023&sort=code").content.decode()
+    assert by_code.index('data-code="06"') < by_code.index('data-code="20"')
+    assert client.get("/?year=2023&sort=%3Cscript%3E").status_code == 200
+
+
+def test_drill_down_from_the_national_table(units, users, client_for, results):
+    body = client_for(users.national).get(f"/?unit={units.lang_son.pk}&year=2023").content.decode()
+    assert 'id="kpi-average"' in body and "15,00" in body
+
+
+def test_national_page_queries_are_bounded(
+    users, client_for, results, django_assert_max_num_queries
+):
+    client = client_for(users.national)
+    with django_assert_max_num_queries(12):
+        client.get("/?year=2023")
