@@ -29,3 +29,19 @@ def test_dashboard_drills_down_from_province_to_commune(page, live_server, login
         "Thị trấn"
     )
     page.screenshot(path="test-results/dashboard-commune.png")
+
+
+def test_changing_the_year_updates_the_figures_in_place(page, live_server, login, coordinator):
+    from ntm.assessments.demo import demo_results_ensure
+    from ntm.criteria.services import criteria_load
+
+    criteria_load(codes=["NTM-XA-2021"])
+    demo_results_ensure()
+    login("backan", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/?year=2023")
+    assert page.text_content("#kpi-average").strip() == "12,81"
+    page.evaluate("window.__marker = 1")  # survives only if the page is not reloaded
+    page.select_option("#dashboard-filters select[name=year]", "2022")
+    page.wait_for_function("document.querySelector('#kpi-average').textContent.trim() === '12,45'")
+    assert page.evaluate("window.__marker") == 1
+    assert "year=2022" in page.url

@@ -144,3 +144,22 @@ def test_unit_page_shows_the_level_held(units, users, client_for):
 def test_vietnamese_even_when_the_browser_asks_for_english(client, db):
     body = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert 'lang="vi"' in body and "Đăng nhập" in body
+
+
+def test_dashboard_partial_trend_and_set_filter(units, users, client_for):
+    from ntm.assessments.demo import demo_results_ensure
+    from ntm.criteria.services import criteria_load
+
+    criteria_load(codes=["NTM-XA-2021", "NTM-XA-NC-2021"])
+    demo_results_ensure()
+    client = client_for(users.coordinator)
+    full = client.get("/?year=2023").content.decode()
+    assert (
+        "12,81" in full
+        and "Bình quân tiêu chí/xã qua các năm" in full
+        and "12,45" in full.replace("12.45", "12,45")
+    )
+    partial = client.get("/?year=2023&partial=1").content.decode()
+    assert "<html" not in partial and 'id="kpi-average"' in partial and "12,81" in partial
+    other_set = client.get("/?year=2023&set=NTM-XA-NC-2021&partial=1").content.decode()
+    assert "12,81" not in other_set  # no results under the advanced set

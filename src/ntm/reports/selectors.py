@@ -451,3 +451,20 @@ def national_summary(
             )
         out.append(row)
     return out
+
+
+def average_by_year(
+    *, unit: Unit, criteria_set: CriteriaSet, last_year: int, approved_only: bool = False
+) -> list[tuple[int, Decimal | None]]:
+    """Average criteria met per xã for each year of the set's period up to `last_year`, each on
+    its own year's hierarchy, as progress_summary computes it (one query per year, five at most)."""
+    out = []
+    for year in range(criteria_set.period_start, min(criteria_set.period_end, last_year) + 1):
+        ids = communes_of(unit, year).values("pk")
+        values = list(
+            _assessments(ids, year, criteria_set, approved_only).values_list(
+                "criteria_met", flat=True
+            )
+        )
+        out.append((year, _average(values)))
+    return out

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment
 from ntm.reports.charts import Bar, bar_chart
-from ntm.reports.selectors import communes_of
+from ntm.reports.selectors import average_by_year, communes_of
 from ntm.units import selectors
 from ntm.units.text import fold
 from ntm.web.maps import project
@@ -53,7 +53,24 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
             return "none"
         return _band_css(met_by_unit[point.pk], total)
 
+    trend = []
+    if cset is not None:
+        yearly = average_by_year(unit=summary.unit, criteria_set=cset, last_year=summary.year)
+        trend = [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
+    targets = [t for t in summary.targets if t.get("target") is not None]
+    target_rows = []
+    for t in targets:
+        label = t.get("metric_label") or t["metric"]
+        target_rows.append(
+            Bar(label[:24], float(t["target"]), title=t.get("wording") or "", css="target")
+        )
+        if t.get("actual") is not None:
+            target_rows.append(
+                Bar("", float(t["actual"]), title=t.get("wording") or "", css="actual")
+            )
     return {
+        "trend_chart": bar_chart(trend, max_value=float(total) if total else None),
+        "targets_chart": bar_chart(target_rows, label_width=160) if target_rows else "",
         "band_chart": bands,
         "attainment_chart": attainment,
         "dots": project(points, css_for=colour),

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.criteria.selectors import criteria_sets_visible
 from ntm.reports.selectors import national_summary, progress_summary
 from ntm.units import selectors
 from ntm.units.models import Unit
@@ -39,7 +40,11 @@ def home(request):
         roots = [(root, counts[root.pk]) for root in scope.roots[:100]]
     else:
         roots = []
-    summary = progress_summary(unit=unit, year=year) if unit is not None else None
+    sets = list(criteria_sets_visible(scope).filter(applies_to="commune"))
+    chosen = next((s for s in sets if s.code == request.GET.get("set")), None)
+    summary = (
+        progress_summary(unit=unit, year=year, criteria_set=chosen) if unit is not None else None
+    )
     context = {
         "other_roots": [r for r in scope.roots[:20] if r != unit] if not scope.everything else [],
         "year": year,
@@ -50,6 +55,8 @@ def home(request):
         else [],
         "roots": roots,
         "national": national,
+        "sets": sets if unit is not None else [],
+        "set_code": chosen.code if chosen else "",
         "summary": summary,
         "map_width": WIDTH,
         "map_height": HEIGHT,
@@ -58,7 +65,8 @@ def home(request):
         context.update(national_panels(national_summary(year=year), sort=request.GET.get("sort")))
     if summary is not None:
         context.update(dashboard_panels(summary, scope=scope, day=reference_day(unit, year)))
-    return render(request, "web/home.html", context)
+    template = "web/home_body.html" if request.GET.get("partial") else "web/home.html"
+    return render(request, template, context)
 
 
 def healthz(request):
