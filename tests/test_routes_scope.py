@@ -20,6 +20,9 @@ PUBLIC = {
     "login", "logout", "set_language", "healthz", "api-schema", "api-docs", "api-redoc",
     "api-token", "api-root",
     "public-index", "public-unit",  # approved figures, open to everyone (tests/web/test_public.py)
+    "funding-source-list", "funding-source-detail",  # the taxonomy of funding sources
+    "ocop:catalogue", "ocop:public_product", "public-ocop-product-list",
+    "public-ocop-product-detail",  # certified OCOP products, no personal data (tests/ocop)
 }  # fmt: skip
 
 # Routes whose parameters name one object: how to build them for the outsider's object.
@@ -68,6 +71,22 @@ OBJECT_ROUTES = {
     "roadmap-entry-detail": lambda o: {"pk": o.roadmap.pk},
     "plan-task-detail": lambda o: {"pk": o.task.pk},
     "plan-task-progress": lambda o: {"pk": o.task.pk},
+    "resources:delete": lambda o: {"what": "activities", "pk": o.activity.pk},
+    "funding-detail": lambda o: {"pk": o.funding.pk},
+    "contribution-detail": lambda o: {"pk": o.contribution.pk},
+    "project-detail": lambda o: {"pk": o.project.pk},
+    "model-site-detail": lambda o: {"pk": o.model_site.pk},
+    "activity-detail": lambda o: {"pk": o.activity.pk},
+    "ocop:subject_detail": lambda o: {"pk": o.ocop_subject.pk},
+    "ocop:subject_edit": lambda o: {"pk": o.ocop_subject.pk},
+    "ocop:product_detail": lambda o: {"pk": o.ocop_product.pk},
+    "ocop:product_edit": lambda o: {"pk": o.ocop_product.pk},
+    "ocop:certificate_add": lambda o: {"pk": o.ocop_product.pk},
+    "ocop:round_detail": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-subject-detail": lambda o: {"pk": o.ocop_subject.pk},
+    "ocop-product-detail": lambda o: {"pk": o.ocop_product.pk},
+    "ocop-evaluation-detail": lambda o: {"pk": o.ocop_evaluation.pk},
+    "ocop-certificate-detail": lambda o: {"pk": o.ocop_certificate.pk},
 }
 
 # Pages and lists without path parameters that show scoped data; tried with these queries.
@@ -78,6 +97,13 @@ SCOPED_PAGES = {
     "assessment-list", "recognition-list", "assessments:recognitions", "api-report-summary",
     "plans:list", "plans:create", "plan-list", "plan-target-list", "roadmap-entry-list",
     "plan-task-list",
+    "resources:index", "resources:entry", "resources:list", "resources:export",
+    "resources:template", "resources:import", "api-resources-figures", "funding-list",
+    "contribution-list", "project-list", "model-site-list", "activity-list",
+    "ocop:manage", "ocop:subjects", "ocop:subject_create", "ocop:products", "ocop:product_create",
+    "ocop:rounds", "ocop:round_create", "ocop:standing", "ocop:standing_export", "ocop:template",
+    "ocop:import", "ocop-subject-list", "ocop-product-list", "ocop-evaluation-list",
+    "ocop-certificate-list",
 }  # fmt: skip
 
 
@@ -143,9 +169,86 @@ def outsider(units, users, settings, tmp_path):
     task = plan_services.task_save(
         plan=plan, user=None, content="Nhiệm vụ Lạng Sơn", lead_agency="Sở LS"
     )
-    return SimpleNamespace(unit=commune, cset=cset, indicator=indicator, assessment=assessment, evidence=evidence,
+    from ntm.ocop import services as ocop_services
+
+    ocop_services.sheets_load()
+    ocop_subject = ocop_services.subject_save(
+        user=None, kind="household", name="Hộ Hoàng Văn LS-OCOP", unit=commune,
+        tax_code="4900999999", representative="Hoàng Văn LS-OCOP",
+    )  # fmt: skip
+    ocop_product = ocop_services.product_save(
+        user=None, name="Hồi LS-OCOP", subject=ocop_subject, group="thuc_pham", unit=commune
+    )
+    ocop_round = ocop_services.round_save(
+        user=None, unit=units.lang_son, year=2024, number=9, held_on=datetime.date(2024, 9, 1)
+    )
+    ocop_evaluation = ocop_services.evaluation_save(
+        user=None, round=ocop_round, product=ocop_product, scores={"A": 30, "B": 20, "C": 25}
+    )
+    ocop_certificate = ocop_services.certificate_issue(
+        user=None, product=ocop_product, number="99/QĐ-UBND-LS", issued_on=datetime.date(2024, 10, 1),
+        stars=4, evaluation=ocop_evaluation,
+    )  # fmt: skip
+    resource_rows = _resource_rows(commune)
+    return SimpleNamespace(**resource_rows, ocop_subject=ocop_subject, ocop_product=ocop_product,
+                           ocop_round=ocop_round, ocop_evaluation=ocop_evaluation,
+                           ocop_certificate=ocop_certificate,
+                           unit=commune, cset=cset, indicator=indicator, assessment=assessment, evidence=evidence,
                            recognition=recognition, plan=plan, target=target, roadmap=roadmap, task=task,
-                           markers=["Lạng Sơn", commune.name, "LS-NTM-2021", "1/QĐ-UBND", "77/KH-UBND-LS"])  # fmt: skip
+                           markers=["Lạng Sơn", commune.name, "LS-NTM-2021", "1/QĐ-UBND", "77/KH-UBND-LS", "LS-OCOP", "99/QĐ-UBND-LS", *RESOURCE_MARKERS])  # fmt: skip
+
+
+RESOURCE_MARKERS = ["LS-CT-77", "LS-MH-77", "LS-HD-77"]
+
+
+def _resource_rows(commune) -> dict:
+    """Lạng Sơn funding, contribution, project, model and activity rows."""
+    from ntm.accounts.scope import system_scope
+    from ntm.resources import services as resource_services
+    from ntm.resources.models import FundingSource
+
+    rs = system_scope()
+    funding, _c = resource_services.funding_save(
+        scope=rs, user=None, unit=commune, year=2023,
+        source=FundingSource.objects.get(code="ntm_central"), allocated=777, disbursed=7,
+    )  # fmt: skip
+    contribution, _c = resource_services.contribution_save(
+        scope=rs, user=None, unit=commune, year=2023, land_m2=5, workdays=5, cash=5
+    )
+    return {
+        "funding": funding,
+        "contribution": contribution,
+        "project": resource_services.project_save(
+            scope=rs, unit=commune, year=2023, name="Công trình LS-CT-77", amount=1
+        ),
+        "model_site": resource_services.model_site_save(
+            scope=rs,
+            unit=commune,
+            kind="green_clean",
+            name="Mô hình LS-MH-77",
+            year_recognised=2023,
+        ),  # fmt: skip
+        "activity": resource_services.activity_save(
+            scope=rs,
+            unit=commune,
+            kind="training",
+            name="Lớp LS-HD-77",
+            date=datetime.date(2023, 5, 1),
+            planned=10,
+            actual=9,
+        ),  # fmt: skip
+    }
+
+
+def _resource_snapshot():
+    from ntm.resources.models import Activity, Contribution, Funding, ModelSite, Project
+
+    return [
+        list(m.objects.order_by("pk").values_list(*fields))
+        for m, fields in ((Funding, ("pk", "allocated", "disbursed")), (Contribution, ("pk", "cash")),
+                          (Project, ("pk", "name", "amount")), (ModelSite, ("pk", "name", "status")),
+                          (Activity, ("pk", "name", "actual")))
+    ]  # fmt: skip
 
 
 def _snapshot(o):
@@ -156,6 +259,20 @@ def _snapshot(o):
         CriteriaSet.objects.count(), o.cset.criteria.first().indicators.count(),
         Unit.objects.filter(parent=o.unit).count(), o.unit.attributes.count(),
         Assessment.objects.filter(unit__path__startswith=o.unit.parent.path).count(),
+        _ocop_snapshot(o),
+        _resource_snapshot(),
+    )  # fmt: skip
+
+
+def _ocop_snapshot(o):
+    from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Product, Score, Subject
+
+    return (
+        Subject.objects.filter(pk=o.ocop_subject.pk).values_list("name", "kind", "phone").get(),
+        Product.objects.filter(pk=o.ocop_product.pk).values_list("name", "group", "stage").get(),
+        Subject.objects.count(), Product.objects.count(), EvaluationRound.objects.count(),
+        Evaluation.objects.count(), list(Score.objects.values_list("points", flat=True)),
+        Certificate.objects.count(),
     )  # fmt: skip
 
 

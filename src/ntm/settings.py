@@ -57,7 +57,9 @@ INSTALLED_APPS = [
     "ntm.assessments",
     "ntm.reports",
     "ntm.plans",
+    "ntm.ocop",
     "ntm.web",
+    "ntm.resources",
 ]
 
 MIDDLEWARE = [

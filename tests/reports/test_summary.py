@@ -184,5 +184,8 @@ def test_api_matches_and_is_scoped(units, users, dataset):
 
 
 def test_summary_query_count_is_bounded(units, dataset, django_assert_max_num_queries):
-    with django_assert_max_num_queries(15):
+    """A fixed number of queries (criteria, OCOP, resources figures), whatever the communes."""
+    with django_assert_max_num_queries(26):
         progress_summary(unit=units.bac_kan, year=2023)
+    with django_assert_max_num_queries(26):
+        progress_summary(unit=units.bach_thong, year=2023)

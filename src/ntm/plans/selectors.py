@@ -151,7 +151,19 @@ def _actual(target: Target, summary, villages) -> Decimal | None:
         return summary.criteria_met_average if summary is not None else None
     if metric == Metric.VILLAGES_NTM:
         return Decimal(villages())
-    # criteria_added_min, OCOP, participants, income, money: no figure is computed yet.
+    if metric in (Metric.ACTIVITY_PARTICIPANTS, Metric.MONEY_MOBILISED):
+        from ntm.resources.selectors import activity_figures, money_figures
+
+        if metric == Metric.ACTIVITY_PARTICIPANTS:
+            figures = (summary.activities if summary is not None else None) or activity_figures(
+                target.unit, target.year
+            )
+            return Decimal(figures["participants"]["actual"])
+        figures = (summary.resources if summary is not None else None) or money_figures(
+            target.unit, target.year
+        )
+        return figures["disbursed"]  # money mobilised: disbursed from every source
+    # criteria_added_min, OCOP, income: no figure is computed yet.
     return None
 
 

@@ -71,6 +71,11 @@ class Summary:
     fell_below: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
     behind_roadmap: list[dict] = field(default_factory=list)
+    ocop: dict = field(default_factory=dict)
+    resources: dict = field(default_factory=dict)
+    contributions: dict = field(default_factory=dict)
+    models: dict = field(default_factory=dict)
+    activities: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         def num(value):
@@ -100,7 +105,27 @@ class Summary:
             "criteria_attainment": self.criteria_attainment,
             "criteria_holding_back": self.criteria_holding_back,
             "fell_below": self.fell_below,
+            "ocop": self.ocop,
+            **_resource_dict(self),
         }
+
+
+def _resource_dict(summary: "Summary") -> dict:
+    from ntm.resources.selectors import plain  # resources import this module
+
+    return {
+        "resources": plain(summary.resources),
+        "contributions": plain(summary.contributions),
+        "models": plain(summary.models),
+        "activities": plain(summary.activities),
+    }
+
+
+def _fill_resources(summary: "Summary") -> None:
+    from ntm.resources.selectors import resource_figures  # resources import this module
+
+    for key, value in resource_figures(summary.unit, summary.year).items():
+        setattr(summary, key, value)
 
 
 def _assessments(commune_ids, year: int, cset: CriteriaSet, approved_only: bool):
@@ -140,11 +165,13 @@ def progress_summary(
     communes = list(communes_of(unit, year).values_list("pk", "parent_id", "path"))
     commune_ids = [c[0] for c in communes]
     summary.communes_total = len(commune_ids)
+    _fill_resources(summary)
     if cset is None:
         held = levels_held(commune_ids, year_end(year))
         summary.subunits, summary.subunits_without_recognition = _subunits(
             unit, year, communes, [], held, "ntm"
         )
+        _fill_ocop(summary)
         return summary
 
     rows = list(
@@ -223,7 +250,14 @@ def progress_summary(
 
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
+    _fill_ocop(summary)
     return summary
+
+
+def _fill_ocop(summary: Summary) -> None:
+    from ntm.ocop.selectors import ocop_figures  # the ocop app imports this module's neighbours
+
+    summary.ocop = ocop_figures(unit=summary.unit, year=summary.year)
 
 
 def _count_met():

@@ -1,0 +1,352 @@
+"""OCOP data to and from Excel: subjects, products, evaluation scores and decisions.
+
+Sheets (first row: headers; the file format is Vietnamese):
+- "ChuThe": Tên chủ thể, Loại hình, Mã xã, Địa chỉ, Mã số thuế, Người đại diện, Điện thoại, Email.
+  A subject is known by (name, commune): an existing one is updated.
+- "SanPham": Tên sản phẩm, Tên chủ thể, Mã xã sản xuất, Nhóm, Giai đoạn, Mã truy xuất, Mô tả.
+  The subject is found by name (in the file or stored, within the user's scope).
+- "DiemSo": Mã đơn vị tổ chức, Năm, Đợt, Ngày đánh giá, Tên sản phẩm, Tên chủ thể, Điểm A,
+  Điểm B, Điểm C (one column "Điểm <mã dòng>" per line of the sheets in force), Đề xuất.
+  A missing round is created.
+- "QuyetDinh": Tên sản phẩm, Tên chủ thể, Số quyết định, Ngày quyết định, Cơ quan ban hành,
+  Số sao, Năm đợt, Đợt (both optional: link the decision to the product's evaluation in it).
+
+Every cell is read first; then every row goes through the services (the same rules as the
+pages) inside one transaction rolled back on any error or a dry run. Errors name sheet, row and
+column.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from ntm.accounts.scope import Scope
+from ntm.excel import (
+    CellValueError,
+    ImportReport,
+    WorkbookError,
+    add_choice_validation,
+    cell_text,
+    is_formula,
+    open_workbook,
+    parse_vi_date,
+    parse_vi_number,
+    unescape_cell,
+    workbook_bytes,
+    write_table,
+)
+from ntm.ocop import rules, selectors, services
+from ntm.ocop.models import (
+    CycleStage,
+    Evaluation,
+    EvaluationRound,
+    Product,
+    ScoringLine,
+    Subject,
+    SubjectKind,
+)
+from ntm.ocop.services import OcopError
+from ntm.units.models import Level, Unit
+from ntm.units.text import fold
+
+SUBJECTS, PRODUCTS, SCORES, DECISIONS = "ChuThe", "SanPham", "DiemSo", "QuyetDinh"
+COLUMNS = {
+    SUBJECTS: [("name", "Tên chủ thể"), ("kind", "Loại hình"), ("unit", "Mã xã"),
+               ("address", "Địa chỉ"), ("tax_code", "Mã số thuế"),
+               ("representative", "Người đại diện"), ("phone", "Điện thoại"), ("email", "Email")],
+    PRODUCTS: [("name", "Tên sản phẩm"), ("subject", "Tên chủ thể"), ("unit", "Mã xã sản xuất"),
+               ("group", "Nhóm"), ("stage", "Giai đoạn"), ("traceability_code", "Mã truy xuất"),
+               ("description", "Mô tả")],
+    SCORES: [("unit", "Mã đơn vị tổ chức"), ("year", "Năm"), ("number", "Đợt"),
+             ("held_on", "Ngày đánh giá"), ("product", "Tên sản phẩm"),
+             ("subject", "Tên chủ thể"), ("proposal", "Đề xuất")],
+    DECISIONS: [("product", "Tên sản phẩm"), ("subject", "Tên chủ thể"),
+                ("number", "Số quyết định"), ("issued_on", "Ngày quyết định"),
+                ("issuer", "Cơ quan ban hành"), ("stars", "Số sao"), ("year", "Năm đợt"),
+                ("round", "Đợt")],
+}  # fmt: skip
+REQUIRED = {
+    SUBJECTS: {"name", "kind", "unit"},
+    PRODUCTS: {"name", "subject", "unit", "group"},
+    SCORES: {"unit", "year", "number", "held_on", "product", "subject"},
+    DECISIONS: {"product", "subject", "number", "issued_on", "stars"},
+}
+SCORE_PREFIX = "Điểm "
+
+
+def _line_codes() -> list[str]:
+    codes = list(ScoringLine.objects.order_by("code").values_list("code", flat=True).distinct())
+    return codes or ["A", "B", "C"]
+
+
+def ocop_template(*, scope: Scope) -> bytes:
+    """The workbook with the subjects and products in scope, ready to be completed."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SUBJECTS
+    subjects = selectors.subjects_visible(scope).order_by("name")[:5000]
+    rows = [[s.name, s.get_kind_display(), s.unit.code, s.address, s.tax_code, s.representative,
+             s.phone, s.email] for s in subjects]  # fmt: skip
+    write_table(ws, [h for _k, h in COLUMNS[SUBJECTS]], rows, widths={1: 36, 6: 24})
+    add_choice_validation(ws, 2, [str(label) for label in SubjectKind.labels], 2, 1000)
+    ws = wb.create_sheet(PRODUCTS)
+    products = selectors.products_visible(scope).order_by("name")[:5000]
+    rows = [[p.name, p.subject.name, p.unit.code, p.group_label, p.get_stage_display(),
+             p.traceability_code, p.description] for p in products]  # fmt: skip
+    write_table(ws, [h for _k, h in COLUMNS[PRODUCTS]], rows, widths={1: 36, 2: 36, 4: 30, 5: 30})
+    ws = wb.create_sheet(SCORES)
+    headers = [h for k, h in COLUMNS[SCORES] if k != "proposal"]
+    headers += [SCORE_PREFIX + c for c in _line_codes()] + ["Đề xuất"]
+    write_table(ws, headers, [], widths={5: 36, 6: 36})
+    ws = wb.create_sheet(DECISIONS)
+    write_table(ws, [h for _k, h in COLUMNS[DECISIONS]], [], widths={1: 36, 2: 36, 3: 20})
+    return workbook_bytes(wb)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def _lookup(enum_choices) -> dict[str, str]:
+    out = {}
+    for value, label in enum_choices:
+        out[fold(value)] = value
+        out[fold(str(label))] = value
+    return out
+
+
+def _read_sheet(ws, sheet: str, report: ImportReport, extra_prefix: str = "") -> list[tuple]:
+    """[(row number, {key: value}, {key: letter})] of the non-empty rows."""
+    from openpyxl.utils import get_column_letter
+
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    by_header = {fold(h): k for k, h in COLUMNS[sheet]}
+    keys, letters = [], {}
+    for idx, title in enumerate(header, start=1):
+        text = cell_text(title)
+        key = by_header.get(fold(text))
+        if key is None and extra_prefix and fold(text).startswith(fold(extra_prefix)):
+            key = "line:" + text[len(extra_prefix) :].strip()
+        keys.append(key)
+        if key:
+            letters[key] = get_column_letter(idx)
+    missing = REQUIRED[sheet] - set(letters)
+    for key in sorted(missing):
+        title = dict(COLUMNS[sheet])[key]
+        report.add(sheet, 1, "-", _("Thiếu cột “%(c)s”.") % {"c": title})
+    out = []
+    for number, values in enumerate(rows, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        record = {}
+        for key, raw in zip(keys, values, strict=False):
+            if key is None:
+                continue
+            if is_formula(raw):
+                report.add(sheet, number, letters[key], _("Không nhận công thức; ghi giá trị."))
+                continue
+            record[key] = unescape_cell(raw)
+        out.append((number, record, letters))
+    return out
+
+
+def ocop_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) -> ImportReport:
+    report = ImportReport(dry_run=dry_run)
+    try:
+        wb = open_workbook(data)
+    except WorkbookError as exc:
+        report.add("-", 0, "-", str(exc))
+        return report
+    sheets = {}
+    for name in (SUBJECTS, PRODUCTS, SCORES, DECISIONS):
+        if name in wb.sheetnames:
+            sheets[name] = _read_sheet(
+                wb[name], name, report, SCORE_PREFIX if name == SCORES else ""
+            )
+    if not sheets:
+        report.add("-", 0, "-", _("Tệp không có trang ChuThe, SanPham, DiemSo hay QuyetDinh."))
+    if not report.ok:
+        return report
+    with transaction.atomic():
+        _Writer(scope, user, report).run(sheets)
+        if not report.ok or dry_run:
+            transaction.set_rollback(True)
+    if not report.ok:
+        report.created = report.updated = 0
+    return report
+
+
+class _RowError(Exception):
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+class _Writer:
+    def __init__(self, scope: Scope, user, report: ImportReport):
+        self.scope, self.user, self.report = scope, user, report
+        self.kinds = _lookup(SubjectKind.choices)
+        self.stages = _lookup(CycleStage.choices)
+        self.groups = _lookup(rules.group_choices())
+
+    def run(self, sheets: dict) -> None:
+        handlers = {SUBJECTS: self.subject, PRODUCTS: self.product, SCORES: self.score,
+                    DECISIONS: self.decision}  # fmt: skip
+        for name in (SUBJECTS, PRODUCTS, SCORES, DECISIONS):
+            for number, record, letters in sheets.get(name, []):
+                try:
+                    handlers[name](record)
+                except _RowError as exc:
+                    self.report.add(name, number, letters.get(exc.key, "-"), str(exc))
+                except CellValueError as exc:
+                    self.report.add(name, number, "-", str(exc))
+                except OcopError as exc:
+                    key = "line:" + exc.field[5:] if exc.field.startswith("line_") else exc.field
+                    key = {"held_on": "held_on", "issued_on": "issued_on"}.get(key, key)
+                    self.report.add(name, number, letters.get(key, "-"), str(exc))
+                except PermissionDenied as exc:
+                    self.report.add(name, number, "-", str(exc) or _("Không có quyền."))
+
+    # helpers
+    def text(self, record, key) -> str:
+        value = cell_text(record.get(key))
+        if not value and key in self.required:
+            raise _RowError(key, _("Cần ghi giá trị."))
+        return value
+
+    def unit(self, record, key, *, commune=True) -> Unit:
+        code = self.text(record, key)
+        if commune:
+            unit = selectors.commune_by_code(code, self.scope)
+        else:
+            qs = self.scope.filter(
+                Unit.objects.filter(code=code, level__lt=Level.COMMUNE), field=""
+            )
+            unit = qs.order_by("valid_to", "-pk").first() if code else None
+            unit = unit or selectors.commune_by_code(code, self.scope)
+        if unit is None:
+            raise _RowError(
+                key, _("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code}
+            )
+        return unit
+
+    def choice(self, record, key, table, default=None) -> str:
+        raw = self.text(record, key)
+        if not raw and default is not None:
+            return default
+        value = table.get(fold(raw))
+        if value is None:
+            raise _RowError(key, _("“%(v)s” không có trong danh sách.") % {"v": raw})
+        return value
+
+    def integer(self, record, key) -> int | None:
+        value = parse_vi_number(record.get(key), places=0)
+        if value is None:
+            if key in self.required:
+                raise _RowError(key, _("Cần ghi một số."))
+            return None
+        return int(value)
+
+    def date(self, record, key):
+        try:
+            value = parse_vi_date(record.get(key))
+        except CellValueError as exc:
+            raise _RowError(key, str(exc)) from exc
+        if value is None:
+            raise _RowError(key, _("Cần ghi ngày (dd/mm/yyyy)."))
+        return value
+
+    def subject_named(self, record, key="subject") -> Subject:
+        name = self.text(record, key)
+        found = list(selectors.subjects_visible(self.scope).filter(name__iexact=name)[:2])
+        if len(found) != 1:
+            message = _("Không có chủ thể “%(n)s” trong phạm vi của bạn.") if not found else _("Có nhiều chủ thể tên “%(n)s”; đổi tên cho khác nhau.")  # fmt: skip
+            raise _RowError(key, message % {"n": name})
+        return found[0]
+
+    def product_named(self, record) -> Product:
+        subject = self.subject_named(record)
+        name = self.text(record, "product")
+        product = (
+            selectors.products_visible(self.scope)
+            .filter(subject=subject, name__iexact=name)
+            .first()
+        )
+        if product is None:
+            raise _RowError("product", _("Chủ thể không có sản phẩm “%(n)s”.") % {"n": name})
+        return product
+
+    def count(self, created: bool) -> None:
+        if created:
+            self.report.created += 1
+        else:
+            self.report.updated += 1
+
+    # rows
+    def subject(self, r) -> None:
+        self.required = REQUIRED[SUBJECTS]
+        unit = self.unit(r, "unit")
+        name = self.text(r, "name")
+        existing = Subject.objects.filter(unit=unit, name__iexact=name).first()
+        services.subject_save(
+            user=self.user, subject=existing, kind=self.choice(r, "kind", self.kinds), name=name,
+            unit=unit, address=self.text(r, "address"), tax_code=self.text(r, "tax_code"),
+            representative=self.text(r, "representative"), phone=self.text(r, "phone"),
+            email=self.text(r, "email"),
+        )  # fmt: skip
+        self.count(existing is None)
+
+    def product(self, r) -> None:
+        self.required = REQUIRED[PRODUCTS]
+        subject = self.subject_named(r)
+        name = self.text(r, "name")
+        existing = Product.objects.filter(subject=subject, name__iexact=name).first()
+        services.product_save(
+            user=self.user, product=existing, name=name, subject=subject,
+            unit=self.unit(r, "unit"), group=self.choice(r, "group", self.groups),
+            stage=self.choice(r, "stage", self.stages, default=CycleStage.IDEA),
+            traceability_code=self.text(r, "traceability_code"),
+            description=self.text(r, "description"),
+        )  # fmt: skip
+        self.count(existing is None)
+
+    def score(self, r) -> None:
+        self.required = REQUIRED[SCORES]
+        unit = self.unit(r, "unit", commune=False)
+        year, number = self.integer(r, "year"), self.integer(r, "number")
+        held_on = self.date(r, "held_on")
+        rnd = EvaluationRound.objects.filter(unit=unit, year=year, number=number).first()
+        if rnd is None:
+            rnd = services.round_save(user=self.user, unit=unit, year=year, number=number, held_on=held_on)  # fmt: skip
+        elif rnd.held_on != held_on:
+            raise _RowError("held_on", _("Đợt %(n)s năm %(y)s đã ghi ngày %(d)s.") % {"n": number, "y": year, "d": rnd.held_on.strftime("%d/%m/%Y")})  # fmt: skip
+        product = self.product_named(r)
+        scores = {}
+        for key, raw in r.items():
+            if key.startswith("line:") and raw not in (None, ""):
+                try:
+                    scores[key[5:]] = parse_vi_number(raw, places=4)
+                except CellValueError as exc:
+                    raise _RowError(key, str(exc)) from exc
+        existed = Evaluation.objects.filter(round=rnd, product=product).exists()
+        services.evaluation_save(user=self.user, round=rnd, product=product, scores=scores,
+                                 proposal=self.text(r, "proposal"))  # fmt: skip
+        self.count(not existed)
+
+    def decision(self, r) -> None:
+        self.required = REQUIRED[DECISIONS]
+        product = self.product_named(r)
+        evaluation = None
+        year, number = self.integer(r, "year"), self.integer(r, "round")
+        if year is not None and number is not None:
+            evaluation = product.evaluations.filter(round__year=year, round__number=number).first()
+            if evaluation is None:
+                raise _RowError("round", _("Sản phẩm chưa có kết quả đánh giá đợt %(n)s năm %(y)s.") % {"n": number, "y": year})  # fmt: skip
+        stars = self.integer(r, "stars")
+        services.certificate_issue(
+            user=self.user, product=product, number=self.text(r, "number"),
+            issued_on=self.date(r, "issued_on"), issuer=self.text(r, "issuer"), stars=stars,
+            evaluation=evaluation,
+        )  # fmt: skip
+        self.count(True)

@@ -1,0 +1,79 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ntm.ocop import rules
+from ntm.ocop.models import CycleStage, SubjectKind
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+class UnitCodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(max_length=10, **kwargs)
+
+
+class SubjectForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại hình"), choices=SubjectKind.choices)
+    name = forms.CharField(label=_("Tên chủ thể"), max_length=300)
+    unit_code = UnitCodeField(label=_("Mã xã (địa chỉ)"), help_text=_("Mã 5 chữ số, ví dụ 02005"))
+    address = forms.CharField(label=_("Địa chỉ (thôn, số nhà)"), max_length=300, required=False)
+    tax_code = forms.CharField(label=_("Mã số thuế"), max_length=20, required=False)
+    representative = forms.CharField(label=_("Người đại diện"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+
+
+class ProductForm(forms.Form):
+    name = forms.CharField(label=_("Tên sản phẩm"), max_length=300)
+    subject = forms.TypedChoiceField(label=_("Chủ thể"), coerce=int)
+    group = forms.ChoiceField(label=_("Nhóm sản phẩm (148/QĐ-TTg)"))
+    unit_code = UnitCodeField(label=_("Mã xã sản xuất"), help_text=_("Mã 5 chữ số, ví dụ 02005"))
+    stage = forms.ChoiceField(label=_("Giai đoạn chu trình OCOP"), choices=CycleStage.choices)
+    traceability_code = forms.CharField(label=_("Mã truy xuất nguồn gốc"), max_length=100, required=False)  # fmt: skip
+    description = forms.CharField(label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    photo = forms.ImageField(label=_("Ảnh (JPG, PNG; tối đa 5 MB)"), required=False)
+
+    def __init__(self, *args, subjects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].choices = [(s.pk, f"{s.name} ({s.unit.name})") for s in subjects]
+        self.fields["group"].choices = rules.group_choices()
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_PHOTO_BYTES:
+            raise forms.ValidationError(_("Ảnh lớn hơn 5 MB."))
+        if photo and photo.name.rsplit(".", 1)[-1].lower() not in ("jpg", "jpeg", "png", "webp"):
+            raise forms.ValidationError(_("Chỉ nhận ảnh JPG, PNG, WEBP."))
+        return photo
+
+
+class RoundForm(forms.Form):
+    unit = forms.TypedChoiceField(label=_("Đơn vị tổ chức"), coerce=int)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    number = forms.IntegerField(label=_("Đợt"), min_value=1, max_value=99)
+    held_on = forms.DateField(label=_("Ngày đánh giá (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
+    note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, f"{u.name} ({u.code})") for u in units]
+
+
+class CertificateForm(forms.Form):
+    number = forms.CharField(label=_("Số quyết định"), max_length=60, help_text=_("Ví dụ 231/QĐ-UBND"))  # fmt: skip
+    issued_on = forms.DateField(label=_("Ngày quyết định (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, required=False, initial="UBND tỉnh")  # fmt: skip
+    stars = forms.TypedChoiceField(label=_("Hạng sao"), coerce=int, choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")])  # fmt: skip
+    evaluation = forms.TypedChoiceField(label=_("Theo kết quả đánh giá"), coerce=int, required=False, empty_value=None)  # fmt: skip
+
+    def __init__(self, *args, evaluations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evaluation"].choices = [("", "—")] + [
+            (e.pk, f"{e.round} — {e.total} điểm, {e.stars} ★") for e in evaluations
+        ]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)

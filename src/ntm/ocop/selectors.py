@@ -1,0 +1,223 @@
+"""Reads and figures of OCOP. `ocop_figures` fills the `ocop` key of the progress summary
+(`ntm.reports.selectors.progress_summary`), so pages, the API and the CLI agree.
+
+Standing on a day: for each product, the latest certificate issued on or before the day decides
+(a re-certification, upgrade or downgrade replaces the earlier one); the product stands when that
+certificate is still valid on the day (issued_on ≤ day ≤ valid_to). An expired one is not counted.
+"""
+
+import datetime
+from collections import Counter
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from ntm.accounts.scope import Scope
+from ntm.ocop import rules
+from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Outcome, Product, Subject
+from ntm.units.models import Unit
+
+STARS = (3, 4, 5)
+
+
+# -- visible records -------------------------------------------------------------------------
+
+
+def subjects_visible(scope: Scope) -> QuerySet:
+    return scope.filter(Subject.objects.select_related("unit"), field="unit")
+
+
+def products_visible(scope: Scope) -> QuerySet:
+    return scope.filter(
+        Product.objects.select_related("subject", "unit", "unit__parent"), field="unit"
+    )
+
+
+def rounds_visible(scope: Scope) -> QuerySet:
+    return scope.filter(EvaluationRound.objects.select_related("unit"), field="unit")
+
+
+def evaluations_visible(scope: Scope) -> QuerySet:
+    return scope.filter(
+        Evaluation.objects.select_related("round", "product", "product__unit", "sheet"),
+        field="product__unit",
+    )
+
+
+def certificates_visible(scope: Scope) -> QuerySet:
+    return scope.filter(
+        Certificate.objects.select_related("product", "product__unit", "product__subject"),
+        field="product__unit",
+    )
+
+
+def products_search(
+    scope: Scope, *, text: str = "", group: str = "", stage: str = "", subject: int | None = None
+) -> QuerySet:
+    qs = products_visible(scope)
+    if text.strip():
+        words = text.strip()
+        qs = qs.filter(Q(name__icontains=words) | Q(subject__name__icontains=words))
+    if group:
+        qs = qs.filter(group=group)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if subject is not None:
+        qs = qs.filter(subject_id=subject)
+    return qs.order_by("name", "pk")
+
+
+# -- standing --------------------------------------------------------------------------------
+
+
+def standing_certificates(day: datetime.date, qs: QuerySet | None = None) -> QuerySet:
+    """The certificates that stand on the day (one per product at most)."""
+    qs = Certificate.objects.all() if qs is None else qs
+    later = Certificate.objects.filter(product=OuterRef("product"), issued_on__lte=day).filter(
+        Q(issued_on__gt=OuterRef("issued_on"))
+        | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk"))
+    )
+    return qs.filter(issued_on__lte=day, valid_to__gte=day).exclude(Exists(later))
+
+
+def _under(unit: Unit | None, field: str = "product__unit") -> Q:
+    return Q(**{f"{field}__path__startswith": unit.path}) if unit is not None else Q()
+
+
+def standing(
+    *, day: datetime.date, unit: Unit | None = None, scope: Scope | None = None
+) -> QuerySet:
+    """Standing certificates on the day under a unit (and within a scope), with their product."""
+    qs = Certificate.objects.filter(_under(unit))
+    if scope is not None:
+        qs = scope.filter(qs, field="product__unit")
+    return standing_certificates(day, qs).select_related(
+        "product", "product__subject", "product__unit", "product__unit__parent"
+    )
+
+
+def standing_counts(*, day: datetime.date, unit: Unit | None = None, scope=None) -> dict:
+    """{"by_stars": {"3": n, "4": n, "5": n}, "by_group": {code: n}, "total": n}."""
+    rows = list(standing(day=day, unit=unit, scope=scope).values_list("stars", "product__group"))
+    by_stars = Counter(str(s) for s, _g in rows)
+    return {
+        "by_stars": {str(s): by_stars.get(str(s), 0) for s in STARS},
+        "by_group": dict(Counter(g for _s, g in rows)),
+        "total": len(rows),
+    }
+
+
+def standing_by_subunit(*, day: datetime.date, unit: Unit) -> list[dict]:
+    """Standing counts per unit directly below `unit` (district of a province, commune of a
+    district) by the product's commune path."""
+    children = {c.path: c for c in Unit.objects.filter(parent=unit)}
+    depth = len(unit.path.strip("/").split("/"))
+    counts: dict[str, Counter] = {}
+    for stars, path in standing(day=day, unit=unit).values_list("stars", "product__unit__path"):
+        key = "/" + "/".join(path.strip("/").split("/")[: depth + 1]) + "/"
+        counts.setdefault(key, Counter())[stars] += 1
+    rows = []
+    for path, counter in counts.items():
+        child = children.get(path)
+        rows.append({
+            "code": child.code if child else "", "name": child.name if child else path,
+            "by_stars": {str(s): counter.get(s, 0) for s in STARS}, "total": sum(counter.values()),
+        })  # fmt: skip
+    rows.sort(key=lambda r: r["code"])
+    return rows
+
+
+def expiring(*, day: datetime.date, months: int, unit: Unit | None = None, scope=None) -> QuerySet:
+    """Standing certificates whose validity ends within `months` months after the day (not
+    replaced by a later decision): the reminder list."""
+    end = rules.add_months(day, months)
+    return standing(day=day, unit=unit, scope=scope).filter(valid_to__lte=end).order_by("valid_to")
+
+
+# -- the summary figures ---------------------------------------------------------------------
+
+
+def ocop_figures(*, unit: Unit, year: int, expiring_months: int = 6) -> dict:
+    """The OCOP figures of a unit for a year: products evaluated in the year's rounds, new
+    certificates by stars, re-certifications (same stars, upgraded, downgraded), the standing by
+    stars on 31/12, and certificates that will expire within 6 months after 31/12.
+
+    Two queries: the evaluated products, and every certificate under the unit issued up to 31/12
+    (the standing is then decided here by the same rule as `standing_certificates`)."""
+    end = datetime.date(year, 12, 31)
+    evaluated = (
+        Evaluation.objects.filter(round__year=year)
+        .filter(_under(unit))
+        .order_by()
+        .values("product_id")
+        .distinct()
+        .count()
+    )
+    rows = (
+        Certificate.objects.filter(_under(unit), issued_on__lte=end)
+        .order_by()
+        .values_list("product_id", "issued_on", "pk", "stars", "valid_to", "outcome")
+    )
+    latest: dict[int, tuple] = {}
+    issued: Counter = Counter()
+    for row in rows:
+        product_id, issued_on, pk, stars, _valid_to, outcome = row
+        if issued_on.year == year:
+            issued[(outcome, stars)] += 1
+        if product_id not in latest or (issued_on, pk) > latest[product_id][1:3]:
+            latest[product_id] = row
+    standing_rows = [r for r in latest.values() if r[4] >= end]
+    by_stars = Counter(r[3] for r in standing_rows)
+    horizon = rules.add_months(end, expiring_months)
+    return {
+        "evaluated": evaluated,
+        "certified_new": {str(s): issued.get((Outcome.NEW, s), 0) for s in STARS},
+        "recertified": sum(n for (o, _s), n in issued.items() if o == Outcome.RECERTIFIED),
+        "upgraded": sum(n for (o, _s), n in issued.items() if o == Outcome.UPGRADED),
+        "downgraded": sum(n for (o, _s), n in issued.items() if o == Outcome.DOWNGRADED),
+        "standing": {str(s): by_stars.get(s, 0) for s in STARS},
+        "standing_total": len(standing_rows),
+        f"expiring_{expiring_months}_months": sum(1 for r in standing_rows if r[4] <= horizon),
+    }
+
+
+# -- public ----------------------------------------------------------------------------------
+
+
+def public_products(
+    *, day: datetime.date, stars: int | None = None, group: str = "", unit: Unit | None = None
+) -> QuerySet:
+    """Certificates standing on the day (the public catalogue), filtered."""
+    qs = standing(day=day, unit=unit)
+    if stars in STARS:
+        qs = qs.filter(stars=stars)
+    if group:
+        qs = qs.filter(product__group=group)
+    return qs.order_by("-stars", "product__name", "pk")
+
+
+def commune_by_code(code: str, scope: Scope | None = None) -> Unit | None:
+    """The commune-level unit with this code (the current one first, else the latest), in scope."""
+    from django.db.models import F
+
+    from ntm.units.models import Level
+
+    qs = Unit.objects.filter(code=(code or "").strip(), level=Level.COMMUNE)
+    if scope is not None:
+        qs = scope.filter(qs, field="") if not scope.everything else qs
+    return qs.order_by(F("valid_to").desc(nulls_first=True), "-pk").first()
+
+
+def council_units(user) -> list[Unit]:
+    """Provinces, districts and communes where this user may organise a round (their own unit and
+    the levels above communes below it)."""
+    from ntm.accounts.scope import scope_for
+    from ntm.ocop.services import can_write_council
+    from ntm.units.models import Level
+
+    if user.is_superuser:
+        qs = Unit.objects.filter(level__in=(Level.PROVINCE, Level.DISTRICT))
+    else:
+        qs = scope_for(user).units().filter(level__in=(Level.PROVINCE, Level.DISTRICT))
+    return [
+        u for u in qs.order_by("level", "-valid_from", "code")[:300] if can_write_council(user, u)
+    ]
