@@ -105,3 +105,37 @@ def test_summary_figures_agree_with_the_standing_selector(
             figures["expiring_6_months"]
             == selectors.expiring(day=end, months=6, unit=units.bac_kan).count()
         )
+
+
+def test_plan_targets_for_ocop_products_use_the_new_certificates(
+    units, users, ocop, round_for, score
+):
+    from decimal import Decimal
+
+    from ntm.criteria.services import criteria_load
+    from ntm.plans import services as plan_services
+    from ntm.plans.models import PlanStatus
+    from ntm.reports.selectors import progress_summary
+
+    criteria_load(codes=["NTM-XA-2021"])
+    plan = plan_services.plan_create(
+        user=users.coordinator, unit=units.bac_kan, number="1/KH-UBND", issued_on=D(2024, 2, 1),
+        issuer="UBND tỉnh", title="Kế hoạch OCOP 2024", year_from=2024, year_to=2024, status=PlanStatus.ACTIVE,
+    )  # fmt: skip
+    plan_services.target_create(
+        plan=plan,
+        user=users.coordinator,
+        metric="ocop_products_by_stars",
+        stars=4,
+        year=2024,
+        value=Decimal(2),
+    )
+    rnd = round_for(units.bach_thong, D(2024, 9, 1))
+    e1 = score(rnd, ocop.tea, 72)
+    services.certificate_issue(user=None, product=ocop.tea, number="5/QĐ-UBND", issued_on=D(2024, 10, 1), stars=4, evaluation=e1)  # fmt: skip
+    target = next(
+        t
+        for t in progress_summary(unit=units.bac_kan, year=2024).targets
+        if t["metric"] == "ocop_products_by_stars"
+    )
+    assert target["actual"] == 1 and target["target"] == 2

@@ -163,3 +163,20 @@ def test_dashboard_partial_trend_and_set_filter(units, users, client_for):
     assert "<html" not in partial and 'id="kpi-average"' in partial and "12,81" in partial
     other_set = client.get("/?year=2023&set=NTM-XA-NC-2021&partial=1").content.decode()
     assert "12,81" not in other_set  # no results under the advanced set
+
+
+def test_dashboard_lists_ocop_certificates_about_to_expire(units, users, client_for):
+    import datetime
+
+    from ntm.ocop import services as ocop
+
+    ocop.sheets_load()
+    coop = ocop.subject_save(user=None, kind="cooperative", name="HTX Quân Hà", unit=units.quan_ha)
+    tea = ocop.product_save(
+        user=None, name="Chè Shan tuyết Quân Hà", subject=coop, group="do_uong", unit=units.quan_ha
+    )
+    ocop.certificate_issue(
+        user=None, product=tea, number="9/QĐ-UBND", issued_on=datetime.date(2021, 3, 1), stars=3
+    )
+    body = client_for(users.coordinator).get("/?year=2023").content.decode()
+    assert 'id="ocop"' in body and "Chè Shan tuyết Quân Hà" in body and "Sắp hết hạn" in body

@@ -163,7 +163,13 @@ def _actual(target: Target, summary, villages) -> Decimal | None:
             target.unit, target.year
         )
         return figures["disbursed"]  # money mobilised: disbursed from every source
-    # criteria_added_min, OCOP, income: no figure is computed yet.
+    if metric == Metric.OCOP_PRODUCTS_BY_STARS and summary is not None and summary.ocop:
+        # Products certified for the first time in the year, at the target's stars (or any).
+        new = summary.ocop.get("certified_new", {})
+        if target.stars:
+            return Decimal(new.get(str(target.stars), 0))
+        return Decimal(sum(new.values()))
+    # criteria_added_min, income: no figure is computed yet.
     return None
 
 

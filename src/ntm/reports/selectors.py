@@ -248,9 +248,9 @@ def progress_summary(
     )
     from ntm.plans.selectors import behind_roadmap, targets_progress  # plans import this module
 
+    _fill_ocop(summary)  # before the targets, which read the OCOP figures
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
-    _fill_ocop(summary)
     return summary
 
 

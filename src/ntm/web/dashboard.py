@@ -5,6 +5,7 @@ import datetime
 from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment
+from ntm.ocop.selectors import expiring as ocop_expiring
 from ntm.reports.charts import Bar, bar_chart
 from ntm.reports.selectors import average_by_year, communes_of
 from ntm.units import selectors
@@ -68,7 +69,16 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
             target_rows.append(
                 Bar("", float(t["actual"]), title=t.get("wording") or "", css="actual")
             )
+    today = datetime.date.today()
+    reminder_day = min(today, datetime.date(summary.year, 12, 31))
+    expiring_soon = list(
+        ocop_expiring(day=reminder_day, months=6, unit=summary.unit, scope=scope).select_related(
+            "product"
+        )[:10]
+    )
     return {
+        "ocop_expiring": expiring_soon,
+        "ocop_reminder_day": reminder_day,
         "trend_chart": bar_chart(trend, max_value=float(total) if total else None),
         "targets_chart": bar_chart(target_rows, label_width=160) if target_rows else "",
         "band_chart": bands,
