@@ -584,7 +584,7 @@ def _read_guide(wb, report: ImportReport, scope) -> tuple[CriteriaSet | None, in
         report.add(SHEET_GUIDE, row_no, "B", _("Không chấp nhận công thức; hãy nhập giá trị."))
     elif not text:
         report.add(SHEET_GUIDE, row_no, "B", _("Thiếu năm đánh giá (dòng “Năm đánh giá”)."))
-    elif not (text.isdigit() and 2000 <= int(text) <= 2100):
+    elif not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
         report.add(
             SHEET_GUIDE, row_no, "B", _("Năm “%(raw)s” không hợp lệ.") % {"raw": text}
         )  # fmt: skip
@@ -721,7 +721,7 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
             line.version_letter = get_column_letter(version_idx + 1)
             raw = row[version_idx] if version_idx < len(row) else None
             text = cell_text(raw)
-            if is_formula(raw) or (text and not text.isdigit()):
+            if is_formula(raw) or (text and not (text.isascii() and text.isdigit())):
                 report.add(
                     sheet, row_no, line.version_letter,
                     _("Phiên bản “%(raw)s” không hợp lệ; không sửa cột ẩn “Phiên bản” (hãy tải lại mẫu).")

@@ -435,7 +435,7 @@ def _parse_rows(rows, letters: dict[str, str], scope, report: ImportReport) -> l
         item["action"] = action
         year_text = cell_text(cells.get("year"))
         if year_text:
-            if year_text.isdigit() and 2000 <= int(year_text) <= 2100:
+            if year_text.isascii() and year_text.isdigit() and 2000 <= int(year_text) <= 2100:
                 item["year"] = int(year_text)
             else:
                 fail("year", _("Năm “%(raw)s” không hợp lệ.") % {"raw": year_text})

@@ -71,7 +71,8 @@ def assessment_list(request):
     scope = scope_for(request.user)
     qs = selectors.assessments_visible(scope)
     if request.GET.get("year"):
-        qs = qs.filter(year=request.GET["year"]) if request.GET["year"].isdigit() else qs.none()
+        year = int_param(request.GET["year"])
+        qs = qs.filter(year=year) if year and MIN_YEAR <= year <= MAX_YEAR else qs.none()
     if request.GET.get("state") in State.values:
         qs = qs.filter(state=request.GET["state"])
     if request.GET.get("q"):
@@ -114,13 +115,15 @@ def _get_assessment(request, pk, *, write=False):
 def _parse_form(request):
     values, manual = {}, {}
     for key, raw in request.POST.items():
-        if key.startswith("v_") and key[2:].isdigit():
+        if key.startswith("v_") and key[2:].isascii() and key[2:].isdigit():
             values[int(key[2:])] = raw.strip()
-        elif key.startswith("m_") and key[2:].isdigit():
+        elif key.startswith("m_") and key[2:].isascii() and key[2:].isdigit():
             met = {"1": True, "0": False}.get(raw)
             manual[int(key[2:])] = services.ManualResult(met, request.POST.get(f"r_{key[2:]}", ""))
     for key in request.POST:
-        if key.startswith("b_") and key[2:].isdigit():  # yes/no select: "", "1", "0"
+        if (
+            key.startswith("b_") and key[2:].isascii() and key[2:].isdigit()
+        ):  # yes/no select: "", "1", "0"
             values[int(key[2:])] = {"1": True, "0": False}.get(request.POST[key])
     return values, manual
 

@@ -15,6 +15,7 @@ from ntm.ocop import rules, selectors, services
 from ntm.ocop.models import Certificate, Evaluation, Product, Subject, SubjectKind
 from ntm.ocop.services import OcopError
 from ntm.units.models import Unit
+from ntm.web.params import int_param
 
 
 def _call(fn, **kwargs):
@@ -170,7 +171,7 @@ class PublicProductSerializer(serializers.Serializer):
     group = serializers.CharField(source="product.group")
     group_name = serializers.CharField(source="product.group_label")
     stars = serializers.IntegerField()
-    subject = serializers.CharField(source="product.subject.name")
+    subject = serializers.CharField(source="product.subject.public_name")
     subject_kind = serializers.CharField(source="product.subject.kind")
     commune = serializers.CharField(source="product.unit.name")
     commune_code = serializers.CharField(source="product.unit.code")
@@ -205,6 +206,6 @@ class PublicProductViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         stars = params.get("stars", "")
         return selectors.public_products(
-            day=datetime.date.today(), stars=int(stars) if stars.isdigit() else None,
+            day=datetime.date.today(), stars=int_param(stars),
             group=params.get("group", ""),
         )  # fmt: skip

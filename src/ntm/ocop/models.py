@@ -60,6 +60,11 @@ class Subject(models.Model):
         return self.name
 
     @property
+    def public_name(self) -> str:
+        """What the public sees: a household business is a person, so only its kind is shown."""
+        return str(self.get_kind_display()) if self.kind == SubjectKind.HOUSEHOLD else self.name
+
+    @property
     def is_household(self) -> bool:
         return self.kind == SubjectKind.HOUSEHOLD
 

@@ -76,4 +76,8 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def certificate_valid_to(issued_on: datetime.date) -> datetime.date:
     """The last day a certificate is valid: issued_on + 36 months − 1 day (both ends included).
     Issued 15/3/2023 → valid through 14/3/2026, no longer on 15/3/2026."""
-    return add_months(issued_on, VALIDITY_MONTHS) - datetime.timedelta(days=1)
+    month0 = issued_on.month - 1 + VALIDITY_MONTHS
+    year, month = issued_on.year + month0 // 12, month0 % 12 + 1
+    if issued_on.day > calendar.monthrange(year, month)[1]:  # 29/2 with no 29/2 three years on
+        return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
+    return datetime.date(year, month, issued_on.day) - datetime.timedelta(days=1)

@@ -26,6 +26,7 @@ from ntm.plans.models import (
 )
 from ntm.plans.services import PlanError
 from ntm.units.models import Unit
+from ntm.web.params import int_param
 
 
 def _refusal(exc: PlanError):
@@ -94,7 +95,7 @@ class PlanViewSet(_Scoped, viewsets.ModelViewSet):
         year = params.get("year")
         return selectors.plans_search(
             scope_for(self.request.user), text=params.get("q", ""),
-            year=int(year) if year and year.isdigit() and len(year) == 4 else None,
+            year=int_param(year) if year and len(year) == 4 else None,
         )  # fmt: skip
 
     def _fields(self, serializer, instance=None):

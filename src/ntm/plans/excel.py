@@ -220,7 +220,7 @@ def _parse_int(raw, *, low: int, high: int, what: str) -> int | None:
     text = cell_text(raw)
     if not text:
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise CellValueError(
             _("“%(raw)s” không phải là %(what)s (từ %(low)s đến %(high)s).")
             % {"raw": text, "what": what, "low": low, "high": high}

@@ -29,6 +29,7 @@ from ntm.resources.models import (
 from ntm.resources.services import ResourceError
 from ntm.units.models import Unit
 from ntm.units.selectors import unit_by_code
+from ntm.web.params import int_param
 
 
 class FundingSourceSerializer(serializers.ModelSerializer):
@@ -128,7 +129,7 @@ class _ScopedViewSet(viewsets.ModelViewSet):
             if unit is None or not scope_for(self.request.user).contains(unit):
                 return qs.none()
         return selectors.filter_list(
-            qs, unit=unit, year=int(year) if year.isdigit() and len(year) == 4 else None,
+            qs, unit=unit, year=int_param(year) if len(year) == 4 else None,
             kind=kind if kind in self.kinds else "", year_field=self.year_field,
         ).order_by("pk")  # fmt: skip
 
@@ -169,9 +170,22 @@ class FundingViewSet(_ScopedViewSet):
 
     def perform_update(self, serializer):
         scope_for(self.request.user).require(serializer.instance.unit, write=True)
+        _refuse_key_change(serializer, ("unit", "year", "source"))
         self._save(serializer)
 
     perform_create = _save
+
+
+def _refuse_key_change(serializer, fields) -> None:
+    """A row is identified by these fields: moving it would copy the money, so it is refused."""
+    changed = [
+        f for f in fields
+        if f in serializer.validated_data and serializer.validated_data[f] != getattr(serializer.instance, f)
+    ]  # fmt: skip
+    if changed:
+        raise ValidationError(
+            {f: [_("Không đổi được trường này; hãy xóa dòng và tạo dòng mới.")] for f in changed}
+        )
 
 
 class ContributionViewSet(_ScopedViewSet):
@@ -186,6 +200,7 @@ class ContributionViewSet(_ScopedViewSet):
         inst = serializer.instance
         if inst is not None:
             scope_for(self.request.user).require(inst.unit, write=True)
+            _refuse_key_change(serializer, ("unit", "year"))
             base = {f: getattr(inst, f) for f in ("unit", "year", "land_m2", "workdays", "cash",
                                                    "materials_value", "materials")}  # fmt: skip
             d = {**base, **d}
@@ -260,7 +275,7 @@ class ResourceFiguresView(APIView):
     )
     def get(self, request):
         code, year = request.query_params.get("unit", ""), request.query_params.get("year", "")
-        if not (year.isdigit() and 2000 <= int(year) <= 2100) or not code:
+        if not (int_param(year) and 2000 <= int(year) <= 2100) or not code:
             raise ValidationError({"detail": [_("Cần mã đơn vị và năm (2000-2100).")]})
         unit = unit_by_code(code, year=int(year))
         if unit is None or not scope_for(request.user).contains(unit):

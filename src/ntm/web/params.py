@@ -23,8 +23,9 @@ def year_param(raw, default: int | None = None) -> int:
 
 
 def int_param(raw) -> int | None:
+    """A plain ASCII integer, or None ("²" passes str.isdigit but is not a number)."""
     text = str(raw).strip() if raw is not None else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 def object_param(model, raw):
