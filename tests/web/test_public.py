@@ -59,3 +59,12 @@ def test_villages_and_bad_ids_are_404(client, units):
     assert client.get(f"/public/{village.pk}/").status_code == 404
     assert client.get("/public/999999999/").status_code == 404
     assert client.get("/public/?year=abc").status_code == 200
+
+
+def test_public_pages_have_no_inline_script_handlers(client, units):
+    import re
+
+    for url in ("/public/", f"/public/{units.bac_kan.pk}/"):
+        body = client.get(url).content.decode()
+        assert not re.search(r"\son[a-z]+=", body), url
+        assert "autosubmit.js" in body
