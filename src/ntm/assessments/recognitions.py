@@ -62,28 +62,30 @@ def _level_label(level: str) -> str:
 # -- reads ---------------------------------------------------------------------------------
 
 
-def _levels_from(decisions, day: datetime.date) -> list[str]:
-    """Levels held on `day` from (level, action, decision_date, pk) tuples."""
-    latest: dict[str, tuple] = {}
-    for level, action, decision_date, pk in decisions:
-        if decision_date > day:
-            continue
-        key = (decision_date, pk)
-        if level not in latest or key > latest[level][0]:
-            latest[level] = (key, action)
-    return [
-        level
-        for level in RecognitionLevel.values
-        if level in latest and latest[level][1] == RecognitionAction.RECOGNISED
-    ]
+def levels_held(unit_ids, day: datetime.date) -> dict[int, set[str]]:
+    """unit id -> levels held on the day: the latest decision per (unit, level) up to the day
+    decides, recognised or revoked. One query for any number of units."""
+    latest: dict[tuple[int, str], tuple] = {}
+    rows = (
+        Recognition.objects.filter(unit_id__in=unit_ids, decision_date__lte=day)
+        .order_by()
+        .values_list("unit_id", "level", "action", "decision_date", "pk")
+    )
+    for unit_id, level, action, decision_date, pk in rows:
+        key = (unit_id, level)
+        if key not in latest or (decision_date, pk) > latest[key][0]:
+            latest[key] = ((decision_date, pk), action)
+    held: dict[int, set[str]] = defaultdict(set)
+    for (unit_id, level), (_when, action) in latest.items():
+        if action == RecognitionAction.RECOGNISED:
+            held[unit_id].add(level)
+    return held
 
 
 def recognition_level_on(*, unit: Unit, day: datetime.date) -> list[str]:
-    """The levels (RecognitionLevel values) the unit holds on `day`."""
-    decisions = Recognition.objects.filter(unit=unit, decision_date__lte=day).values_list(
-        "level", "action", "decision_date", "pk"
-    )
-    return _levels_from(decisions, day)
+    """The levels (RecognitionLevel values, in their order) the unit holds on `day`."""
+    held = levels_held([unit.pk], day).get(unit.pk, set())
+    return [level for level in RecognitionLevel.values if level in held]
 
 
 def recognitions_of_year(*, scope, year: int) -> QuerySet:

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ntm.accounts.scope import Scope
 from ntm.criteria.models import CriteriaSet, IndicatorStatus
+from ntm.units.paths import province_id_of
 
 
 def criteria_sets_visible(scope: Scope) -> QuerySet:
@@ -13,7 +14,7 @@ def criteria_sets_visible(scope: Scope) -> QuerySet:
     """
     if scope.everything:
         return CriteriaSet.objects.order_by("period_start", "code")
-    provinces = {int(prefix.strip("/").split("/")[0]) for prefix in scope.prefixes}
+    provinces = {province_id_of(prefix) for prefix in scope.prefixes}
     return CriteriaSet.objects.filter(
         Q(province__isnull=True) | Q(province_id__in=provinces)
     ).order_by("period_start", "code")

@@ -15,6 +15,7 @@ from ntm.accounts.scope import Scope
 from ntm.ocop import rules
 from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Outcome, Product, Subject
 from ntm.units.models import Unit
+from ntm.units.paths import path_depth, prefix_at_depth
 
 STARS = (3, 4, 5)
 
@@ -110,10 +111,10 @@ def standing_by_subunit(*, day: datetime.date, unit: Unit) -> list[dict]:
     """Standing counts per unit directly below `unit` (district of a province, commune of a
     district) by the product's commune path."""
     children = {c.path: c for c in Unit.objects.filter(parent=unit)}
-    depth = len(unit.path.strip("/").split("/"))
+    depth = path_depth(unit.path)
     counts: dict[str, Counter] = {}
     for stars, path in standing(day=day, unit=unit).values_list("stars", "product__unit__path"):
-        key = "/" + "/".join(path.strip("/").split("/")[: depth + 1]) + "/"
+        key = prefix_at_depth(path, depth + 1)
         counts.setdefault(key, Counter())[stars] += 1
     rows = []
     for path, counter in counts.items():

@@ -411,7 +411,7 @@ def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
             continue
         parent = None
         if len(unit.path) > plan_depth:
-            ancestors = [int(p) for p in unit.path.strip("/").split("/")[:-1]]
+            ancestors = unit.ancestor_ids()
             parents = Target.objects.filter(
                 plan=plan,
                 metric=v["metric"],

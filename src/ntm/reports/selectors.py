@@ -13,8 +13,10 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import StrIndex, Substr
 
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
+from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.units.models import Kind, Level, Unit
+from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
 from ntm.units.selectors import reference_day
 
 TWO_PLACES = Decimal("0.01")
@@ -136,30 +138,11 @@ def _assessments(commune_ids, year: int, cset: CriteriaSet, approved_only: bool)
     return qs
 
 
-def levels_held(unit_ids, day: datetime.date) -> dict[int, set[str]]:
-    """unit id -> levels held on the day: the latest decision per (unit, level) decides."""
-    latest: dict[tuple[int, str], tuple] = {}
-    rows = (
-        Recognition.objects.filter(unit_id__in=unit_ids, decision_date__lte=day)
-        .order_by()
-        .values_list("unit_id", "level", "action", "decision_date", "pk")
-    )
-    for unit_id, level, action, decision_date, pk in rows:
-        key = (unit_id, level)
-        if key not in latest or (decision_date, pk) > latest[key][0]:
-            latest[key] = ((decision_date, pk), action)
-    held: dict[int, set[str]] = defaultdict(set)
-    for (unit_id, level), (_, action) in latest.items():
-        if action == RecognitionAction.RECOGNISED:
-            held[unit_id].add(level)
-    return held
-
-
 def progress_summary(
     *, unit: Unit, year: int, criteria_set: CriteriaSet | None = None, approved_only: bool = False
 ) -> Summary:
     """Every progress figure for a unit and year. Callers check scope before calling."""
-    province_id = int(unit.path.strip("/").split("/")[0])
+    province_id = province_id_of(unit.path)
     cset = criteria_set or set_in_force(year, province=Unit(pk=province_id))
     summary = Summary(unit=unit, year=year, criteria_set=cset)
     communes = list(communes_of(unit, year).values_list("pk", "parent_id", "path"))
@@ -291,10 +274,10 @@ def _subunits(
     if not children:
         return [], []
     by_path = {c.path: c.pk for c in children}
-    depth = len(unit.path.strip("/").split("/"))
+    depth = path_depth(unit.path)
     child_of: dict[int, int] = {}
     for pk, _parent_id, path in communes:
-        child_path = "/" + "/".join(path.strip("/").split("/")[: depth + 1]) + "/"
+        child_path = prefix_at_depth(path, depth + 1)
         if child_path in by_path:
             child_of[pk] = by_path[child_path]
     totals = defaultdict(int)

@@ -32,6 +32,7 @@ from ntm.resources.models import (
     ratio,
 )
 from ntm.units.models import Unit
+from ntm.units.paths import province_id_of
 from ntm.units.selectors import reference_day
 
 ZERO = Decimal(0)
@@ -45,10 +46,6 @@ def in_hierarchy(unit: Unit, year: int, prefix: str = "unit__") -> Q:
         & (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": end}))
         & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start}))
     )
-
-
-def province_id_of(path: str) -> int:
-    return int(path.strip("/").split("/")[0])
 
 
 # -- figures ---------------------------------------------------------------------------------

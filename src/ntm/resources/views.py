@@ -39,6 +39,7 @@ from ntm.resources.models import (
 )
 from ntm.resources.services import MODEL_LEVELS, ResourceError
 from ntm.units.models import Level, Unit
+from ntm.units.paths import province_id_of
 from ntm.web.params import int_param, year_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -114,7 +115,7 @@ def entry(request):
     if unit is None:
         raise Http404
     can_write = scope.can_write_to(unit)
-    province = Unit.objects.filter(pk=selectors.province_id_of(unit.path)).first()
+    province = Unit.objects.filter(pk=province_id_of(unit.path)).first()
     cset = set_in_force(year, province=province)
     criteria = list(Criterion.objects.filter(criteria_set=cset).order_by("number")) if cset else []
     forms = {

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ntm.units.paths import path_ids
 from ntm.units.text import fold
 
 REORGANISATION_DATE = datetime.date(2025, 7, 1)
@@ -118,7 +119,7 @@ class Unit(models.Model):
         return self.kind == Kind.COMMUNE
 
     def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
+        return path_ids(self.path)[:-1]
 
 
 class UnitLink(models.Model):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import Scope
 from ntm.units.models import Kind, Level, Unit, UnitAttribute, UnitLink
+from ntm.units.paths import path_depth, prefix_at_depth
 
 
 def units_visible(scope: Scope) -> QuerySet:
@@ -78,7 +79,7 @@ def subtree_counts_many(roots: list[Unit]) -> dict[int, SubtreeCounts]:
     if not roots:
         return {}
     by_path = {r.path: r.pk for r in roots}
-    depth_of = {r.pk: len(r.path.strip("/").split("/")) for r in roots}
+    depth_of = {r.pk: path_depth(r.path) for r in roots}
     condition = Q()
     for path in by_path:
         condition |= Q(path__startswith=path)
@@ -87,11 +88,9 @@ def subtree_counts_many(roots: list[Unit]) -> dict[int, SubtreeCounts]:
         "path", "level", "kind"
     )
     for path, level, kind in rows:
-        parts = path.strip("/").split("/")
-        for root_pk in {
-            by_path.get("/" + "/".join(parts[:n]) + "/") for n in set(depth_of.values())
-        }:
-            if root_pk is None or len(parts) <= depth_of[root_pk]:
+        depth = path_depth(path)
+        for root_pk in {by_path.get(prefix_at_depth(path, n)) for n in set(depth_of.values())}:
+            if root_pk is None or depth <= depth_of[root_pk]:
                 continue
             counts = tally[root_pk]
             if level == Level.DISTRICT:
