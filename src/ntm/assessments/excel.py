@@ -73,7 +73,7 @@ from ntm.excel import (
     write_table,
 )
 from ntm.units.models import AttributeKind, Kind, Level, Unit
-from ntm.units.selectors import attribute_values
+from ntm.units.selectors import attribute_values, communes_of
 from ntm.units.text import fold
 
 SHEET_RESULTS = "KetQua"
@@ -227,10 +227,9 @@ def _require_commune_set(cset: CriteriaSet) -> None:
 
 
 def _communes(scope, unit: Unit, year: int) -> list[Unit]:
-    qs = Unit.objects.valid_on(datetime.date(year, 12, 31)).filter(
-        level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=unit.path
+    return list(
+        scope.filter(communes_of(unit, year), field="").select_related("parent").order_by("code")
     )
-    return list(scope.filter(qs, field="").select_related("parent").order_by("code"))
 
 
 @dataclass

@@ -7,8 +7,8 @@ from django.db.models import Prefetch, QuerySet
 from ntm.accounts.scope import Scope
 from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, StateChange
 from ntm.criteria.models import CriteriaSet, Criterion
-from ntm.units.models import Kind, Level, Unit
-from ntm.units.selectors import reference_day
+from ntm.units.models import Level, Unit
+from ntm.units.selectors import communes_of
 
 
 def assessments_visible(scope: Scope) -> QuerySet:
@@ -19,10 +19,11 @@ def assessments_visible(scope: Scope) -> QuerySet:
 
 def communes_for_year(scope: Scope, *, under: Unit, year: int) -> QuerySet:
     """The xã in scope below `under` that existed in the year (the hierarchy of that year)."""
-    qs = Unit.objects.filter(
-        level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=under.path
-    ).valid_on(reference_day(under, year))
-    return scope.filter(qs, field="").select_related("parent").order_by("parent__code", "code")
+    return (
+        scope.filter(communes_of(under, year), field="")
+        .select_related("parent")
+        .order_by("parent__code", "code")
+    )
 
 
 @dataclass

@@ -17,20 +17,13 @@ from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
-from ntm.units.selectors import reference_day
+from ntm.units.selectors import communes_of, reference_day
 
 TWO_PLACES = Decimal("0.01")
 
 
 def year_end(year: int) -> datetime.date:
     return datetime.date(year, 12, 31)
-
-
-def communes_of(unit: Unit, year: int):
-    """The xã below (or equal to) a unit, in the hierarchy of the year."""
-    return Unit.objects.filter(
-        level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=unit.path
-    ).valid_on(reference_day(unit, year))
 
 
 def set_in_force(year: int, level: str = "ntm", province: Unit | None = None) -> CriteriaSet | None:

@@ -2,7 +2,7 @@
 
 The figures (`money_figures`, `contribution_figures`, `model_figures`, `activity_figures`) are
 what `ntm.reports.selectors.progress_summary` puts in the summary, so pages, the API, documents
-and the CLI agree. They use the hierarchy of the year, as `reports.selectors.communes_of` does: a
+and the CLI agree. They use the hierarchy of the year, as `units.selectors.communes_of` does: a
 row counts under a scope unit when its unit lies below (or is) the scope unit by path and existed
 between 1 January and the scope unit's reference day (31/12, or its last day). A 2024 figure of
 an old commune counts under its old district and province; a 2026 figure of a new commune under

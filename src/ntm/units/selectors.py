@@ -240,3 +240,11 @@ def reference_day(unit: Unit, year: int) -> datetime.date:
     when it ended during the year (Bắc Kạn's 2025 figures use the communes of 30/6/2025)."""
     end = datetime.date(year, 12, 31)
     return min(end, unit.valid_to) if unit.valid_to else end
+
+
+def communes_of(unit: Unit, year: int) -> QuerySet:
+    """The xã below (or equal to) a unit, in the hierarchy of the year (see reference_day):
+    the communes every figure, matrix and Excel template of that unit and year is about."""
+    return Unit.objects.filter(
+        level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=unit.path
+    ).valid_on(reference_day(unit, year))

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from ntm.assessments.models import Assessment
 from ntm.ocop.selectors import expiring as ocop_expiring
 from ntm.reports.charts import Bar, bar_chart
-from ntm.reports.selectors import average_by_year, communes_of
+from ntm.reports.selectors import average_by_year
 from ntm.units import selectors
+from ntm.units.selectors import communes_of
 from ntm.units.text import fold
 from ntm.web.maps import project
 
