@@ -104,6 +104,8 @@ SCOPED_PAGES = {
     "ocop:rounds", "ocop:round_create", "ocop:standing", "ocop:standing_export", "ocop:template",
     "ocop:import", "ocop-subject-list", "ocop-product-list", "ocop-evaluation-list",
     "ocop-certificate-list",
+    "reports:annual", "reports:annual_docx", "reports:annual_pdf", "reports:tables_xlsx",
+    "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
 }  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """The charts module: small SVG charts for pages (no JavaScript, no external assets).
 
-Documents (Word reports, a later issue) will render PNG from the same data with matplotlib.
+Documents (the Word report) get PNG from the same bars through matplotlib (`bar_chart_png`).
 """
 
 from dataclasses import dataclass
@@ -39,3 +39,36 @@ def bar_chart(bars: list[Bar], *, width: int = 560, bar_height: int = 22, label_
         )  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
+
+
+def bar_chart_png(bars: list[Bar], *, title: str = "", max_value: float | None = None,
+                  unit: str = "", width_cm: float = 16.0) -> bytes:  # fmt: skip
+    """The same horizontal bars as a PNG for documents (matplotlib, no screen needed)."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    height_in = max(1.2, 0.32 * len(bars) + 0.7)
+    figure = Figure(figsize=(width_cm / 2.54, height_in), dpi=150)
+    axes = figure.add_subplot()
+    labels = [b.label for b in bars][::-1]
+    values = [b.value for b in bars][::-1]
+    drawn = axes.barh(labels, values, color="#2e7d32")
+    top = max_value or max(values, default=0) or 1
+    axes.set_xlim(0, top * 1.12)
+    for rect, value in zip(drawn, values, strict=True):
+        text = f"{value:g}".replace(".", ",") + unit
+        axes.text(rect.get_width() + top * 0.01, rect.get_y() + rect.get_height() / 2, text,
+                  va="center", fontsize=8)  # fmt: skip
+    axes.tick_params(labelsize=8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if title:
+        axes.set_title(title, fontsize=10)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()

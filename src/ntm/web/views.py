@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.reports.selectors import national_summary, progress_summary
+from ntm.reports.views import pdf_available, report_query
 from ntm.units import selectors
 from ntm.units.models import Unit
 from ntm.units.selectors import reference_day
@@ -60,6 +61,8 @@ def home(request):
         "summary": summary,
         "map_width": WIDTH,
         "map_height": HEIGHT,
+        "report_query": report_query(unit=unit, year=year, set_code=chosen.code if chosen else ""),
+        "pdf_available": pdf_available(),
     }
     if national:  # a national user with no unit chosen: every province side by side
         context.update(national_panels(national_summary(year=year), sort=request.GET.get("sort")))

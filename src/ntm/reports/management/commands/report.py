@@ -1,4 +1,6 @@
+import datetime
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,7 +11,11 @@ from ntm.units.selectors import unit_by_code
 
 
 class Command(BaseCommand):
-    help = "Reports: `ntm report summary --unit 06 --year 2023 [--set CODE] --format json|text`."
+    help = (
+        "Reports: `ntm report summary --unit 06 --year 2023 [--set CODE] --format json|text`; "
+        "`ntm report annual --unit 06 --year 2023 -o bao-cao.docx [--pdf]` (no --unit: the "
+        "national report); `ntm report tables --unit 06 --year 2023 -o bieu.xlsx`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -19,16 +25,71 @@ class Command(BaseCommand):
         summary.add_argument("--set", dest="set_code")
         summary.add_argument("--format", choices=["json", "text"], default="text")
         summary.add_argument("--approved-only", action="store_true")
+        for name, help_text in (
+            ("annual", "The annual report as Word (and PDF with --pdf)"),
+            ("tables", "The report's tables (biểu) as Excel"),
+        ):
+            doc = sub.add_parser(name, help=help_text)
+            doc.add_argument("--unit", help="unit code (e.g. 06); omitted: the whole country")
+            doc.add_argument("--year", type=int, required=True)
+            doc.add_argument("--set", dest="set_code")
+            doc.add_argument("-o", "--output", required=True)
+            doc.add_argument("--date", help="date of the report, dd/mm/yyyy (default: today)")
+            doc.add_argument("--approved-only", action="store_true")
+            if name == "annual":
+                doc.add_argument("--pdf", action="store_true", help="also write a PDF beside it")
 
-    def handle(self, *args, action, unit, year, set_code, format, approved_only, **options):
+    def handle(self, *args, action, **options):
+        if action in ("annual", "tables"):
+            return self._document(action, **options)
+        return self._summary(**options)
+
+    def _document(self, action, *, unit, year, set_code, output, date, approved_only, **options):
+        from ntm.reports.annual import annual_report
+        from ntm.reports.pdf import PdfUnavailable, docx_to_pdf
+        from ntm.reports.word import report_docx
+        from ntm.reports.workbook import report_workbook
+
+        found = None
+        if unit:
+            found = unit_by_code(unit, year=year)
+            if found is None:
+                raise CommandError(f"Không có đơn vị mã {unit} trong năm {year}.")
+        issued_on = None
+        if date:
+            try:
+                issued_on = datetime.datetime.strptime(date, "%d/%m/%Y").date()
+            except ValueError as exc:
+                raise CommandError(f"Ngày {date!r} không đúng dạng dd/mm/yyyy.") from exc
+        cset = _criteria_set(set_code)
+        self.stderr.write(f"Tổng hợp số liệu {found.name if found else 'cả nước'} năm {year}...")
+        report = annual_report(
+            unit=found, year=year, criteria_set=cset, issued_on=issued_on,
+            approved_only=approved_only,
+        )  # fmt: skip
+        target = Path(output)
+        if action == "tables":
+            target.write_bytes(report_workbook(report))
+        else:
+            self.stderr.write("Viết tệp Word...")
+            data = report_docx(report)
+            target.write_bytes(data)
+            if options.get("pdf"):
+                self.stderr.write("Chuyển sang PDF bằng LibreOffice...")
+                try:
+                    target.with_suffix(".pdf").write_bytes(docx_to_pdf(data))
+                except PdfUnavailable as exc:
+                    raise CommandError(str(exc)) from exc
+                self.stdout.write(f"Đã ghi {target.with_suffix('.pdf')}")
+        if not report.has_data:
+            self.stderr.write(f"Lưu ý: năm {year} chưa có số liệu; báo cáo ghi rõ điều này.")
+        self.stdout.write(f"Đã ghi {target}")
+
+    def _summary(self, *, unit, year, set_code, format, approved_only, **options):
         found = unit_by_code(unit, year=year)
         if found is None:
             raise CommandError(f"Không có đơn vị mã {unit} trong năm {year}.")
-        cset = None
-        if set_code:
-            cset = CriteriaSet.objects.filter(code=set_code).first()
-            if cset is None:
-                raise CommandError(f"Không có bộ tiêu chí {set_code}.")
+        cset = _criteria_set(set_code)
         summary = progress_summary(
             unit=found, year=year, criteria_set=cset, approved_only=approved_only
         )
@@ -36,6 +97,15 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
             return
         self.stdout.write(_as_text(summary))
+
+
+def _criteria_set(code: str | None) -> CriteriaSet | None:
+    if not code:
+        return None
+    cset = CriteriaSet.objects.filter(code=code).first()
+    if cset is None:
+        raise CommandError(f"Không có bộ tiêu chí {code}.")
+    return cset
 
 
 def _as_text(s) -> str:
