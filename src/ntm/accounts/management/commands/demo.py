@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ntm.accounts.demo import DEMO_PASSWORD, demo_users_ensure
-from ntm.assessments.demo import demo_results_ensure
+from ntm.assessments.demo import demo_plan_ensure, demo_results_ensure
 from ntm.criteria.services import criteria_load
 from ntm.units.models import Unit
 from ntm.units.services import units_load
@@ -26,6 +26,11 @@ class Command(BaseCommand):
         if written:
             self.stdout.write(
                 f"Kết quả mẫu Bắc Kạn 2022-2023: {written} bản ghi (dựng từ số liệu tổng hợp đã công bố)."
+            )
+        if demo_plan_ensure():
+            self.stdout.write(
+                "Kế hoạch 125/KH-UBND năm 2023 và 7 quyết định công nhận mẫu (5 xã NTM, 2 xã NTM "
+                "nâng cao, như số liệu tỉnh đã công bố)."
             )
         users = demo_users_ensure()
         self.stdout.write("")

@@ -132,6 +132,8 @@ def _as_text(s) -> str:
         lines.append("Tiêu chí đạt thấp nhất: " + "; ".join(
             f"{a['criterion']} {a['name']} ({vi_number(a['met'])} xã)" for a in s.criteria_holding_back
         ))  # fmt: skip
+    from ntm.reports.annual import target_label
+
     for t in s.targets:
-        lines.append(f"Chỉ tiêu {t['metric']}: {vi_number(t['actual'])}/{vi_number(t['target'])}")
+        lines.append(f"{target_label(t)}: {t['wording']}")
     return "\n".join(lines)
