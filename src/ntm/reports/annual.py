@@ -310,7 +310,7 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
                 ]
                 for lv in levels
             ],  # fmt: skip
-            unit_note=_("Đơn vị tính: xã (thôn, huyện theo mức)"),
+            unit_note=_("Đơn vị tính: xã; thôn, huyện theo mức"),
         )
     )
     if s.subunits_without_recognition:

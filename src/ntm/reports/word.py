@@ -114,16 +114,27 @@ def _widths(table, widths_cm: list[float]) -> None:
             cell.width = Cm(width)
 
 
-def _column_widths(block: Table, available_cm: float) -> list[float]:
-    """Share the line between columns by the length of what they hold (bounded)."""
+def _column_widths(block: Table, available_cm: float, size: int) -> list[float]:
+    """Each column as wide as its longest header word and its content need (content capped so a
+    long text column wraps), then the spare width or the excess shared by the text columns."""
     rows = block.rows[:200] + ([block.total] if block.total else [])
-    weights = []
+    per_char = 0.25 * size / 12  # cm per character at this size (Times New Roman, roughly)
+    needs, flexible = [], []
     for i, title in enumerate(block.columns):
-        longest = max([len(w) for w in str(title).split()] or [1])
-        content = max([len(cell_text(r[i])) for r in rows] or [1])
-        weights.append(min(max(longest, min(content, 40)), 40) + 2)
-    total = sum(weights)
-    return [available_cm * w / total for w in weights]
+        words = str(title).split() or [""]
+        header = max(max(len(w) for w in words), len(str(title)) / 3)  # at most three lines
+        content = max((len(cell_text(r[i])) for r in rows), default=1)
+        needs.append(max(header, min(content, 45)) * per_char + 0.45)
+        flexible.append(content > 12)
+    if not any(flexible):
+        flexible = [True] * len(needs)
+    fixed = sum(n for n, f in zip(needs, flexible, strict=True) if not f)
+    wanted = sum(n for n, f in zip(needs, flexible, strict=True) if f)
+    room = max(available_cm - fixed, available_cm * 0.3)
+    scale = room / wanted if wanted else 1
+    widths = [n * scale if f else n for n, f in zip(needs, flexible, strict=True)]
+    total = sum(widths)
+    return [w * available_cm / total for w in widths] if total > available_cm else widths
 
 
 def _no_borders(table) -> None:
@@ -194,7 +205,7 @@ def _table(doc, block: Table, size: int, available_cm: float) -> None:
     table = doc.add_table(rows=1 + len(rows), cols=len(block.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, _column_widths(block, available_cm))
+    _widths(table, _column_widths(block, available_cm, size))
     caption = OxmlElement("w:tblCaption")
     caption.set(qn("w:val"), block.key)
     table._tbl.tblPr.append(caption)
