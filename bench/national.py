@@ -311,6 +311,21 @@ def measure() -> dict:
     provinces = national_summary(year=YEAR)
     row(f"national summary ({len(provinces)} provinces, {YEAR})", ours, 0.5)
 
+    from ntm.reports.annual import annual_report
+    from ntm.reports.word import report_docx
+    from ntm.reports.workbook import report_workbook
+
+    def documents(unit):
+        report = annual_report(unit=unit, year=YEAR)
+        return report_docx(report), report_workbook(report)
+
+    for code in PROVINCES[-1:]:  # the province with the most xã
+        unit = Unit.objects.get(level=Level.PROVINCE, code=code, valid_to__isnull=False)
+        row(f"annual report {code}: Word + Excel tables",
+            _median(lambda unit=unit: documents(unit), repeat=3), 3.0)  # fmt: skip
+    row("annual report, national: Word + Excel tables",
+        _median(lambda: documents(None), repeat=3), 30.0)  # fmt: skip
+
     province = Unit.objects.get(level=Level.PROVINCE, code=DASHBOARD_PROVINCE, valid_to__isnull=False)  # fmt: skip
     coordinator, _ = User.objects.get_or_create(
         username="bench-coordinator",

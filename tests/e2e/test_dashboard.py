@@ -45,3 +45,28 @@ def test_changing_the_year_updates_the_figures_in_place(page, live_server, login
     page.wait_for_function("document.querySelector('#kpi-average').textContent.trim() === '12,45'")
     assert page.evaluate("window.__marker") == 1
     assert "year=2022" in page.url
+
+
+def test_the_annual_report_opens_from_the_dashboard(page, live_server, login, coordinator):
+    from ntm.assessments.demo import demo_plan_ensure, demo_results_ensure
+    from ntm.criteria.services import criteria_load
+
+    criteria_load(codes=["NTM-XA-2021"])
+    demo_results_ensure()
+    demo_plan_ensure()
+    login("backan", TEST_PASSWORD)
+    page.goto(f"{live_server.url}/?year=2023")
+    page.locator("#report-links a", has_text="Xem, in").click()
+    page.wait_for_load_state()
+    report = page.text_content("#report")
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in report
+    assert "Bình quân đạt 12,81 tiêu chí/xã, tăng 0,36 tiêu chí so với năm 2022." in report
+    assert "đạt 5/17 xã (29%), chưa đạt kế hoạch, còn thiếu 12 xã" in report
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible()  # the print view hides the site's frame
+    page.emulate_media(media="screen")
+    page.screenshot(path="test-results/annual-report.png", full_page=False)
+    href = page.locator("#report-tools a", has_text="Tải bản Word").get_attribute("href")
+    response = page.request.get(f"{live_server.url}{href}", timeout=60_000)
+    assert response.ok
+    assert 'filename="bao-cao-ntm-06-2023.docx"' in response.headers["content-disposition"]
