@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from ntm.accounts.scope import system_scope
 from ntm.assessments.models import Assessment
 from ntm.ocop import services as ocop_services
+from ntm.ocop.selectors import ocop_figures
 from ntm.plans import services as plan_services
 from ntm.plans.models import PlanStatus, TaskStatus
 from ntm.reports import pdf
@@ -290,6 +291,9 @@ def test_national_report_equals_the_national_figures(units, dataset):
     assert total[2] == vi(sum(r["communes"] for r in rows))
     assert total[6] == vi(sum(r["recognised_total"].get("ntm", 0) for r in rows))
     assert report.issuer == "VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI TRUNG ƯƠNG"
+    ocop = ocop_figures(unit=None, year=2023)
+    assert tables["ocop"][-1][1:] == [vi(sum(ocop["certified_new"].values())),
+                                      vi(ocop["standing_total"])]  # fmt: skip
 
 
 def test_pages_are_scoped_and_match_the_dashboard(units, users, full, client_for):

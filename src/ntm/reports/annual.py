@@ -8,6 +8,7 @@ placeholders the office fills in before signing. Callers check scope before call
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from ntm.accounts.scope import system_scope
 from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.assessments.selectors import assessment_matrix
 from ntm.criteria.models import CriteriaSet, RecognitionLevel
-from ntm.ocop.selectors import standing
+from ntm.ocop.selectors import ocop_figures, standing
 from ntm.plans.models import METRICS, Plan, PlanStatus, Task
 from ntm.reports.charts import Bar
 from ntm.reports.document import Annex, Chart, Heading, Paragraph, Report, Table, percent
@@ -789,6 +790,7 @@ def national_report(
     new = {lv: sum(r["recognised_new"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
     report.has_data = bool(assessed or any(totals.values()))
     report.blocks.append(Heading(_("I. KẾT QUẢ THỰC HIỆN NĂM %(year)s") % {"year": year}))
+    report.blocks.append(Heading(_("1. Bộ tiêu chí và công nhận đạt chuẩn"), 2))
     if not report.has_data:
         report.blocks.append(Paragraph(_("Năm %(year)s chưa có tỉnh nào có số liệu đánh giá hoặc "
                                          "công nhận trong hệ thống.") % {"year": year}))  # fmt: skip
@@ -869,5 +871,7 @@ def national_report(
             Chart("chart_provinces", _("Bình quân tiêu chí/xã theo tỉnh"),
                   [Bar(r["short_name"], float(r["criteria_met_average"])) for r in ranked[:30]])
         )  # fmt: skip
+    ocop = SimpleNamespace(ocop=ocop_figures(unit=None, year=year), year=year)
+    report.blocks += _ocop_section(ocop, 2, [])
     _placeholders(report, 1)
     return report
