@@ -72,6 +72,7 @@ from ntm.excel import (
     workbook_bytes,
     write_table,
 )
+from ntm.faults import maybe_die
 from ntm.units.models import AttributeKind, Kind, Level, Unit
 from ntm.units.selectors import attribute_values, communes_of
 from ntm.units.text import fold
@@ -1181,6 +1182,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         a = plan.stored.assessment
         a.unit, a.criteria_set = plan.unit, info.cset
         assessment_recompute(a)
+        maybe_die("import")  # crash tests only (NTM_FAULT_AFTER_ROWS)
         if not plan.approve:
             progress(1)
     approve_reason = _("Nhập kết quả đã phê duyệt từ Excel")
@@ -1192,6 +1194,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
             a = assessment_transition(
                 assessment=a, user=actor, to_state=to_state, reason=approve_reason
             )
+        maybe_die("import")
         progress(1)
     touched = {p.unit.pk for p in changed} | {p.unit.pk for p in plans if p.approve}
     return len(new_plans), len(touched) - len(new_plans)

@@ -37,6 +37,7 @@ from ntm.excel import (
     workbook_bytes,
     write_table,
 )
+from ntm.faults import maybe_die
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.text import fold
 
@@ -353,6 +354,7 @@ def recognitions_import(
                 report.add(SHEET, row["row"], column, str(exc))
             except PermissionDenied as exc:
                 report.add(SHEET, row["row"], letters["unit"], str(exc))
+            maybe_die("import")  # crash tests only (NTM_FAULT_AFTER_ROWS)
             step(1)
         if report.errors or dry_run:
             transaction.set_rollback(True)
