@@ -85,7 +85,7 @@ def test_forms_create_plan_target_allocation_roadmap_task(users, units, client_f
     task = Task.objects.get(plan=plan)
     client.post(
         f"/plans/{plan.pk}/tasks/{task.pk}/progress/",
-        {"text": "Đã mở 2 lớp", "status": "in_progress"},
+        {"text": "Đã mở 2 lớp", "status": "in_progress", "version": task.version},
     )
     task.refresh_from_db()
     assert task.status == "in_progress" and task.notes.get().text == "Đã mở 2 lớp"
@@ -150,9 +150,9 @@ def test_api_crud_and_scope(plan, ls_plan, users, units):
     )
     assert over.status_code == 400 and "vượt chỉ tiêu" in over.json()["value"][0]
     assert (
-        api.patch(f"/api/v1/plan-targets/{t.json()['id']}/", {"value": "12"}, format="json").json()[
-            "value"
-        ]
+        api.patch(
+            f"/api/v1/plan-targets/{t.json()['id']}/", {"value": "12", "version": 1}, format="json"
+        ).json()["value"]
         == "12.00"
     )
     r = api.post(
@@ -167,7 +167,7 @@ def test_api_crud_and_scope(plan, ls_plan, users, units):
     assert task.status_code == 201
     progress = api.post(
         f"/api/v1/plan-tasks/{task.json()['id']}/progress/",
-        {"text": "Xong", "status": "done"},
+        {"text": "Xong", "status": "done", "version": task.json()["version"]},
         format="json",
     )
     assert progress.status_code == 201 and progress.json()["status"] == "done"

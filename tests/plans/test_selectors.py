@@ -176,4 +176,7 @@ def test_report_summary_json_shows_the_plan_targets(units, progress_data):
     call_command(
         "report", "summary", "--unit", "06", "--year", "2023", "--format", "text", stdout=text
     )
-    assert "communes_new_at_level: 3/5" in text.getvalue()
+    assert (
+        "Số xã đạt chuẩn mới trong năm — Đạt chuẩn nông thôn mới: đạt 3/5 xã (60%)"
+        in text.getvalue()
+    )

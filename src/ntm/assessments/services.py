@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ntm import versioning
 from ntm.accounts.models import Role
 from ntm.assessments import workflow
 from ntm.assessments.models import (
@@ -34,7 +35,7 @@ class AssessmentError(ValueError):
     pass
 
 
-class StaleVersionError(AssessmentError):
+class StaleVersionError(AssessmentError, versioning.StaleVersionError):
     """Someone else saved the assessment since this user loaded it."""
 
 
@@ -227,11 +228,7 @@ def assessment_save(
     id -> ManualResult (met=None clears a manual result). A manual result needs a reason.
     """
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if locked.version != version:
-        raise StaleVersionError(
-            _("Kết quả này vừa được người khác sửa (phiên bản %(new)s, bạn đang sửa phiên bản %(old)s). "
-              "Hãy tải lại trang để xem thay đổi rồi nhập lại.") % {"new": locked.version, "old": version}
-        )  # fmt: skip
+    versioning.check_version(locked, version, error=StaleVersionError, what=_("Kết quả này"))
     if locked.is_locked:
         raise AssessmentError(_("Kết quả đã được phê duyệt và khóa; cần mở lại (có lý do) để sửa."))
     indicators = {
@@ -293,8 +290,7 @@ def assessment_transition(
     *, assessment: Assessment, user, to_state: str, reason: str = "", version: int | None = None
 ) -> Assessment:
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-    if version is not None and locked.version != version:
-        raise StaleVersionError(_("Kết quả này vừa được người khác thay đổi; hãy tải lại trang."))
+    versioning.check_version(locked, version, error=StaleVersionError, what=_("Kết quả này"))
     frm = locked.state
     if not workflow.transition_allowed(frm, to_state, year=locked.year, unit=locked.unit):
         raise AssessmentError(

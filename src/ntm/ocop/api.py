@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 
+from ntm import versioning
 from ntm.accounts.scope import scope_for
 from ntm.ocop import rules, selectors, services
 from ntm.ocop.models import Certificate, Evaluation, Product, Subject, SubjectKind
@@ -21,6 +22,8 @@ from ntm.web.params import int_param
 def _call(fn, **kwargs):
     try:
         return fn(**kwargs)
+    except versioning.StaleVersionError:
+        raise  # 409, by VersionedUpdateMixin
     except OcopError as exc:
         raise ValidationError({exc.field or "detail": [str(exc)]}) from exc
     except DjangoPermissionDenied as exc:
@@ -35,17 +38,20 @@ def _unit_in_scope(request, unit: Unit) -> Unit:
 
 class SubjectSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
+    version = versioning.version_field()
 
     class Meta:
         model = Subject
         fields = ["id", "kind", "name", "tax_code", "representative", "unit", "unit_code",
-                  "address", "phone", "email"]  # fmt: skip
+                  "address", "phone", "email", "version"]  # fmt: skip
         validators = []
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}}
 
 
-class SubjectViewSet(viewsets.ModelViewSet):
-    """OCOP subjects in the caller's scope."""
+@versioning.versioned_schema(SubjectSerializer)
+class SubjectViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+    """OCOP subjects in the caller's scope. A change (PATCH) sends the `version` it read; 409
+    when someone saved the subject since."""
 
     serializer_class = SubjectSerializer
     filterset_fields = ["kind", "unit"]
@@ -55,8 +61,13 @@ class SubjectViewSet(viewsets.ModelViewSet):
         return selectors.subjects_visible(scope_for(self.request.user)).order_by("name", "pk")
 
     def _save(self, serializer, instance=None):
-        data = {**({f: getattr(instance, f) for f in SubjectSerializer.Meta.fields[1:] if f not in ("unit_code",)} if instance else {}),
+        data = {**({f: getattr(instance, f) for f in SubjectSerializer.Meta.fields[1:] if f not in ("unit_code", "version")} if instance else {}),
                 **serializer.validated_data}  # fmt: skip
+        if instance is not None and not services.can_write_products(
+            self.request.user, instance.unit
+        ):
+            raise PermissionDenied(_("Bạn không có quyền sửa dữ liệu OCOP của đơn vị này."))
+        data["version"] = self.sent_version() if instance is not None else None
         _unit_in_scope(self.request, data["unit"])
         serializer.instance = _call(services.subject_save, user=self.request.user, subject=instance, **data)  # fmt: skip
 
@@ -70,18 +81,21 @@ class SubjectViewSet(viewsets.ModelViewSet):
 class ProductSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     group = serializers.ChoiceField(choices=rules.group_choices())
+    version = versioning.version_field()
 
     class Meta:
         model = Product
         fields = ["id", "name", "subject", "group", "subgroup", "unit", "unit_code", "description",
-                  "traceability_code", "stage", "photo"]  # fmt: skip
+                  "traceability_code", "stage", "photo", "version"]  # fmt: skip
         read_only_fields = ["photo"]
         validators = []
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}, "subject": {"queryset": Subject.objects.all()}}  # fmt: skip
 
 
-class ProductViewSet(viewsets.ModelViewSet):
-    """OCOP products in the caller's scope (by the commune of production)."""
+@versioning.versioned_schema(ProductSerializer)
+class ProductViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+    """OCOP products in the caller's scope (by the commune of production). A change (PATCH)
+    sends the `version` it read; 409 when someone saved the product since."""
 
     serializer_class = ProductSerializer
     filterset_fields = ["group", "stage", "subject", "unit"]
@@ -93,6 +107,11 @@ class ProductViewSet(viewsets.ModelViewSet):
     def _save(self, serializer, instance=None):
         fields = ("name", "subject", "group", "subgroup", "unit", "description", "traceability_code", "stage")  # fmt: skip
         data = {**({f: getattr(instance, f) for f in fields} if instance else {}), **serializer.validated_data}  # fmt: skip
+        if instance is not None and not services.can_write_products(
+            self.request.user, instance.unit
+        ):
+            raise PermissionDenied(_("Bạn không có quyền sửa dữ liệu OCOP của đơn vị này."))
+        data["version"] = self.sent_version() if instance is not None else None
         _unit_in_scope(self.request, data["unit"])
         if not scope_for(self.request.user).contains(data["subject"].unit):
             raise ValidationError({"subject": [_("Chủ thể ngoài phạm vi của bạn.")]})
@@ -115,7 +134,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evaluation
         fields = ["id", "round", "year", "round_number", "held_on", "product", "sheet", "scores",
-                  "total", "stars", "proposal"]  # fmt: skip
+                  "total", "stars", "proposal", "version"]  # fmt: skip
 
     def get_scores(self, obj) -> dict[str, float]:
         return {s.line.code: float(s.points) for s in obj.scores.all()}

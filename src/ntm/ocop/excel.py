@@ -11,6 +11,12 @@ Sheets (first row: headers; the file format is Vietnamese):
 - "QuyetDinh": Tên sản phẩm, Tên chủ thể, Số quyết định, Ngày quyết định, Cơ quan ban hành,
   Số sao, Năm đợt, Đợt (both optional: link the decision to the product's evaluation in it).
 
+"ChuThe" and "SanPham" end with a hidden column "Phiên bản": the version of the stored subject or
+product the template was made from. A row changing one saved since (another version) is an
+error, so an old file never overwrites someone's change; a blank cell (or no such column) is not
+checked. Every record an import changes gets a new version, so that a page opened before the
+import is refused afterwards.
+
 Every cell is read first; then every row goes through the services (the same rules as the
 pages) inside one transaction rolled back on any error or a dry run. Errors name sheet, row and
 column.
@@ -36,6 +42,7 @@ from ntm.excel import (
     workbook_bytes,
     write_table,
 )
+from ntm.limits import too_long
 from ntm.ocop import rules, selectors, services
 from ntm.ocop.models import (
     CycleStage,
@@ -54,10 +61,11 @@ SUBJECTS, PRODUCTS, SCORES, DECISIONS = "ChuThe", "SanPham", "DiemSo", "QuyetDin
 COLUMNS = {
     SUBJECTS: [("name", "Tên chủ thể"), ("kind", "Loại hình"), ("unit", "Mã xã"),
                ("address", "Địa chỉ"), ("tax_code", "Mã số thuế"),
-               ("representative", "Người đại diện"), ("phone", "Điện thoại"), ("email", "Email")],
+               ("representative", "Người đại diện"), ("phone", "Điện thoại"), ("email", "Email"),
+               ("version", "Phiên bản")],
     PRODUCTS: [("name", "Tên sản phẩm"), ("subject", "Tên chủ thể"), ("unit", "Mã xã sản xuất"),
                ("group", "Nhóm"), ("stage", "Giai đoạn"), ("traceability_code", "Mã truy xuất"),
-               ("description", "Mô tả")],
+               ("description", "Mô tả"), ("version", "Phiên bản")],
     SCORES: [("unit", "Mã đơn vị tổ chức"), ("year", "Năm"), ("number", "Đợt"),
              ("held_on", "Ngày đánh giá"), ("product", "Tên sản phẩm"),
              ("subject", "Tên chủ thể"), ("proposal", "Đề xuất")],
@@ -80,6 +88,13 @@ def _line_codes() -> list[str]:
     return codes or ["A", "B", "C"]
 
 
+def _hide_last_column(ws, columns) -> None:
+    """The last column ("Phiên bản", the version of each stored row) is hidden."""
+    from openpyxl.utils import get_column_letter
+
+    ws.column_dimensions[get_column_letter(len(columns))].hidden = True
+
+
 def ocop_template(*, scope: Scope) -> bytes:
     """The workbook with the subjects and products in scope, ready to be completed."""
     wb = Workbook()
@@ -87,14 +102,16 @@ def ocop_template(*, scope: Scope) -> bytes:
     ws.title = SUBJECTS
     subjects = selectors.subjects_visible(scope).order_by("name")[:5000]
     rows = [[s.name, s.get_kind_display(), s.unit.code, s.address, s.tax_code, s.representative,
-             s.phone, s.email] for s in subjects]  # fmt: skip
+             s.phone, s.email, s.version] for s in subjects]  # fmt: skip
     write_table(ws, [h for _k, h in COLUMNS[SUBJECTS]], rows, widths={1: 36, 6: 24})
+    _hide_last_column(ws, COLUMNS[SUBJECTS])
     add_choice_validation(ws, 2, [str(label) for label in SubjectKind.labels], 2, 1000)
     ws = wb.create_sheet(PRODUCTS)
     products = selectors.products_visible(scope).order_by("name")[:5000]
     rows = [[p.name, p.subject.name, p.unit.code, p.group_label, p.get_stage_display(),
-             p.traceability_code, p.description] for p in products]  # fmt: skip
+             p.traceability_code, p.description, p.version] for p in products]  # fmt: skip
     write_table(ws, [h for _k, h in COLUMNS[PRODUCTS]], rows, widths={1: 36, 2: 36, 4: 30, 5: 30})
+    _hide_last_column(ws, COLUMNS[PRODUCTS])
     ws = wb.create_sheet(SCORES)
     headers = [h for k, h in COLUMNS[SCORES] if k != "proposal"]
     headers += [SCORE_PREFIX + c for c in _line_codes()] + ["Đề xuất"]
@@ -137,7 +154,11 @@ def _read_sheet(ws, sheet: str, report: ImportReport, extra_prefix: str = "") ->
         report.add(sheet, 1, "-", _("Thiếu cột “%(c)s”.") % {"c": title})
     out = []
     for number, values in enumerate(rows, start=2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if all(
+            v is None or (isinstance(v, str) and not v.strip())
+            for key, v in zip(keys, values, strict=False)
+            if key != "version"  # a row emptied but for its hidden version is empty
+        ):
             continue
         record = {}
         for key, raw in zip(keys, values, strict=False):
@@ -177,6 +198,23 @@ def ocop_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) -> Im
     return report
 
 
+def _same(record, fields: dict) -> bool:
+    """Would saving these fields leave the stored record as it is? (Names compare as the
+    services store them: spaces collapsed.)"""
+    for key, value in fields.items():
+        stored = getattr(record, key)
+        if key == "name":
+            value = " ".join((value or "").split())
+        elif isinstance(value, str):
+            value = value.strip()
+        if stored != value:
+            return False
+    return True
+
+
+_NAMED = {"subject": Subject, "product": Product, SUBJECTS: Subject, PRODUCTS: Product}
+
+
 class _RowError(Exception):
     def __init__(self, key: str, message: str):
         super().__init__(message)
@@ -194,6 +232,7 @@ class _Writer:
         handlers = {SUBJECTS: self.subject, PRODUCTS: self.product, SCORES: self.score,
                     DECISIONS: self.decision}  # fmt: skip
         for name in (SUBJECTS, PRODUCTS, SCORES, DECISIONS):
+            self.sheet = name
             for number, record, letters in sheets.get(name, []):
                 try:
                     handlers[name](record)
@@ -201,6 +240,10 @@ class _Writer:
                     self.report.add(name, number, letters.get(exc.key, "-"), str(exc))
                 except CellValueError as exc:
                     self.report.add(name, number, "-", str(exc))
+                except services.StaleVersionError as exc:
+                    self.report.add(name, number, letters.get("version", "-"),
+                                    _("Dòng này đã được sửa trên hệ thống sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu rồi nhập lại.")
+                                    % {"current": getattr(exc, "current", "?"), "file": getattr(exc, "sent", "?")})  # fmt: skip
                 except OcopError as exc:
                     key = "line:" + exc.field[5:] if exc.field.startswith("line_") else exc.field
                     key = {"held_on": "held_on", "issued_on": "issued_on"}.get(key, key)
@@ -213,6 +256,11 @@ class _Writer:
         value = cell_text(record.get(key))
         if not value and key in self.required:
             raise _RowError(key, _("Cần ghi giá trị."))
+        # Names are looked up case-insensitively: refuse one longer than a name can be first
+        # (SQLite fails on a LIKE pattern over 50,000 bytes).
+        model = _NAMED.get(key) or (_NAMED.get(self.sheet) if key == "name" else None)
+        if model is not None and (refusal := too_long(model, {"name": value})) is not None:
+            raise _RowError(key, refusal[1])
         return value
 
     def unit(self, record, key, *, commune=True) -> Unit:
@@ -277,6 +325,12 @@ class _Writer:
             raise _RowError("product", _("Chủ thể không có sản phẩm “%(n)s”.") % {"n": name})
         return product
 
+    def version(self, record, existing) -> int | None:
+        """The "Phiên bản" of the row when it changes a stored record (None: not checked)."""
+        if existing is None:
+            return None
+        return self.integer(record, "version")
+
     def count(self, created: bool) -> None:
         if created:
             self.report.created += 1
@@ -289,12 +343,17 @@ class _Writer:
         unit = self.unit(r, "unit")
         name = self.text(r, "name")
         existing = Subject.objects.filter(unit=unit, name__iexact=name).first()
-        services.subject_save(
-            user=self.user, subject=existing, kind=self.choice(r, "kind", self.kinds), name=name,
-            unit=unit, address=self.text(r, "address"), tax_code=self.text(r, "tax_code"),
-            representative=self.text(r, "representative"), phone=self.text(r, "phone"),
-            email=self.text(r, "email"),
-        )  # fmt: skip
+        fields = {
+            "kind": self.choice(r, "kind", self.kinds), "name": name, "unit": unit,
+            "address": self.text(r, "address"), "tax_code": self.text(r, "tax_code"),
+            "representative": self.text(r, "representative"), "phone": self.text(r, "phone"),
+            "email": self.text(r, "email"),
+        }  # fmt: skip
+        if existing is not None and _same(existing, fields):
+            self.count(False)  # unchanged: no write, no new version, no version check
+            return
+        services.subject_save(user=self.user, subject=existing, version=self.version(r, existing),
+                              **fields)  # fmt: skip
         self.count(existing is None)
 
     def product(self, r) -> None:
@@ -302,13 +361,18 @@ class _Writer:
         subject = self.subject_named(r)
         name = self.text(r, "name")
         existing = Product.objects.filter(subject=subject, name__iexact=name).first()
-        services.product_save(
-            user=self.user, product=existing, name=name, subject=subject,
-            unit=self.unit(r, "unit"), group=self.choice(r, "group", self.groups),
-            stage=self.choice(r, "stage", self.stages, default=CycleStage.IDEA),
-            traceability_code=self.text(r, "traceability_code"),
-            description=self.text(r, "description"),
-        )  # fmt: skip
+        fields = {
+            "name": name, "subject": subject, "unit": self.unit(r, "unit"),
+            "group": self.choice(r, "group", self.groups),
+            "stage": self.choice(r, "stage", self.stages, default=CycleStage.IDEA),
+            "traceability_code": self.text(r, "traceability_code"),
+            "description": self.text(r, "description"),
+        }  # fmt: skip
+        if existing is not None and _same(existing, fields):
+            self.count(False)  # unchanged: no write, no new version, no version check
+            return
+        services.product_save(user=self.user, product=existing, version=self.version(r, existing),
+                              **fields)  # fmt: skip
         self.count(existing is None)
 
     def score(self, r) -> None:

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.ocop import rules
 from ntm.ocop.models import CycleStage, SubjectKind
+from ntm.web.security import validate_xlsx_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -11,6 +12,11 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 class UnitCodeField(forms.CharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=10, **kwargs)
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the page was made from (hidden; checked when saving)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
 
 class SubjectForm(forms.Form):
@@ -22,6 +28,7 @@ class SubjectForm(forms.Form):
     representative = forms.CharField(label=_("Người đại diện"), max_length=200, required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    version = version_field()
 
 
 class ProductForm(forms.Form):
@@ -33,6 +40,7 @@ class ProductForm(forms.Form):
     traceability_code = forms.CharField(label=_("Mã truy xuất nguồn gốc"), max_length=100, required=False)  # fmt: skip
     description = forms.CharField(label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
     photo = forms.ImageField(label=_("Ảnh (JPG, PNG; tối đa 5 MB)"), required=False)
+    version = version_field()
 
     def __init__(self, *args, subjects=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,5 +83,5 @@ class CertificateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"), validators=[validate_xlsx_upload])
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)

@@ -46,6 +46,7 @@ class Subject(models.Model):
     address = models.CharField(_("địa chỉ (thôn, số nhà)"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -90,6 +91,7 @@ class Product(models.Model):
         _("giai đoạn chu trình OCOP"), max_length=20, choices=CycleStage.choices,
         default=CycleStage.IDEA,
     )  # fmt: skip
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -227,6 +229,7 @@ class Evaluation(models.Model):
     total = models.DecimalField(_("tổng điểm"), max_digits=6, decimal_places=2, default=0)
     stars = models.PositiveSmallIntegerField(_("hạng sao"), default=0)
     proposal = models.CharField(_("đề xuất của hội đồng"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()
 
     class Meta:

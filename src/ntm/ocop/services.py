@@ -14,12 +14,14 @@ from decimal import Decimal, InvalidOperation
 from importlib import resources
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from ntm import versioning
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
+from ntm.limits import instance_too_long
 from ntm.ocop import rules
 from ntm.ocop.models import (
     Certificate,
@@ -46,6 +48,13 @@ class OcopError(ValueError):
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
         self.field = field
+
+
+class StaleVersionError(OcopError, versioning.StaleVersionError):
+    """Someone else saved the record since this user loaded it (the API answers 409)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message, field)
 
 
 class OcopDataError(ValueError):
@@ -89,7 +98,16 @@ def _require(ok: bool) -> None:
 def _save(obj, user) -> None:
     if user is not None:
         obj._history_user = user
+    versioning.bump_on_save(obj)
+    if (refusal := instance_too_long(obj)) is not None:  # before PostgreSQL refuses it
+        raise OcopError(refusal[1], refusal[0])
     obj.save()
+
+
+def _lock(obj, version):
+    """The stored row of a record being changed, locked, checked against the version the user
+    read (None: a trusted caller that does not check)."""
+    return versioning.lock(obj, version, error=StaleVersionError)
 
 
 # -- scoring sheets (shipped data) -----------------------------------------------------------
@@ -191,10 +209,14 @@ def _commune(unit, field: str) -> Unit:
 def subject_save(
     *, user, subject: Subject | None = None, kind: str, name: str, unit: Unit, tax_code: str = "",
     representative: str = "", address: str = "", phone: str = "", email: str = "",
+    version: int | None = None,
 ) -> Subject:  # fmt: skip
+    """Create a subject, or change one: `version` is the one the user read (stale: refused)."""
     _commune(unit, "unit")
     _require(can_write_products(user, unit))
     if subject is not None:
+        _require(can_write_products(user, subject.unit))
+        subject = _lock(subject, version)
         _require(can_write_products(user, subject.unit))
     name = " ".join((name or "").split())
     if not name:
@@ -223,11 +245,14 @@ def subject_save(
 def product_save(
     *, user, product: Product | None = None, name: str, subject: Subject, group: str, unit: Unit,
     subgroup: str = "", description: str = "", traceability_code: str = "",
-    stage: str = CycleStage.IDEA, photo=None,
+    stage: str = CycleStage.IDEA, photo=None, version: int | None = None,
 ) -> Product:  # fmt: skip
+    """Create a product, or change one: `version` is the one the user read (stale: refused)."""
     _commune(unit, "unit")
     _require(can_write_products(user, unit))
     if product is not None:
+        _require(can_write_products(user, product.unit))
+        product = _lock(product, version)
         _require(can_write_products(user, product.unit))
     if user is not None and not scope_for(user).contains(subject.unit):
         raise OcopError(_("Chủ thể ngoài phạm vi của bạn."), "subject")
@@ -275,8 +300,8 @@ def round_save(
         raise OcopError(_("Đơn vị tổ chức không hợp lệ."), "unit")
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise OcopError(_("Năm phải là số từ 2000 đến 2100."), "year")
-    if not isinstance(number, int) or number < 1:
-        raise OcopError(_("Đợt phải là số nguyên dương."), "number")
+    if not isinstance(number, int) or not 1 <= number <= 999:
+        raise OcopError(_("Đợt phải là số nguyên từ 1 đến 999."), "number")
     if not isinstance(held_on, datetime.date) or held_on.year != year:
         raise OcopError(_("Ngày đánh giá phải thuộc năm %(y)s.") % {"y": year}, "held_on")
     clash = EvaluationRound.objects.filter(unit=unit, year=year, number=number)
@@ -321,10 +346,14 @@ def _points(raw, line: ScoringLine) -> Decimal:
 @transaction.atomic
 def evaluation_save(
     *, user, round: EvaluationRound, product: Product, scores: dict[str, object],
-    proposal: str = "",
+    proposal: str = "", version: int | None = None,
 ) -> Evaluation:  # fmt: skip
     """Record a product's scores in a round: `scores` maps every line code of the sheet in force
-    on the round's date to its points. Each line ≤ its maximum; total and stars derived."""
+    on the round's date to its points. Each line ≤ its maximum; total and stars derived.
+
+    `version` is the version of the evaluation the user read: 0 when there was none yet (then
+    an evaluation entered meanwhile by someone else is not overwritten), None for a trusted
+    caller (the import) that does not check."""
     _require(can_write_council(user, round.unit))
     if user is not None and not scope_for(user).contains(product.unit):
         raise OcopError(_("Sản phẩm ngoài phạm vi của bạn."), "product")
@@ -342,14 +371,24 @@ def evaluation_save(
             raise OcopError(_("Thiếu điểm dòng %(c)s.") % {"c": line.code}, f"line_{line.code}")
         values[line] = _points(raw, line)
     total = sum(values.values(), Decimal(0))
-    evaluation = Evaluation.objects.filter(round=round, product=product).first() or Evaluation(
-        round=round, product=product
-    )
+    evaluation = Evaluation.objects.select_for_update().filter(round=round, product=product).first()
+    if evaluation is not None:
+        versioning.check_version(evaluation, version, error=StaleVersionError)
+    else:
+        evaluation = Evaluation(round=round, product=product)
     evaluation.sheet = sheet
     evaluation.total = total
     evaluation.stars = sheet.stars_for(total)
     evaluation.proposal = (proposal or "").strip()
-    _save(evaluation, user)
+    if evaluation.pk is None:
+        try:
+            with transaction.atomic():  # two councillors entering the same product at once
+                _save(evaluation, user)
+        except IntegrityError as exc:
+            other = Evaluation.objects.get(round=round, product=product)
+            raise StaleVersionError(versioning.stale_message(other, version)) from exc
+    else:
+        _save(evaluation, user)
     existing = {s.line_id: s for s in evaluation.scores.all()}
     for line, points in values.items():
         score = existing.pop(line.pk, None) or Score(evaluation=evaluation, line=line)
@@ -406,6 +445,8 @@ def certificate_issue(
         raise OcopError(_("Cần ghi số quyết định (ví dụ 231/QĐ-UBND)."), "number")
     if not isinstance(issued_on, datetime.date):
         raise OcopError(_("Cần ghi ngày quyết định (dd/mm/yyyy)."), "issued_on")
+    if not 2000 <= issued_on.year <= 2100:
+        raise OcopError(_("Ngày quyết định phải trong các năm 2000-2100."), "issued_on")
     if not isinstance(stars, int) or not 3 <= stars <= 5:
         raise OcopError(_("Chỉ công nhận sản phẩm từ 3 đến 5 sao."), "stars")
     if evaluation is not None:
@@ -428,6 +469,7 @@ def certificate_issue(
     )  # fmt: skip
     _save(certificate, user)
     if product.stage != CycleStage.PROMOTION:
+        product = _lock(product, None)  # change only the stage of the stored row
         product.stage = CycleStage.PROMOTION
         _save(product, user)
     return certificate

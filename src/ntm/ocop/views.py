@@ -21,7 +21,7 @@ from ntm.ocop import rules, selectors, services
 from ntm.ocop.excel import ocop_import, ocop_template
 from ntm.ocop.forms import CertificateForm, ImportForm, ProductForm, RoundForm, SubjectForm
 from ntm.ocop.models import CycleStage, Outcome, Product, SubjectKind
-from ntm.ocop.services import OcopError
+from ntm.ocop.services import OcopError, StaleVersionError
 from ntm.units.models import Level, Unit
 from ntm.web.params import int_param
 
@@ -40,9 +40,23 @@ def _form_error(form, exc: OcopError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
-def _form_page(request, *, title, form, back, multipart=False):
+def _form_page(request, *, title, form, back, multipart=False, status=200):
     return render(request, "ocop/form.html",
-                  {"title": title, "form": form, "back": back, "multipart": multipart})  # fmt: skip
+                  {"title": title, "form": form, "back": back, "multipart": multipart},
+                  status=status)  # fmt: skip
+
+
+def _stale(form, exc: StaleVersionError) -> int:
+    """A stale save: the form again with the message, nothing saved (HTTP 409)."""
+    form.add_error(None, str(exc))
+    return 409
+
+
+def _sent_version(data: dict, record) -> int | None:
+    """The version a page sent back for a record it edits (missing: 0, i.e. stale); None for a
+    new record."""
+    version = data.pop("version", None)
+    return (version or 0) if record is not None else None
 
 
 # -- public ----------------------------------------------------------------------------------
@@ -136,26 +150,30 @@ def _subject_form(request, subject):
     scope = scope_for(request.user)
     initial = {}
     if subject is not None:
-        initial = {f: getattr(subject, f) for f in ("kind", "name", "address", "tax_code", "representative", "phone", "email")}  # fmt: skip
+        initial = {f: getattr(subject, f) for f in ("kind", "name", "address", "tax_code", "representative", "phone", "email", "version")}  # fmt: skip
         initial["unit_code"] = subject.unit.code
     form = SubjectForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        version = _sent_version(data, subject)
         unit = selectors.commune_by_code(data.pop("unit_code"), scope)
         if unit is None:
             form.add_error("unit_code", _("Không có xã mã này trong phạm vi của bạn."))
         else:
             try:
-                subject = services.subject_save(
-                    user=request.user, subject=subject, unit=unit, **data
+                saved = services.subject_save(
+                    user=request.user, subject=subject, unit=unit, version=version, **data
                 )
+            except StaleVersionError as exc:
+                status = _stale(form, exc)
             except OcopError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, _("Đã lưu chủ thể %(n)s.") % {"n": subject.name})
-                return redirect("ocop:subject_detail", pk=subject.pk)
+                messages.success(request, _("Đã lưu chủ thể %(n)s.") % {"n": saved.name})
+                return redirect("ocop:subject_detail", pk=saved.pk)
     title = _("Sửa chủ thể") if subject else _("Chủ thể OCOP mới")
-    return _form_page(request, title=title, form=form, back="ocop:subjects")
+    return _form_page(request, title=title, form=form, back="ocop:subjects", status=status)
 
 
 @login_required
@@ -216,13 +234,15 @@ def _product_form(request, product):
     subjects = list(selectors.subjects_visible(scope).order_by("name")[:1000])
     initial = {"stage": CycleStage.IDEA}
     if product is not None:
-        initial = {f: getattr(product, f) for f in ("name", "group", "stage", "traceability_code", "description")}  # fmt: skip
+        initial = {f: getattr(product, f) for f in ("name", "group", "stage", "traceability_code", "description", "version")}  # fmt: skip
         initial.update(subject=product.subject_id, unit_code=product.unit.code)
     form = ProductForm(
         request.POST or None, request.FILES or None, initial=initial, subjects=subjects
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data["version"] = _sent_version(data, product)
         unit = selectors.commune_by_code(data.pop("unit_code"), scope)
         subject_id = data.pop("subject")
         subject = next((s for s in subjects if s.pk == subject_id), None)
@@ -230,14 +250,17 @@ def _product_form(request, product):
             form.add_error("unit_code", _("Không có xã mã này trong phạm vi của bạn."))
         else:
             try:
-                product = services.product_save(user=request.user, product=product, unit=unit, subject=subject, **data)  # fmt: skip
+                saved = services.product_save(user=request.user, product=product, unit=unit, subject=subject, **data)  # fmt: skip
+            except StaleVersionError as exc:
+                status = _stale(form, exc)
             except OcopError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, _("Đã lưu sản phẩm %(n)s.") % {"n": product.name})
-                return redirect("ocop:product_detail", pk=product.pk)
+                messages.success(request, _("Đã lưu sản phẩm %(n)s.") % {"n": saved.name})
+                return redirect("ocop:product_detail", pk=saved.pk)
     title = _("Sửa sản phẩm") if product else _("Sản phẩm OCOP mới")
-    return _form_page(request, title=title, form=form, back="ocop:products", multipart=True)
+    return _form_page(request, title=title, form=form, back="ocop:products", multipart=True,
+                      status=status)  # fmt: skip
 
 
 @login_required
@@ -310,7 +333,7 @@ def round_detail(request, pk):
     can_write = services.can_write_council(request.user, rnd.unit)
     sheet = services.sheet_for(rnd.held_on)
     lines = list(sheet.lines.order_by("order", "code"))
-    errors = {}
+    errors, status = {}, 200
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied
@@ -319,9 +342,15 @@ def round_detail(request, pk):
             pk=int_param(request.POST.get("product")) or 0,
         )  # fmt: skip
         scores = {line.code: request.POST.get(f"line_{line.code}", "").strip() for line in lines}
+        # The version of the row's evaluation when the page was made; 0 (also when missing):
+        # there was none, so one entered since by someone else is not overwritten.
+        version = int_param(request.POST.get("version")) or 0
         try:
             ev = services.evaluation_save(user=request.user, round=rnd, product=product, scores=scores,
-                                          proposal=request.POST.get("proposal", ""))  # fmt: skip
+                                          proposal=request.POST.get("proposal", ""), version=version)  # fmt: skip
+        except StaleVersionError as exc:
+            errors[product.pk], status = str(exc), 409
+            messages.error(request, f"{product.name}: {exc}")
         except OcopError as exc:
             errors[product.pk] = str(exc)
             messages.error(request, f"{product.name}: {exc}")
@@ -342,7 +371,7 @@ def round_detail(request, pk):
                      "council": rules.COUNCIL_LABELS.get(ev.council_level, "") if ev else ""})  # fmt: skip
     return render(request, "ocop/round_detail.html", {
         "r": rnd, "sheet": sheet, "lines": lines, "rows": rows, "can_write": can_write,
-    })  # fmt: skip
+    }, status=status)  # fmt: skip
 
 
 def _standing_rows(request):

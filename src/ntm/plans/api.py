@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from ntm import versioning
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import RecognitionLevel
 from ntm.plans import selectors, services
@@ -54,6 +55,8 @@ class _Scoped:
     def call(self, fn, **kwargs):
         try:
             return fn(user=self.request.user, **kwargs)
+        except versioning.StaleVersionError:
+            raise  # 409, by VersionedUpdateMixin
         except PlanError as exc:
             raise _refusal(exc) from exc
         except DjangoPermissionDenied as exc:
@@ -73,19 +76,22 @@ class PlanSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     status = serializers.ChoiceField(choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    version = versioning.version_field()
 
     class Meta:
         model = Plan
         fields = ["id", "number", "issued_on", "issuer", "title", "unit", "unit_code", "unit_name",
-                  "year_from", "year_to", "status", "updated_at"]  # fmt: skip
+                  "year_from", "year_to", "status", "version", "updated_at"]  # fmt: skip
         read_only_fields = ["id", "unit_code", "unit_name", "updated_at"]
         validators = []  # uniqueness is checked by the service, with a Vietnamese message
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}}
 
 
-class PlanViewSet(_Scoped, viewsets.ModelViewSet):
+@versioning.versioned_schema(PlanSerializer)
+class PlanViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
     """Plans in the caller's scope; province coordinators (and district officers for their
-    district) create and change them."""
+    district) create and change them. A change (PUT/PATCH) sends the `version` it read; 409
+    when someone saved the plan since."""
 
     serializer_class = PlanSerializer
     filterset_fields = ["status", "unit"]
@@ -100,6 +106,7 @@ class PlanViewSet(_Scoped, viewsets.ModelViewSet):
 
     def _fields(self, serializer, instance=None):
         data = dict(serializer.validated_data)
+        data.pop("version", None)
         unit = data.pop("unit", None) or (instance.unit if instance else None)
         if unit is None:
             raise ValidationError({"unit": [_("Cần chọn đơn vị.")]})
@@ -128,8 +135,9 @@ class PlanViewSet(_Scoped, viewsets.ModelViewSet):
         plan = serializer.instance
         self.require_write(plan)
         serializer.instance = self.call(
-            services.plan_update, plan=plan, **self._fields(serializer, plan)
-        )
+            services.plan_update, plan=plan, version=self.sent_version(),
+            **self._fields(serializer, plan),
+        )  # fmt: skip
 
     def perform_destroy(self, instance):
         self.require_write(instance)
@@ -147,19 +155,22 @@ class TargetSerializer(serializers.ModelSerializer):
     )
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
+    version = versioning.version_field()
 
     class Meta:
         model = Target
         fields = ["id", "plan", "metric", "level", "stars", "unit", "unit_code", "year", "value",
-                  "base_year", "parent", "note"]  # fmt: skip
+                  "base_year", "parent", "note", "version"]  # fmt: skip
         read_only_fields = ["id", "unit_code"]
         validators = []
         extra_kwargs = {"plan": {"queryset": Plan.objects.all()},
                         "parent": {"queryset": Target.objects.all()}}  # fmt: skip
 
 
-class PlanTargetViewSet(_Scoped, viewsets.ModelViewSet):
-    """Targets and allocations (`parent` set) of the visible plans; filter with ?plan=ID."""
+@versioning.versioned_schema(TargetSerializer)
+class PlanTargetViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+    """Targets and allocations (`parent` set) of the visible plans; filter with ?plan=ID.
+    A change (PUT/PATCH) sends the `version` it read; 409 when someone saved it since."""
 
     serializer_class = TargetSerializer
     filterset_fields = ["plan", "year", "metric", "parent"]
@@ -173,6 +184,7 @@ class PlanTargetViewSet(_Scoped, viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        data.pop("version", None)
         plan = self.plan_for_write(data.pop("plan").pk)
         parent = data.pop("parent", None)
         if parent is not None and parent.plan_id != plan.pk:
@@ -189,7 +201,7 @@ class PlanTargetViewSet(_Scoped, viewsets.ModelViewSet):
         data = serializer.validated_data
         serializer.instance = self.call(
             services.target_update, target=target, value=data.get("value", target.value),
-            note=data.get("note"), base_year=data.get("base_year"),
+            note=data.get("note"), base_year=data.get("base_year"), version=self.sent_version(),
         )  # fmt: skip
 
     def perform_destroy(self, instance):
@@ -203,10 +215,11 @@ class PlanTargetViewSet(_Scoped, viewsets.ModelViewSet):
 class RoadmapSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    version = versioning.version_field()
 
     class Meta:
         model = RoadmapEntry
-        fields = ["id", "plan", "unit", "unit_code", "unit_name", "level", "target_year"]
+        fields = ["id", "plan", "unit", "unit_code", "unit_name", "level", "target_year", "version"]
         read_only_fields = ["id", "unit_code", "unit_name"]
         validators = []
         extra_kwargs = {
@@ -215,8 +228,10 @@ class RoadmapSerializer(serializers.ModelSerializer):
         }
 
 
-class RoadmapViewSet(_Scoped, viewsets.ModelViewSet):
-    """Roadmap entries (commune → level → target year) of the visible plans; ?plan=ID."""
+@versioning.versioned_schema(RoadmapSerializer)
+class RoadmapViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+    """Roadmap entries (commune → level → target year) of the visible plans; ?plan=ID.
+    A change (PUT/PATCH) sends the `version` it read; 409 when someone saved it since."""
 
     serializer_class = RoadmapSerializer
     filterset_fields = ["plan", "level", "target_year"]
@@ -249,7 +264,7 @@ class RoadmapViewSet(_Scoped, viewsets.ModelViewSet):
             raise ValidationError({"level": [_("Không đổi được mức; hãy xóa và thêm dòng mới.")]})
         serializer.instance, _created = self.call(
             services.roadmap_save, plan=entry.plan, unit=entry.unit, level=level,
-            target_year=data.get("target_year", entry.target_year),
+            target_year=data.get("target_year", entry.target_year), version=self.sent_version(),
         )  # fmt: skip
 
     def perform_destroy(self, instance):
@@ -270,11 +285,12 @@ class TaskNoteSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     effective_status = serializers.CharField(read_only=True)
     notes = TaskNoteSerializer(many=True, read_only=True)
+    version = versioning.version_field()
 
     class Meta:
         model = Task
         fields = ["id", "plan", "group", "content", "lead_agency", "other_agencies", "deadline",
-                  "status", "effective_status", "notes"]  # fmt: skip
+                  "status", "effective_status", "notes", "version"]  # fmt: skip
         read_only_fields = ["id", "effective_status", "notes"]
         extra_kwargs = {"plan": {"queryset": Plan.objects.all()}}
 
@@ -283,10 +299,17 @@ class TaskProgressSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     noted_on = serializers.DateField(required=False)
+    version = serializers.IntegerField(
+        required=False, min_value=0,
+        help_text="The task's version as read; required with a new `status` (409 if stale).",
+    )  # fmt: skip
 
 
-class PlanTaskViewSet(_Scoped, viewsets.ModelViewSet):
-    """Tasks of the visible plans (?plan=ID); `effective_status` is "overdue" past the deadline."""
+@versioning.versioned_schema(TaskSerializer)
+class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+    """Tasks of the visible plans (?plan=ID); `effective_status` is "overdue" past the deadline.
+    A change (PUT/PATCH, or a new status by `progress`) sends the `version` it read; 409 when
+    someone saved the task since."""
 
     serializer_class = TaskSerializer
     filterset_fields = ["plan", "status"]
@@ -316,22 +339,36 @@ class PlanTaskViewSet(_Scoped, viewsets.ModelViewSet):
         if data.get("plan", task.plan) != task.plan:
             raise ValidationError({"plan": [_("Không chuyển được nhiệm vụ sang kế hoạch khác.")]})
         serializer.instance = self.call(
-            services.task_save, plan=task.plan, task=task, **self._fields(data, task)
-        )
+            services.task_save, plan=task.plan, task=task, version=self.sent_version(),
+            **self._fields(data, task),
+        )  # fmt: skip
 
     def perform_destroy(self, instance):
         self.require_write(instance.plan)
         self.call(services.task_delete, task=instance)
 
-    @extend_schema(request=TaskProgressSerializer, responses={201: TaskSerializer})
+    @extend_schema(
+        request=TaskProgressSerializer,
+        responses={201: TaskSerializer, 400: versioning.MISSING_VERSION_RESPONSE,
+                   409: versioning.STALE_RESPONSE},
+    )  # fmt: skip
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        """Record progress on a task: a note and/or a new status."""
+        """Record progress on a task: a note and/or a new status (a new status needs the
+        `version` read; 409 when someone saved the task since)."""
         task = self.get_object()
         self.require_write(task.plan)
         body = TaskProgressSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        self.call(services.task_progress, task=task, **body.validated_data)
+        data = dict(body.validated_data)
+        if data.get("status") not in (None, task.status):
+            data["version"] = versioning.require_version(data)
+        else:
+            data.pop("version", None)  # a note alone overwrites nothing
+        try:
+            self.call(services.task_progress, task=task, **data)
+        except versioning.StaleVersionError as exc:
+            return versioning.conflict(exc)
         return Response(
             TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=status.HTTP_201_CREATED
         )

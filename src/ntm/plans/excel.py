@@ -10,6 +10,11 @@ Sheets:
 - "LoTrinh": Mã xã, Tên xã, Mức, Năm (the year the commune should reach the level).
 - "NhiemVu": ID (blank for a new task), Nhóm nhiệm vụ, Nội dung, Cơ quan chủ trì, Cơ quan phối
   hợp, Thời hạn, Trạng thái, Ghi chú tiến độ mới (added as a progress note).
+- Each of the three ends with a hidden column "Phiên bản": the version of the stored row the
+  template was made from. A row that would change a stored row saved since (another version) is
+  an error: someone's change is never overwritten by an old file. A file without the column
+  (or a blank cell) is not checked; every row changed still gets a new version, so that a page
+  opened before the import is refused afterwards.
 
 Every cell is read first; then every row goes through the services (the same rules as the
 pages) inside one transaction that is rolled back on any error or a dry run. Errors name sheet,
@@ -57,18 +62,20 @@ SHEET_LISTS = "DanhMuc"
 TARGET_COLUMNS = [
     ("metric", "Chỉ tiêu"), ("level", "Mức"), ("stars", "Số sao"), ("unit", "Mã đơn vị"),
     ("unit_name", "Tên đơn vị"), ("year", "Năm"), ("value", "Giá trị"),
-    ("base_year", "Năm gốc"), ("note", "Ghi chú"),
+    ("base_year", "Năm gốc"), ("note", "Ghi chú"), ("version", "Phiên bản"),
 ]  # fmt: skip
 ROADMAP_COLUMNS = [
     ("unit", "Mã xã"),
     ("unit_name", "Tên xã"),
     ("level", "Mức"),
     ("target_year", "Năm"),
+    ("version", "Phiên bản"),
 ]
 TASK_COLUMNS = [
     ("id", "ID"), ("group", "Nhóm nhiệm vụ"), ("content", "Nội dung"),
     ("lead_agency", "Cơ quan chủ trì"), ("other_agencies", "Cơ quan phối hợp"),
     ("deadline", "Thời hạn"), ("status", "Trạng thái"), ("note", "Ghi chú tiến độ mới"),
+    ("version", "Phiên bản"),
 ]  # fmt: skip
 REQUIRED = {
     SHEET_TARGETS: {"metric", "unit", "year", "value"},
@@ -89,6 +96,11 @@ def _number(value: Decimal | None):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _hide_last_column(ws, columns) -> None:
+    """The last column ("Phiên bản", the version of each stored row) is hidden."""
+    ws.column_dimensions[get_column_letter(len(columns))].hidden = True
 
 
 def _list_validation(ws, column: int, ref: str, rows: int) -> None:
@@ -141,28 +153,31 @@ def plans_template(plan: Plan) -> bytes:
     ws = wb.create_sheet(SHEET_TARGETS, 1)
     rows = [
         [str(Metric(t.metric).label), _level_label(t.level), t.stars, t.unit.code, t.unit.name,
-         t.year, _number(t.value), t.base_year, t.note or None]
+         t.year, _number(t.value), t.base_year, t.note or None, t.version]
         for t in targets
     ]  # fmt: skip
     write_table(ws, [_(h) for _k, h in TARGET_COLUMNS], rows, widths={1: 48, 2: 30, 5: 28, 9: 30})
+    _hide_last_column(ws, TARGET_COLUMNS)
     _list_validation(ws, 1, f"{SHEET_LISTS}!$A$1:$A${len(metric_labels)}", len(rows) + 1)
     _list_validation(ws, 2, f"{SHEET_LISTS}!$B$1:$B${len(level_labels)}", len(rows) + 1)
 
     ws = wb.create_sheet(SHEET_ROADMAP, 2)
-    rows = [[e.unit.code, e.unit.name, _level_label(e.level), e.target_year]
+    rows = [[e.unit.code, e.unit.name, _level_label(e.level), e.target_year, e.version]
             for e in plan.roadmap.select_related("unit").order_by("target_year", "unit__code")]  # fmt: skip
     write_table(ws, [_(h) for _k, h in ROADMAP_COLUMNS], rows, widths={2: 28, 3: 30})
+    _hide_last_column(ws, ROADMAP_COLUMNS)
     _list_validation(ws, 3, f"{SHEET_LISTS}!$B$1:$B$3", len(rows) + 1)
 
     ws = wb.create_sheet(SHEET_TASKS, 3)
     rows = [
         [t.pk, t.group or None, t.content, t.lead_agency, t.other_agencies or None,
-         t.deadline, str(TaskStatus(t.status).label), None]
+         t.deadline, str(TaskStatus(t.status).label), None, t.version]
         for t in plan.tasks.order_by("group", "deadline", "pk")
     ]  # fmt: skip
     write_table(
         ws, [_(h) for _k, h in TASK_COLUMNS], rows, widths={2: 30, 3: 60, 4: 28, 5: 28, 8: 40}
     )
+    _hide_last_column(ws, TASK_COLUMNS)
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
         for cell in row:
             cell.number_format = "DD/MM/YYYY"
@@ -244,6 +259,7 @@ def _parsers():
         "deadline": parse_vi_date,
         "status": lambda raw: _parse_choice(raw, statuses, ", ".join(str(label) for label in TaskStatus.labels)),
         "id": lambda raw: _parse_int(raw, low=1, high=10**11, what=_("mã nhiệm vụ")),
+        "version": lambda raw: _parse_int(raw, low=1, high=10**9, what=_("phiên bản")),
     }  # fmt: skip
 
 
@@ -269,7 +285,7 @@ def _read_sheet(wb, sheet: str, columns, report: ImportReport) -> list[_Row]:
     out = []
     for number, raw_row in enumerate(rows_iter, start=2):
         cells = {k: (raw_row[i] if i < len(raw_row) else None) for k, i in position.items()}
-        if all(cell_text(v) == "" for k, v in cells.items() if k not in INFO_COLUMNS):
+        if all(cell_text(v) == "" for k, v in cells.items() if k not in INFO_COLUMNS | {"version"}):
             continue
         row = _Row(
             sheet, number, letters={k: get_column_letter(i + 1) for k, i in position.items()}
@@ -342,7 +358,8 @@ class _Units:
 FIELD_COLUMN = {"metric": "metric", "level": "level", "stars": "stars", "unit": "unit",
                 "year": "year", "value": "value", "base_year": "base_year", "parent": "unit",
                 "target_year": "target_year", "content": "content", "lead_agency": "lead_agency",
-                "status": "status", "deadline": "deadline", "text": "note", "task": "id"}  # fmt: skip
+                "status": "status", "deadline": "deadline", "text": "note", "task": "id",
+                "version": "version"}  # fmt: skip
 
 
 def _run(report: ImportReport, row: _Row, action) -> object:
@@ -350,6 +367,10 @@ def _run(report: ImportReport, row: _Row, action) -> object:
     try:
         with transaction.atomic():
             return action()
+    except services.StaleVersionError as exc:
+        report.add(row.sheet, row.number, row.letter("version"),
+                   _("Dòng này đã được sửa trên hệ thống sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu rồi nhập lại.")
+                   % {"current": getattr(exc, "current", "?"), "file": getattr(exc, "sent", "?")})  # fmt: skip
     except PlanError as exc:
         report.add(
             row.sheet, row.number, row.letter(FIELD_COLUMN.get(exc.field, exc.field)), str(exc)
@@ -406,6 +427,7 @@ def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
                 continue
             if _run(report, row, lambda s=stored, v=v: services.target_update(
                 target=s, user=user, value=v["value"], note=v.get("note") or "", base_year=v.get("base_year"),
+                version=v.get("version"),
             )):  # fmt: skip
                 counts["updated"] += 1
             continue
@@ -455,8 +477,9 @@ def _apply_roadmap(plan, rows, units: _Units, user, report, counts) -> None:
         before = RoadmapEntry.objects.filter(plan=plan, unit=unit, level=v["level"]).first()
         if before is not None and before.target_year == v["target_year"]:
             continue
-        if _run(report, row, lambda v=v, unit=unit: services.roadmap_save(
+        if _run(report, row, lambda v=v, unit=unit, before=before: services.roadmap_save(
             plan=plan, user=user, unit=unit, level=v["level"], target_year=v["target_year"],
+            version=v.get("version") if before is not None else None,
         )):  # fmt: skip
             counts["updated" if before else "created"] += 1
 
@@ -480,8 +503,9 @@ def _apply_tasks(plan, rows, user, report, counts) -> None:
         }  # fmt: skip
         same = task is not None and all(getattr(task, k) == val for k, val in fields.items())
         if not same:
-            saved = _run(report, row, lambda task=task, fields=fields: services.task_save(
-                plan=plan, user=user, task=task, **fields))  # fmt: skip
+            version = v.get("version") if task else None
+            saved = _run(report, row, lambda task=task, fields=fields, version=version: services.task_save(
+                plan=plan, user=user, task=task, version=version, **fields))  # fmt: skip
             if saved is None:
                 continue
             counts["updated" if task else "created"] += 1

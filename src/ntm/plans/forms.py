@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from ntm.criteria.models import RecognitionLevel
 from ntm.excel import CellValueError, parse_vi_number
 from ntm.plans.models import COMMUNE_LEVELS, OCOP_STARS, Metric, PlanStatus, TaskStatus
+from ntm.web.security import validate_xlsx_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 YEAR = {"min_value": 2000, "max_value": 2100}
@@ -22,6 +23,11 @@ class ViNumberField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the record the page was made from (hidden; checked when saving)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+
 class PlanForm(forms.Form):
     number = forms.CharField(label=_("Số ký hiệu"), max_length=60, help_text=_("Ví dụ 125/KH-UBND"))
     issued_on = forms.DateField(label=_("Ngày ban hành (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
@@ -33,6 +39,7 @@ class PlanForm(forms.Form):
     year_from = forms.IntegerField(label=_("Từ năm"), **YEAR)
     year_to = forms.IntegerField(label=_("Đến năm"), **YEAR)
     status = forms.ChoiceField(label=_("Trạng thái"), choices=PlanStatus.choices)
+    version = version_field()
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +80,7 @@ class TargetEditForm(forms.Form):
         label=_("Năm gốc (với chỉ tiêu thu nhập)"), required=False, **YEAR
     )
     note = forms.CharField(label=_("Ghi chú"), max_length=500, required=False)
+    version = version_field()
 
 
 class RoadmapForm(forms.Form):
@@ -92,6 +100,7 @@ class TaskForm(forms.Form):
         label=_("Thời hạn (dd/mm/yyyy)"), input_formats=DATE_FORMATS, required=False
     )
     status = forms.ChoiceField(label=_("Trạng thái"), choices=TaskStatus.choices)
+    version = version_field()
 
 
 class TaskProgressForm(forms.Form):
@@ -99,8 +108,9 @@ class TaskProgressForm(forms.Form):
         label=_("Tiến độ"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     status = forms.ChoiceField(label=_("Trạng thái"), choices=TaskStatus.choices, required=False)
+    version = version_field()
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"), validators=[validate_xlsx_upload])
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)

@@ -84,6 +84,7 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()
 
     class Meta:
@@ -133,6 +134,7 @@ class Target(models.Model):
         on_delete=models.CASCADE, related_name="allocations",
     )  # fmt: skip
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()
 
     class Meta:
@@ -173,6 +175,7 @@ class RoadmapEntry(models.Model):
     )
     level = models.CharField(_("mức"), max_length=20, choices=RecognitionLevel.choices)
     target_year = models.PositiveSmallIntegerField(_("năm phấn đấu đạt chuẩn"))
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()
 
     class Meta:
@@ -209,6 +212,7 @@ class Task(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()
 
     class Meta:

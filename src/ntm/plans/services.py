@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from ntm import versioning
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import RecognitionLevel
@@ -40,6 +41,13 @@ class PlanError(ValueError):
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
         self.field = field
+
+
+class StaleVersionError(PlanError, versioning.StaleVersionError):
+    """Someone else saved the record since this user loaded it (the API answers 409)."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message, field)
 
 
 def _vi(value: Decimal) -> str:
@@ -80,7 +88,14 @@ def _require(user, plan_or_unit) -> None:
 def _save(obj, user) -> None:
     if user is not None:
         obj._history_user = user
+    versioning.bump_on_save(obj)
     obj.save()
+
+
+def _lock(obj, version):
+    """The stored row of a record being changed, locked, checked against the version the user
+    read (None: a trusted caller that does not check, such as the import)."""
+    return versioning.lock(obj, version, error=StaleVersionError)
 
 
 def _delete(obj, user) -> None:
@@ -149,7 +164,11 @@ def plan_create(
 def plan_update(
     *, plan: Plan, user, unit: Unit | None = None, number: str, issued_on: datetime.date,
     issuer: str, title: str, year_from: int, year_to: int, status: str,
+    version: int | None = None,
 ) -> Plan:  # fmt: skip
+    """Change a plan; `version` is the one the user read (stale: refused, nothing saved)."""
+    _require(user, plan)
+    plan = _lock(plan, version)
     _require(user, plan)
     unit = unit or plan.unit
     if unit.pk != plan.unit_id:
@@ -293,6 +312,7 @@ def target_create(
     if parent is not None:
         if parent.plan_id != plan.pk:
             raise PlanError(_("Chỉ tiêu được phân bổ không thuộc kế hoạch này."), "parent")
+        parent = _lock(parent, None)  # allocations of one target are added one at a time
         metric, level, stars, year, base_year = (parent.metric, parent.level, parent.stars,
                                                  parent.year, parent.base_year)  # fmt: skip
         if unit is None:
@@ -319,10 +339,16 @@ def target_create(
 
 @transaction.atomic
 def target_update(
-    *, target: Target, user, value, note: str | None = None, base_year: int | None = None
-) -> Target:
-    """Change a target's value (and note, base year); the rest identifies it."""
+    *, target: Target, user, value, note: str | None = None, base_year: int | None = None,
+    version: int | None = None,
+) -> Target:  # fmt: skip
+    """Change a target's value (and note, base year); the rest identifies it. `version` is the
+    one the user read (stale: refused). An allocation locks its parent first, so that the sum
+    of the allocations is checked against the parent as it is."""
     _require(user, target.plan)
+    if target.parent_id:
+        Target.objects.select_for_update().filter(pk=target.parent_id).first()
+    target = _lock(target, version)
     value = _check_value(target.metric, value)
     if METRICS[target.metric].base_year:
         base_year = base_year if base_year is not None else target.base_year
@@ -359,9 +385,10 @@ def target_delete(*, target: Target, user) -> None:
 
 @transaction.atomic
 def roadmap_save(
-    *, plan: Plan, user, unit: Unit, level: str, target_year: int
+    *, plan: Plan, user, unit: Unit, level: str, target_year: int, version: int | None = None
 ) -> tuple[RoadmapEntry, bool]:
-    """Set the year a commune should reach a level (one entry per commune and level)."""
+    """Set the year a commune should reach a level (one entry per commune and level). `version`
+    is the version of the stored entry the user read (None: set it whatever it was)."""
     _require(user, plan)
     if not (unit.level == Level.COMMUNE and unit.kind == Kind.COMMUNE):
         raise PlanError(_("%(unit)s không phải là xã; lộ trình chỉ lập cho xã.") % {"unit": unit.name}, "unit")  # fmt: skip
@@ -376,12 +403,16 @@ def roadmap_save(
     target_year = _check_year_in_plan(plan, target_year, "target_year")
     if not _exists_between(unit, target_year, target_year):
         raise PlanError(_("Xã %(unit)s không tồn tại trong năm %(y)s.") % {"unit": unit.name, "y": target_year}, "unit")  # fmt: skip
-    entry = RoadmapEntry.objects.filter(plan=plan, unit=unit, level=level).first()
+    entry = (
+        RoadmapEntry.objects.select_for_update().filter(plan=plan, unit=unit, level=level).first()
+    )
     created = entry is None
     if created:
         entry = RoadmapEntry(plan=plan, unit=unit, level=level, target_year=target_year)
-    elif entry.target_year == target_year:
-        return entry, False
+    else:
+        versioning.check_version(entry, version, error=StaleVersionError)
+        if entry.target_year == target_year:
+            return entry, False
     entry.target_year = target_year
     _save(entry, user)
     return entry, created
@@ -400,11 +431,14 @@ def roadmap_delete(*, entry: RoadmapEntry, user) -> None:
 def task_save(
     *, plan: Plan, user, task: Task | None = None, group: str = "", content: str,
     lead_agency: str, other_agencies: str = "", deadline: datetime.date | None = None,
-    status: str = TaskStatus.NOT_STARTED,
+    status: str = TaskStatus.NOT_STARTED, version: int | None = None,
 ) -> Task:  # fmt: skip
+    """Create a task, or change one: `version` is the one the user read (stale: refused)."""
     _require(user, plan)
     if task is not None and task.plan_id != plan.pk:
         raise PlanError(_("Nhiệm vụ không thuộc kế hoạch này."), "task")
+    if task is not None:
+        task = _lock(task, version)
     content, lead_agency = (content or "").strip(), (lead_agency or "").strip()
     if not content:
         raise PlanError(_("Cần ghi nội dung nhiệm vụ."), "content")
@@ -436,10 +470,13 @@ def task_save(
 @transaction.atomic
 def task_progress(
     *, task: Task, user, text: str = "", status: str | None = None,
-    noted_on: datetime.date | None = None,
+    noted_on: datetime.date | None = None, version: int | None = None,
 ) -> TaskNote | None:  # fmt: skip
-    """Record progress: a note and/or a new status."""
+    """Record progress: a note and/or a new status. A new status is a change of the task:
+    `version` is the one the user read (stale: refused, nothing saved, not even the note). A
+    note alone overwrites nothing and is always added."""
     _require(user, task.plan)
+    task = _lock(task, version if status not in (None, task.status) else None)
     text = (text or "").strip()
     if not text and status in (None, task.status):
         raise PlanError(_("Cần ghi nội dung tiến độ hoặc đổi trạng thái."), "text")

@@ -26,7 +26,7 @@ from ntm.plans.forms import (
     TaskProgressForm,
 )
 from ntm.plans.models import Plan, PlanStatus, RoadmapEntry, Target, Task, TaskStatus
-from ntm.plans.services import PlanError
+from ntm.plans.services import PlanError, StaleVersionError
 from ntm.reports.selectors import progress_summary
 from ntm.units.models import Kind, Level, Unit
 from ntm.web.params import default_year, int_param, year_param
@@ -49,10 +49,24 @@ def _form_error(form, exc: PlanError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, str(exc))
 
 
-def _form_page(request, *, title: str, form, plan: Plan | None = None, note: str = ""):
+def _form_page(
+    request, *, title: str, form, plan: Plan | None = None, note: str = "", status: int = 200
+):
     return render(
-        request, "plans/form.html", {"title": title, "form": form, "plan": plan, "note": note}
-    )
+        request, "plans/form.html", {"title": title, "form": form, "plan": plan, "note": note},
+        status=status,
+    )  # fmt: skip
+
+
+def _stale(form, exc: StaleVersionError) -> int:
+    """A stale save: the form again with the message, nothing saved (HTTP 409)."""
+    form.add_error(None, str(exc))
+    return 409
+
+
+def _sent_version(data: dict) -> int:
+    """The version the page was made from (missing: 0, which no stored record has: stale)."""
+    return data.pop("version", None) or 0
 
 
 @login_required
@@ -74,6 +88,7 @@ def plan_list(request):
 
 def _plan_fields(form) -> dict:
     data = dict(form.cleaned_data)
+    data.pop("version", None)
     unit = Unit.objects.get(pk=data.pop("unit"))
     return {"unit": unit, **data}
 
@@ -103,20 +118,27 @@ def plan_edit(request, pk):
     units = selectors.plan_units_writable(request.user)
     initial = {
         f: getattr(plan, f)
-        for f in ("number", "issued_on", "issuer", "title", "year_from", "year_to", "status")
-    }
+        for f in ("number", "issued_on", "issuer", "title", "year_from", "year_to", "status", "version")
+    }  # fmt: skip
     form = PlanForm(request.POST or None, units=units, initial={**initial, "unit": plan.unit_id})
+    status = 200
     if request.method == "POST" and form.is_valid():
+        version = _sent_version(dict(form.cleaned_data))
         try:
-            services.plan_update(plan=plan, user=request.user, **_plan_fields(form))
+            services.plan_update(
+                plan=plan, user=request.user, version=version, **_plan_fields(form)
+            )
+        except StaleVersionError as exc:
+            status = _stale(form, exc)
         except PlanError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Đã lưu kế hoạch."))
             return redirect("plans:detail", pk=plan.pk)
     return _form_page(
-        request, title=_("Sửa kế hoạch %(n)s") % {"n": plan.number}, form=form, plan=plan
-    )
+        request, title=_("Sửa kế hoạch %(n)s") % {"n": plan.number}, form=form, plan=plan,
+        status=status,
+    )  # fmt: skip
 
 
 @login_required
@@ -203,10 +225,16 @@ def target_edit(request, pk, target_pk):
         Target.objects.select_related("unit", "parent"), pk=target_pk, plan=plan
     )
     form = TargetEditForm(request.POST or None,
-                          initial={"value": target.value, "note": target.note, "base_year": target.base_year})  # fmt: skip
+                          initial={"value": target.value, "note": target.note, "base_year": target.base_year,
+                                   "version": target.version})  # fmt: skip
+    status = 200
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["version"] = _sent_version(data)
         try:
-            services.target_update(target=target, user=request.user, **form.cleaned_data)
+            services.target_update(target=target, user=request.user, **data)
+        except StaleVersionError as exc:
+            status = _stale(form, exc)
         except PlanError as exc:
             _form_error(form, exc)
         else:
@@ -215,7 +243,7 @@ def target_edit(request, pk, target_pk):
     title = _("Sửa chỉ tiêu “%(m)s” năm %(y)s của %(unit)s") % {
         "m": target.get_metric_display(), "y": target.year, "unit": target.unit.name,
     }  # fmt: skip
-    return _form_page(request, title=title, form=form, plan=plan)
+    return _form_page(request, title=title, form=form, plan=plan, status=status)
 
 
 @login_required
@@ -280,21 +308,28 @@ def _task_form(request, pk, task_pk):
     scope, plan = _plan(request, pk, write=True)
     task = get_object_or_404(Task, pk=task_pk, plan=plan) if task_pk is not None else None
     initial = (
-        {f: getattr(task, f) for f in ("group", "content", "lead_agency", "other_agencies", "deadline", "status")}
+        {f: getattr(task, f) for f in ("group", "content", "lead_agency", "other_agencies", "deadline", "status", "version")}
         if task else {"status": TaskStatus.NOT_STARTED}
     )  # fmt: skip
     form = TaskForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = _sent_version(data)
         try:
-            services.task_save(plan=plan, user=request.user, task=task, **form.cleaned_data)
+            services.task_save(plan=plan, user=request.user, task=task,
+                               version=version if task is not None else None, **data)  # fmt: skip
+        except StaleVersionError as exc:
+            status = _stale(form, exc)
         except PlanError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, _("Đã lưu nhiệm vụ."))
             return redirect("plans:detail", pk=plan.pk)
     return _form_page(
-        request, title=_("Sửa nhiệm vụ") if task else _("Thêm nhiệm vụ"), form=form, plan=plan
-    )
+        request, title=_("Sửa nhiệm vụ") if task else _("Thêm nhiệm vụ"), form=form, plan=plan,
+        status=status,
+    )  # fmt: skip
 
 
 @login_required
@@ -306,7 +341,8 @@ def task_progress(request, pk, task_pk):
     if form.is_valid():
         try:
             services.task_progress(task=task, user=request.user, text=form.cleaned_data["text"],
-                                   status=form.cleaned_data["status"] or None)  # fmt: skip
+                                   status=form.cleaned_data["status"] or None,
+                                   version=form.cleaned_data["version"] or 0)  # fmt: skip
         except PlanError as exc:
             messages.error(request, str(exc))
         else:
