@@ -23,6 +23,7 @@ PUBLIC = {
     "funding-source-list", "funding-source-detail",  # the taxonomy of funding sources
     "ocop:catalogue", "ocop:public_product", "public-ocop-product-list",
     "public-ocop-product-detail",  # certified OCOP products, no personal data (tests/ocop)
+    "media-ocop-photo",  # public for certified products, else scoped (tests/test_security.py)
 }  # fmt: skip
 
 # Routes whose parameters name one object: how to build them for the outsider's object.

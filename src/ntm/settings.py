@@ -7,6 +7,7 @@ ALLOWED_HOSTS comma separated (default localhost,127.0.0.1 when DEBUG is on)
 NTM_DATA_DIR  where the SQLite file, uploads and backups live (default ./var)
 """
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "ntm.units",
     "ntm.accounts",
     "ntm.criteria",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ntm.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ntm.web.middleware.LanguageMiddleware",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "ntm.urls"
@@ -117,9 +121,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# The lockout check of django-axes first, then the ordinary username/password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "ntm.web.security.MinimumLengthValidator",  # Django's, in Vietnamese
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -160,9 +172,26 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # DRF's JSON parser, answering 400 (not 500) to a body nested too deep.
+    "DEFAULT_PARSER_CLASSES": [
+        "ntm.web.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Generous limits against scraping and password guessing through the API; off in tests
+    # (tests/test_security.py turns them on). The rates are read on every request.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "ntm.web.throttles.AnonThrottle",
+        "ntm.web.throttles.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        # An empty value switches a limit off (e.g. for a load test).
+        "anon": None if TESTING else (env_str("API_ANON_RATE", "120/min") or None),
+        "user": None if TESTING else (env_str("API_USER_RATE", "2000/min") or None),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NTM API",
@@ -172,20 +201,65 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set (without these, `check --deploy` warns about enum name collisions).
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStateEnum": "ntm.assessments.models.State",
+        "UnitKindEnum": "ntm.units.models.Kind",
+        "UnitLevelEnum": "ntm.units.models.Level",
+        "RecognitionLevelEnum": "ntm.criteria.models.RecognitionLevel",
+        "TaskStatusEnum": "ntm.plans.models.TaskStatus",
+    },
 }
 
-# Security: strict outside DEBUG.
+# Security: strict outside DEBUG and tests; `ntm check --deploy` is clean with the defaults
+# (tests/test_security.py runs it with production settings). Every switch can be changed from
+# the environment:
+# - SECURE_SSL_REDIRECT=0 when the TLS proxy in front already redirects http -> https (Django
+#   then warns security.W008 in `check --deploy`: expected behind such a proxy). With the default
+#   (on) the proxy must send `X-Forwarded-Proto: https`, or every request is redirected forever.
+# - SECURE_HSTS_SECONDS (default one year), SECURE_HSTS_PRELOAD=0 to leave the preload directive
+#   out (it only matters for a registrable domain submitted to the browsers' preload list).
+# - SECURE_COOKIES=0 for a plain-http test machine.
+# - SESSION_COOKIE_AGE in seconds (default 8 hours: one working day).
+# - NTM_PROXY_COUNT: how many proxies append to X-Forwarded-For (login throttling uses the
+#   client address they report; 0 = use the connection's address).
+_STRICT = not DEBUG and not TESTING
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _STRICT)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31536000)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _STRICT)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _STRICT else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+NTM_PROXY_COUNT = env_int("NTM_PROXY_COUNT", 0)
+
+# Content-Security-Policy (ntm.web.security.ContentSecurityPolicyMiddleware): no inline script
+# anywhere; the API documentation pages get their own, looser style policy (see that module).
+NTM_CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+
+# Login throttling (django-axes): 5 failures for one username from one address lock that
+# pair for 15 minutes; a success resets the count. Covers the login page, the admin login and
+# the API token endpoint (every path that calls authenticate() with the request).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ntm.web.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ntm.web.security.client_ip"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

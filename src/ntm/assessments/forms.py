@@ -3,8 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.assessments.models import EVIDENCE_EXTENSIONS, RecognitionAction
 from ntm.criteria.models import RecognitionLevel
+from ntm.web.security import validate_xlsx_upload
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+DECISION_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]  # as Recognition.file allows
 # The first bytes of the accepted file kinds: the extension alone is not trusted.
 _MAGIC = {
     "pdf": [b"%PDF"],
@@ -16,6 +18,21 @@ _MAGIC = {
     "doc": [b"\xd0\xcf\x11\xe0"],
     "xls": [b"\xd0\xcf\x11\xe0"],
 }
+
+
+def checked_upload(upload, extensions):
+    """The upload, if its extension is one of `extensions`, it is at most 10 MB and its first
+    bytes match the extension; else a ValidationError in Vietnamese."""
+    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if ext not in extensions:
+        raise forms.ValidationError(_("Chỉ nhận tệp: %(exts)s.") % {"exts": ", ".join(extensions)})
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise forms.ValidationError(_("Tệp lớn hơn 10 MB."))
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(m) for m in _MAGIC[ext]):
+        raise forms.ValidationError(_("Nội dung tệp không đúng với đuôi .%(ext)s.") % {"ext": ext})
+    return upload
 
 
 class EvidenceForm(forms.Form):
@@ -30,25 +47,11 @@ class EvidenceForm(forms.Form):
         self.fields["criterion"].choices = [("", _("Chung"))] + [(c.pk, str(c)) for c in criteria]
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if ext not in EVIDENCE_EXTENSIONS:
-            raise forms.ValidationError(
-                _("Chỉ nhận tệp: %(exts)s.") % {"exts": ", ".join(EVIDENCE_EXTENSIONS)}
-            )
-        if upload.size > MAX_EVIDENCE_BYTES:
-            raise forms.ValidationError(_("Tệp lớn hơn 10 MB."))
-        head = upload.read(8)
-        upload.seek(0)
-        if not any(head.startswith(m) for m in _MAGIC[ext]):
-            raise forms.ValidationError(
-                _("Nội dung tệp không đúng với đuôi .%(ext)s.") % {"ext": ext}
-            )
-        return upload
+        return checked_upload(self.cleaned_data["file"], EVIDENCE_EXTENSIONS)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"), validators=[validate_xlsx_upload])
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)
     approved = forms.BooleanField(
         label=_("Nhập kết quả các năm trước ở trạng thái đã phê duyệt (chỉ VPĐP tỉnh)"),
@@ -83,3 +86,7 @@ class RecognitionForm(forms.Form):
     def __init__(self, *args, sets=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["criteria_set"].queryset = sets
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        return checked_upload(upload, DECISION_EXTENSIONS) if upload else upload

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ntm.resources.models import ActivityKind, ModelKind, ModelStatus
+from ntm.web.security import validate_xlsx_upload
 
 MONEY_KW = {"min_value": 0, "max_digits": 18, "decimal_places": 0}
 
@@ -64,5 +65,5 @@ class RateForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Tệp Excel (.xlsx)"))
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"), validators=[validate_xlsx_upload])
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)
