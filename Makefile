@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip
 export NTM_DATA_DIR ?= $(CURDIR)/var
 PYTEST_ARGS ?=
+BENCH ?=
 
 .PHONY: run test lint bench install install-dev system-deps translations serve clean format
 
@@ -67,9 +68,11 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# `make bench BENCH=load` runs only the named benchmarks (units assessments national load);
+# the load benchmark reads LOAD_USERS, LOAD_SECONDS, LOAD_WAIT, LOAD_WORKERS (bench/load.py).
 bench: install-dev translations
 	$(PIP) install -q -e '.[dev,bench]'
-	NTM_TESTING=1 $(BIN)/python bench/run.py
+	NTM_TESTING=1 $(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) var/static

@@ -2,9 +2,12 @@
 
 Each benchmark runs in a fresh database: SQLite in a temporary directory, and PostgreSQL too
 when BENCH_PG_URL (or DATABASE_URL) names a server, or the local server answers.
-`python bench/run.py assessments` runs only the named benchmarks (units, assessments, national).
-The national benchmark (bench/national.py) generates five years of every legacy xã and times the
-figures; its DuckDB comparison needs the `bench` extra (`pip install -e '.[dev,bench]'`).
+`python bench/run.py assessments` runs only the named benchmarks (units, assessments, national,
+load). The national benchmark (bench/national.py) generates five years of every legacy xã and
+times the figures; its DuckDB comparison needs the `bench` extra (`pip install -e '.[dev,bench]'`).
+The load benchmark (bench/load.py, the `bench` extra's locust) serves that dataset with gunicorn
+and drives it with concurrent users (LOAD_USERS, LOAD_SECONDS, LOAD_WAIT, LOAD_WORKERS).
+Values are seconds unless the label names another unit; a row with no target is information.
 """
 
 import json
@@ -176,12 +179,17 @@ BENCHMARKS = {
     ],
     "assessments": [(f"import 95-commune assessments workbook ({IMPORT_SET})", 2.0)],
     "national": None,  # labels and targets come from bench/national.py
+    "load": None,  # labels and targets come from bench/load.py
 }
 
 
 def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, float, float]]:
     if name == "national":
         return bench_national(env, db_name)
+    if name == "load":
+        from load import bench_load  # bench/load.py
+
+        return bench_load(env, tmp, db_name, NOTES)
     seconds = (
         list(bench_units_load_all(env)) if name == "units" else [bench_assessments_import(env, tmp)]
     )
@@ -190,7 +198,7 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
 
 
 def main(argv: list[str]) -> int:
-    """`python bench/run.py [units] [assessments] [national]`: the named benchmarks, or all."""
+    """`python bench/run.py [units] [assessments] [national] [load]`: the named ones, or all."""
     wanted = [name for name in BENCHMARKS if not argv or name in argv]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -201,10 +209,13 @@ def main(argv: list[str]) -> int:
                     measured = _measure(name, env, Path(tmp), db_name)
                 rows += [(db_name, label, value, target) for label, value, target in measured]
     width = max(40, *(len(label) for _db, label, _s, _t in rows))
-    print(f"{'database':<11} {'benchmark':<{width}} {'seconds':>8} {'target':>7} {'ratio':>6}")
+    print(f"{'database':<11} {'benchmark':<{width}} {'value':>8} {'target':>7} {'ratio':>6}")
     failed = False
     for db_name, label, seconds, target in rows:
-        ratio = seconds / target if target else float("inf")
+        if target is None:  # information only
+            print(f"{db_name:<11} {label:<{width}} {seconds:8.3f} {'-':>7} {'-':>6}")
+            continue
+        ratio = seconds / target if target else (0.0 if seconds == 0 else float("inf"))
         failed |= ratio > 1
         mark = "" if ratio <= 1 else "  OVER TARGET"
         print(f"{db_name:<11} {label:<{width}} {seconds:8.3f} {target:7.2f} {ratio:6.2f}{mark}")

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment
@@ -43,7 +44,9 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         met_by_unit = dict(
             Assessment.objects.filter(
                 criteria_set=cset, year=summary.year, unit__path__startswith=summary.unit.path
-            ).values_list("unit_id", "criteria_met")
+            )
+            .order_by()  # the default ordering sorts by year and unit code: a dict needs neither
+            .values_list("unit_id", "criteria_met")
         )
     in_unit = set(
         scope.filter(communes_of(summary.unit, summary.year), field="").values_list("pk", flat=True)
@@ -54,6 +57,9 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         if point.pk not in met_by_unit:
             return "none"
         return _band_css(met_by_unit[point.pk], total)
+
+    # One reverse for the map, not one a xã ({% url %} for 500 dots was a tenth of the page).
+    unit_url = reverse("units:detail", args=[0]).removesuffix("0/")
 
     trend = []
     if cset is not None:
@@ -84,7 +90,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         "targets_chart": bar_chart(target_rows, label_width=160) if target_rows else "",
         "band_chart": bands,
         "attainment_chart": attainment,
-        "dots": project(points, css_for=colour),
+        "dots": project(points, css_for=colour, href_for=lambda p: f"{unit_url}{p.pk}/"),
         "criteria_total": total,
         "map_legend": [
             ("full", _("đạt đủ tiêu chí")),

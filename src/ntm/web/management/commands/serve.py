@@ -2,6 +2,27 @@ import os
 import sys
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, connection
+
+
+def sqlite_analyze() -> bool:
+    """Fresh planner statistics for a SQLite database (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite filters a subtree of units through the `level` index (every commune of
+    the country) instead of the `path` index: ~15 ms instead of ~0.5 ms a query, dozens of
+    queries a dashboard. Sampling 1000 rows an index takes ~30 ms on the national dataset.
+    """
+    if connection.vendor != "sqlite":
+        return False
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA analysis_limit=1000")
+            cursor.execute("ANALYZE")
+    except DatabaseError:  # no database yet, or locked: serve anyway, as before
+        return False
+    finally:
+        connection.close()  # not inherited by gunicorn
+    return True
 
 
 class Command(BaseCommand):
@@ -18,6 +39,7 @@ class Command(BaseCommand):
             "--bind", bind, "--workers", str(workers), "--timeout", str(timeout),
             "--access-logfile", "-", "--forwarded-allow-ips", "*",
         ]  # fmt: skip
+        sqlite_analyze()
         self.stdout.write(f"NTM: http://{bind}/ ({workers} workers)")
         sys.stdout.flush()
         os.execv(sys.executable, argv)
