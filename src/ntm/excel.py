@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -66,19 +67,139 @@ class WorkbookError(ValueError):
     """The file cannot be read as an Excel workbook at all."""
 
 
-def open_workbook(data: bytes):
+# Limits on what an upload may unpack to and hold: a small file can declare gigabytes of XML
+# (a "zip bomb") or a cell in the last row and column (a million rows of 16,384 cells).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_SHEET_ROWS = 100_000
+MAX_SHEET_COLUMNS = 1_000
+MAX_CELLS = 5_000_000
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # .xls (Excel 97-2003)
+
+
+class ReadSheet:
+    """A worksheet read whole into memory: `iter_rows(values_only=True)` as openpyxl's."""
+
+    def __init__(self, title: str, rows: list[tuple]):
+        self.title = title
+        self._rows = rows
+
+    @property
+    def max_row(self) -> int:
+        return len(self._rows)
+
+    def iter_rows(self, min_row=1, max_row=None, min_col=1, max_col=None, values_only=True):
+        if not values_only:
+            raise TypeError("ReadSheet holds values only")
+        width = None if max_col is None else max_col - min_col + 1
+        for row in self._rows[min_row - 1 : max_row]:
+            values = tuple(row[min_col - 1 : max_col])
+            if width is not None and len(values) < width:
+                values += (None,) * (width - len(values))
+            yield values
+
+
+class ReadWorkbook:
+    """The worksheets of an uploaded file, every cell already read (see `open_workbook`)."""
+
+    def __init__(self, sheets: list[ReadSheet]):
+        self.worksheets = sheets
+        self._by_name = {ws.title: ws for ws in sheets}
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self._by_name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def __getitem__(self, name: str) -> ReadSheet:
+        return self._by_name[name]
+
+    def close(self) -> None:
+        pass
+
+
+def _unreadable(exc: Exception) -> WorkbookError:
+    return WorkbookError(
+        _("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính Excel (%(reason)s). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên.")
+        % {"reason": exc.__class__.__name__}
+    )  # fmt: skip
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except Exception as exc:  # not a zip, or a broken one
+        raise _unreadable(exc) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise WorkbookError(
+            _("Tệp giải nén ra %(size)s MB, quá giới hạn %(max)s MB; hãy chia thành nhiều tệp nhỏ hơn.")
+            % {"size": round(unpacked / 1_048_576), "max": MAX_UNPACKED_BYTES // 1_048_576}
+        )  # fmt: skip
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")  # vi-VN: 100.000
+
+
+def _read_sheet(ws, cells: int) -> tuple[ReadSheet, int]:
+    rows = []
+    try:
+        for row in ws.iter_rows(values_only=True):
+            if len(rows) >= MAX_SHEET_ROWS:
+                raise WorkbookError(
+                    _("Trang “%(sheet)s” có hơn %(max)s dòng; hãy xóa các dòng thừa hoặc chia thành nhiều tệp.")
+                    % {"sheet": ws.title, "max": _thousands(MAX_SHEET_ROWS)}
+                )  # fmt: skip
+            if len(row) > MAX_SHEET_COLUMNS:
+                raise WorkbookError(
+                    _("Trang “%(sheet)s” có %(n)s cột, tối đa %(max)s; hãy xóa các cột thừa ở bên phải.")
+                    % {"sheet": ws.title, "n": len(row), "max": MAX_SHEET_COLUMNS}
+                )  # fmt: skip
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise WorkbookError(
+                    _("Tệp có hơn %(max)s ô; hãy chia thành nhiều tệp nhỏ hơn.")
+                    % {"max": _thousands(MAX_CELLS)}
+                )
+            rows.append(row)
+    except WorkbookError:
+        raise
+    except Exception as exc:  # a worksheet is only parsed here: broken XML, bad cell values
+        raise WorkbookError(
+            _("Không đọc được trang “%(sheet)s” của tệp Excel: nội dung trang bị hỏng (%(reason)s). Hãy mở tệp bằng Excel, lưu lại rồi tải lên.")
+            % {"sheet": ws.title, "reason": exc.__class__.__name__}
+        ) from exc  # fmt: skip
+    return ReadSheet(ws.title, rows), cells
+
+
+def open_workbook(data: bytes) -> ReadWorkbook:
+    """Every worksheet of an uploaded .xlsx, read whole (values; formulas kept as text so that
+    they can be refused). Anything wrong with the file itself raises WorkbookError with a
+    message for the user: too large, not a workbook, a broken sheet, too many rows or cells."""
     if len(data) > MAX_IMPORT_BYTES:
         raise WorkbookError(
             _("Tệp quá lớn (%(size)s MB), tối đa %(max)s MB.")
             % {"size": round(len(data) / 1_048_576, 1), "max": MAX_IMPORT_BYTES // 1_048_576}
         )
-    try:
-        # data_only=False keeps formulas as text so that they can be refused.
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
+    if data.startswith(_OLE2_MAGIC):
         raise WorkbookError(
-            _("Không đọc được tệp Excel (.xlsx): %(reason)s") % {"reason": exc.__class__.__name__}
-        ) from exc
+            _("Tệp ở định dạng Excel 97-2003 (.xls); hãy mở bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên.")
+        )  # fmt: skip
+    _check_unpacked_size(data)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise _unreadable(exc) from exc
+    try:
+        sheets, cells = [], 0
+        for ws in wb.worksheets:
+            sheet, cells = _read_sheet(ws, cells)
+            sheets.append(sheet)
+    finally:
+        wb.close()
+    return ReadWorkbook(sheets)
 
 
 def is_formula(value) -> bool:

@@ -46,8 +46,12 @@ class CriterionSerializer(serializers.ModelSerializer):
 
 
 class CriteriaSetSerializer(serializers.ModelSerializer):
-    province_code = serializers.CharField(source="province.code", default=None, read_only=True)
-    based_on_code = serializers.CharField(source="based_on.code", default=None, read_only=True)
+    province_code = serializers.CharField(
+        source="province.code", default=None, read_only=True, allow_null=True
+    )
+    based_on_code = serializers.CharField(
+        source="based_on.code", default=None, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = CriteriaSet

@@ -55,7 +55,9 @@ class FundingSerializer(serializers.ModelSerializer):
     unit = _UnitField()
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     source = serializers.SlugRelatedField(slug_field="code", queryset=FundingSource.objects.all())
-    disbursement_rate = serializers.DecimalField(max_digits=8, decimal_places=4, read_only=True)
+    disbursement_rate = serializers.DecimalField(
+        max_digits=8, decimal_places=4, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Funding
@@ -104,7 +106,9 @@ class ModelSiteSerializer(serializers.ModelSerializer):
 class ActivitySerializer(serializers.ModelSerializer):
     unit = _UnitField()
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
-    attainment = serializers.DecimalField(max_digits=10, decimal_places=4, read_only=True)
+    attainment = serializers.DecimalField(
+        max_digits=10, decimal_places=4, read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Activity

@@ -54,6 +54,16 @@ MODEL_HEADERS = ["Mã thôn/xã", "Loại mô hình", "Tên mô hình", "Năm c�
 ACTIVITY_HEADERS = ["Loại hoạt động", "Tên hoạt động", "Ngày (dd/mm/yyyy)", "Đơn vị tổ chức",
                     "Đơn vị tính", "Kế hoạch", "Thực hiện"]  # fmt: skip
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+# The column of each service field, to name it in an error found while writing.
+_FIELD_COLUMNS = {
+    FUNDING: {"allocated": "C", "disbursed": "D", "note": "E"},
+    CONTRIB: {"land_m2": "A", "workdays": "B", "cash": "C", "materials_value": "D",
+              "materials": "E"},
+    MODELS: {"unit": "A", "kind": "B", "name": "C", "year_recognised": "D", "status": "E",
+             "lost_year": "F"},
+    ACTIVITIES: {"kind": "A", "name": "B", "date": "C", "organiser": "D", "measure": "E",
+                 "planned": "F", "actual": "G"},
+}  # fmt: skip
 
 
 def resources_template(*, unit: Unit, year: int) -> bytes:
@@ -322,7 +332,8 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
             if dry_run:
                 transaction.set_rollback(True)
     except ResourceError as exc:
-        report.add(where[0], where[1], "—", str(exc))
+        column = _FIELD_COLUMNS.get(where[0], {}).get(exc.field, "—")
+        report.add(where[0], where[1], column, str(exc))
         report.created = report.updated = 0
     except (Http404, PermissionDenied):
         report.add(where[0], where[1], "A", _("đơn vị ngoài phạm vi bạn được nhập."))

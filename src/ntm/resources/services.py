@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts.models import Role
 from ntm.accounts.scope import Scope
+from ntm.limits import too_long
 from ntm.resources.models import (
     Activity,
     ActivityKind,
@@ -100,6 +101,12 @@ def _money(value, field: str) -> Decimal:
     return value
 
 
+def _fits(model, **values) -> None:
+    """Text longer than its column is refused here (PostgreSQL would refuse it with an error)."""
+    if (refusal := too_long(model, values)) is not None:
+        raise ResourceError(refusal[1], refusal[0])
+
+
 def _count(value, field: str) -> int:
     value = Decimal(value if value not in (None, "") else 0)
     if value < 0 or value != value.to_integral_value() or value >= 2**31:
@@ -118,6 +125,7 @@ def funding_save(*, scope: Scope, user, unit: Unit, year: int, source: FundingSo
                  allocated, disbursed, note: str = "") -> tuple[Funding, bool]:  # fmt: skip
     """Create or update the money of one source for a unit and year."""
     _writable(scope, unit, year, levels=MONEY_LEVELS)
+    _fits(Funding, note=note or "")
     values = {
         "allocated": _money(allocated, "allocated"),
         "disbursed": _money(disbursed, "disbursed"),
@@ -152,13 +160,14 @@ def funding_delete(*, scope: Scope, funding: Funding) -> None:
 # -- projects --------------------------------------------------------------------------------
 
 
-def project_save(*, scope: Scope, unit: Unit, year: int, name: str, amount, criterion=None,
+def project_save(*, scope: Scope, unit: Unit, year: int, name: str, amount=0, criterion=None,
                  note: str = "", project: Project | None = None) -> Project:  # fmt: skip
     _writable(scope, unit, year, levels=MONEY_LEVELS)
     if project is not None:
         scope.require(project.unit, write=True)
     if not (name or "").strip():
         raise ResourceError(_("Cần tên công trình."), "name")
+    _fits(Project, name=name.strip(), note=note or "")
     project = project or Project()
     project.unit, project.year, project.name = unit, year, name.strip()
     project.amount, project.criterion, project.note = (
@@ -184,6 +193,7 @@ def contribution_save(*, scope: Scope, user, unit: Unit, year: int, land_m2=0, w
     land = Decimal(land_m2 if land_m2 not in (None, "") else 0)
     if not land.is_finite() or land < 0 or land >= Decimal(10) ** 12:
         raise ResourceError(_("Diện tích đất phải là số không âm."), "land_m2")
+    _fits(Contribution, materials=materials or "")
     values = {
         "land_m2": land.quantize(Decimal("0.01")),
         "workdays": _count(workdays, "workdays"),
@@ -209,6 +219,7 @@ def rate_save(*, scope: Scope, province: Unit, year: int, land_per_m2=None, work
     if scope.user is not None:
         scope.require_role(Role.PROVINCE_COORDINATOR)
     _year(year)
+    _fits(ConversionRate, decision=decision or "")
     values = {
         "land_per_m2": None if land_per_m2 in (None, "") else _money(land_per_m2, "land_per_m2"),
         "workday": None if workday in (None, "") else _money(workday, "workday"),
@@ -235,6 +246,7 @@ def model_site_save(*, scope: Scope, unit: Unit, kind: str, name: str, year_reco
         raise ResourceError(_("Tình trạng không hợp lệ."), "status")
     if not (name or "").strip():
         raise ResourceError(_("Cần tên mô hình."), "name")
+    _fits(ModelSite, name=name.strip(), note=note or "")
     if status == ModelStatus.LOST:
         if lost_year is None:
             raise ResourceError(_("Cần năm không còn duy trì."), "lost_year")
@@ -277,6 +289,8 @@ def activity_save(*, scope: Scope, unit: Unit, kind: str, name: str, date: datet
         raise ResourceError(_("Loại hoạt động không hợp lệ."), "kind")
     if not (name or "").strip():
         raise ResourceError(_("Cần tên hoạt động."), "name")
+    _fits(Activity, name=name.strip(), organiser=organiser or "",
+          measure=(measure or "người").strip(), note=note or "")  # fmt: skip
     activity = activity or Activity()
     activity.unit, activity.kind, activity.name, activity.date = unit, kind, name.strip(), date
     activity.organiser, activity.measure = organiser or "", (measure or "người").strip()

@@ -24,7 +24,9 @@ class UnitLinkSerializer(serializers.ModelSerializer):
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(
+        source="parent.code", default=None, read_only=True, allow_null=True
+    )
     level_name = serializers.CharField(source="get_level_display", read_only=True)
     kind_name = serializers.CharField(source="get_kind_display", read_only=True)
 

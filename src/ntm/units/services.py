@@ -17,6 +17,7 @@ from ntm.excel import (
     workbook_bytes,
     write_table,
 )
+from ntm.limits import too_long
 from ntm.units.catalogue import legacy_province_codes, province_regions, read_catalogue
 from ntm.units.models import (
     ATTRIBUTE_VALUES,
@@ -243,6 +244,8 @@ def village_create(
         raise VillageError(_("Tên thôn không được để trống."))
     if kind not in VILLAGE_KINDS:
         raise VillageError(_("Loại thôn không hợp lệ."))
+    if (refusal := too_long(Unit, {"name": name, "code": code or ""})) is not None:
+        raise VillageError(refusal[1])
     siblings = Unit.objects.filter(parent=commune, level=Level.VILLAGE, valid_to__isnull=True)
     if any(fold(v.short_name) == fold(name) for v in siblings):
         raise VillageError(_("Xã đã có thôn tên “%(name)s”.") % {"name": name})
@@ -315,7 +318,9 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
                 )
         commune_code = str(commune_code or "").strip()
         commune = communes.get(commune_code.zfill(5) if commune_code.isdigit() else commune_code)
-        if commune is None:
+        if not commune_code:
+            report.add(VILLAGE_SHEET, row_no, "A", _("Thiếu mã xã."))
+        elif commune is None:
             report.add(
                 VILLAGE_SHEET, row_no, "A",
                 _("Mã xã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": commune_code},
@@ -323,6 +328,8 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
         village_name = " ".join(str(village_name or "").split())
         if not village_name:
             report.add(VILLAGE_SHEET, row_no, "C", _("Tên thôn không được để trống."))
+        elif (refusal := too_long(Unit, {"name": village_name})) is not None:
+            report.add(VILLAGE_SHEET, row_no, "C", refusal[1])
         kind = VILLAGE_KIND_LABELS.get(str(kind_label or "Thôn").strip())
         if kind is None:
             report.add(
@@ -330,7 +337,9 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
                 _("Loại phải là một trong: %(kinds)s") % {"kinds": ", ".join(VILLAGE_KIND_LABELS)},
             )  # fmt: skip
         code = str(village_code or "").strip()
-        if code and code in taken_codes:
+        if (refusal := too_long(Unit, {"code": code})) is not None:
+            report.add(VILLAGE_SHEET, row_no, "E", refusal[1])
+        elif code and code in taken_codes:
             report.add(
                 VILLAGE_SHEET, row_no, "E", _("Mã thôn %(code)s đã được dùng.") % {"code": code}
             )
@@ -344,12 +353,18 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
             existing_names.add(key)
         if code:
             taken_codes.add(code)
-        planned.append((commune, village_name, kind, code))
+        planned.append((row_no, commune, village_name, kind, code))
     if report.errors or dry_run:
         return report
     with transaction.atomic():
-        for commune, village_name, kind, code in planned:
-            village_create(commune=commune, name=village_name, kind=kind, code=code, user=user)
+        for row_no, commune, village_name, kind, code in planned:
+            try:
+                village_create(commune=commune, name=village_name, kind=kind, code=code, user=user)
+            except VillageError as exc:  # checked above; a rule added later still names the row
+                report.add(VILLAGE_SHEET, row_no, "-", str(exc))
+                report.created = 0
+                transaction.set_rollback(True)
+                return report
             report.created += 1
     return report
 
