@@ -275,9 +275,8 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
     blocks: list = [Heading(_("%(n)s. Công nhận đạt chuẩn") % {"n": number}, 2)]
     levels = [lv for lv in RecognitionLevel.values if lv in s.recognised_total
               or lv in s.recognised_new or lv in s.revoked]  # fmt: skip
-    for level in COMMUNE_LEVELS:
-        if level not in levels and level in ("ntm",):
-            levels.insert(0, level)
+    if "ntm" not in levels:  # always said, even when it is 0
+        levels.insert(0, "ntm")
     for level in levels:
         new, total = s.recognised_new.get(level, 0), s.recognised_total.get(level, 0)
         text = _("Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
