@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from ntm.reports.selectors import progress_summary
+from ntm.reports.selectors import average_by_year, progress_summary
 from ntm.units.models import Kind, Unit
 
 
@@ -132,3 +132,16 @@ def test_summary_query_count_is_bounded(units, dataset, django_assert_max_num_qu
         progress_summary(unit=units.bac_kan, year=2023)
     with django_assert_max_num_queries(26):
         progress_summary(unit=units.bach_thong, year=2023)
+
+
+def test_average_by_year_equals_each_years_summary_in_one_query(
+    units, dataset, django_assert_num_queries
+):
+    cset = dataset["cset"]
+    with django_assert_num_queries(1):
+        rows = average_by_year(unit=units.bac_kan, criteria_set=cset, last_year=2023)
+    assert [year for year, _ in rows] == [2021, 2022, 2023]
+    for year, average in rows:
+        expected = progress_summary(unit=units.bac_kan, year=year, criteria_set=cset)
+        assert average == expected.criteria_met_average
+    assert rows[0][1] is None and rows[2][1] is not None

@@ -467,14 +467,17 @@ def average_by_year(
     *, unit: Unit, criteria_set: CriteriaSet, last_year: int, approved_only: bool = False
 ) -> list[tuple[int, Decimal | None]]:
     """Average criteria met per xã for each year of the set's period up to `last_year`, each on
-    its own year's hierarchy, as progress_summary computes it (one query per year, five at most)."""
-    out = []
-    for year in range(criteria_set.period_start, min(criteria_set.period_end, last_year) + 1):
-        ids = communes_of(unit, year).values("pk")
-        values = list(
-            _assessments(ids, year, criteria_set, approved_only).values_list(
-                "criteria_met", flat=True
-            )
-        )
-        out.append((year, _average(values)))
-    return out
+    its own year's hierarchy, as progress_summary computes it — in one query for all years."""
+    years = list(range(criteria_set.period_start, min(criteria_set.period_end, last_year) + 1))
+    if not years:
+        return []
+    in_year = Q()
+    for year in years:
+        in_year |= Q(year=year, unit_id__in=communes_of(unit, year).values("pk"))
+    qs = Assessment.objects.filter(in_year, criteria_set=criteria_set).order_by()
+    if approved_only:
+        qs = qs.filter(state=State.APPROVED)
+    met: dict[int, list[int]] = defaultdict(list)
+    for year, criteria_met in qs.values_list("year", "criteria_met"):
+        met[year].append(criteria_met)
+    return [(year, _average(met[year])) for year in years]
