@@ -166,7 +166,7 @@ def progress_summary(
             summary.bands[label] += 1
 
     if cset.period_start <= year - 1 <= cset.period_end:
-        previous_ids = list(communes_of(unit, year - 1).values_list("pk", flat=True))
+        previous_ids = communes_of(unit, year - 1).values("pk")  # a subquery: one round trip
         previous = list(
             _assessments(previous_ids, year - 1, cset, approved_only).values_list(
                 "criteria_met", flat=True
@@ -202,12 +202,16 @@ def progress_summary(
 
     held = levels_held(commune_ids, year_end(year))
     summary.recognised_total = _count_levels(held.values())
-    new = Recognition.objects.filter(unit_id__in=commune_ids, year=year).order_by()
+    decided = list(
+        Recognition.objects.filter(unit_id__in=commune_ids, year=year)
+        .order_by()
+        .values_list("action", "level")
+    )
     summary.recognised_new = _tally(
-        new.filter(action=RecognitionAction.RECOGNISED).values_list("level", flat=True)
+        level for action, level in decided if action == RecognitionAction.RECOGNISED
     )
     summary.revoked = _tally(
-        new.filter(action=RecognitionAction.REVOKED).values_list("level", flat=True)
+        level for action, level in decided if action == RecognitionAction.REVOKED
     )
 
     met_by_unit = {r[1]: r[3] for r in rows}

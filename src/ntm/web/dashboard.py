@@ -27,7 +27,7 @@ def _band_css(count: int, total: int) -> str:
 
 def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
     cset = summary.criteria_set
-    total = cset.criteria.count() if cset else 0
+    total = len(summary.criteria_attainment) if cset else 0  # one row per criterion
     bands = bar_chart([Bar(label, n, css="band") for label, n in summary.bands.items()])
     attainment = bar_chart(
         [
