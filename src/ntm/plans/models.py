@@ -233,10 +233,13 @@ class Task(models.Model):
     def effective_status(self) -> str:
         return self.status_on(datetime.date.today())
 
+    def status_label_on(self, day: datetime.date) -> str:
+        status = self.status_on(day)
+        return str(OVERDUE_LABEL) if status == OVERDUE else str(TaskStatus(status).label)
+
     @property
     def effective_status_label(self) -> str:
-        status = self.effective_status
-        return str(OVERDUE_LABEL) if status == OVERDUE else str(TaskStatus(status).label)
+        return self.status_label_on(datetime.date.today())
 
 
 class TaskNote(models.Model):

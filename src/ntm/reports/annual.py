@@ -17,13 +17,14 @@ from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.assessments.selectors import assessment_matrix
 from ntm.criteria.models import CriteriaSet, RecognitionLevel
 from ntm.ocop.selectors import ocop_figures, standing
-from ntm.plans.models import METRICS, Plan, PlanStatus, Task
+from ntm.plans.models import METRICS, OVERDUE, Plan, PlanStatus, Task, TaskStatus
 from ntm.reports.charts import Bar
 from ntm.reports.document import Annex, Chart, Heading, Paragraph, Report, Table, percent
 from ntm.reports.formatting import vi_number
 from ntm.reports.selectors import Summary, national_summary, progress_summary, year_end
 from ntm.resources.models import ModelKind
 from ntm.units.models import Level, Unit
+from ntm.units.paths import province_id_of
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 COMMUNE_LEVELS = ("ntm", "advanced", "model")
@@ -67,7 +68,7 @@ def _frame(unit: Unit | None, year: int, issued_on: datetime.date | None) -> Rep
                         _("UBND các tỉnh, thành phố;"), _("Lưu: VT, VPĐP.")],
             signer_title=_("CHÁNH VĂN PHÒNG"),
         )  # fmt: skip
-    province = unit if unit.level == Level.PROVINCE else _province_of(unit)
+    province = Unit.objects.filter(pk=province_id_of(unit.path)).first()
     place = (province or unit).short_name
     if unit.level == Level.PROVINCE:
         parent, issuer = (
@@ -90,13 +91,6 @@ def _frame(unit: Unit | None, year: int, issued_on: datetime.date | None) -> Rep
                    "năm %(year)s trên địa bàn %(unit)s") % {"year": year, "unit": _lower_kind(unit)},
         recipients=recipients, signer_title=signer,
     )  # fmt: skip
-
-
-def _province_of(unit: Unit) -> Unit | None:
-    node = unit
-    while node.parent_id is not None:
-        node = node.parent
-    return node if node.level == Level.PROVINCE else None
 
 
 def _lower_kind(unit: Unit) -> str:
@@ -680,8 +674,8 @@ def _tasks_section(s: Summary, number: int, plans) -> list:
         return blocks
     day = year_end(s.year)
     statuses = [t.status_on(day) for t in tasks]
-    done = sum(1 for st in statuses if st == "done")
-    overdue = sum(1 for st in statuses if st == "overdue")
+    done = sum(1 for st in statuses if st == TaskStatus.DONE)
+    overdue = sum(1 for st in statuses if st == OVERDUE)
     blocks.append(
         Paragraph(
             _(
@@ -691,8 +685,6 @@ def _tasks_section(s: Summary, number: int, plans) -> list:
             % {"n": _n(len(tasks)), "done": _n(done), "overdue": _n(overdue), "year": s.year}
         )  # fmt: skip
     )
-    labels = {"overdue": _("Quá hạn"), "done": _("Hoàn thành"), "in_progress": _("Đang thực hiện"),
-              "not_started": _("Chưa thực hiện")}  # fmt: skip
     blocks.append(
         Table(
             key="nhiem_vu",
@@ -706,8 +698,8 @@ def _tasks_section(s: Summary, number: int, plans) -> list:
                 _("Trạng thái"),
             ],
             rows=[
-                [i, t.group, t.content, t.lead_agency, t.deadline, labels.get(st, st)]
-                for i, (t, st) in enumerate(zip(tasks, statuses, strict=True), start=1)
+                [i, t.group, t.content, t.lead_agency, t.deadline, t.status_label_on(day)]
+                for i, t in enumerate(tasks, start=1)
             ],
         )  # fmt: skip
     )
