@@ -69,8 +69,9 @@ def settings() -> dict:
 
 def _start(args: list[str], nice: int, **kwargs) -> subprocess.Popen:
     """A child process in a session of its own, at the given niceness (0: unchanged)."""
-    proc = subprocess.Popen(args, start_new_session=True,
-                            preexec_fn=(lambda: os.nice(nice)) if nice else None, **kwargs)  # fmt: skip
+    proc = subprocess.Popen(
+        args, start_new_session=True, preexec_fn=(lambda: os.nice(nice)) if nice else None, **kwargs
+    )
     if nice:  # no autogroup scheduling, or not allowed: the process niceness is still set
         with contextlib.suppress(OSError):
             Path(f"/proc/{proc.pid}/autogroup").write_text(str(nice))
@@ -104,15 +105,20 @@ def prepare(plan_path: str, users: int) -> None:
     hashed = make_password(PASSWORD)  # one hash for all: hashing is slow by design
     created = User.objects.bulk_create(
         [
-            User(username=f"load-{p.code}", password=hashed, role=Role.PROVINCE_COORDINATOR,
-                 unit=p, first_name=f"VPĐP {p.name}")
+            User(
+                username=f"load-{p.code}",
+                password=hashed,
+                role=Role.PROVINCE_COORDINATOR,
+                unit=p,
+                first_name=f"VPĐP {p.name}",
+            )
             for p in provinces
         ]
         + [
             User(username=f"load-national-{i}", password=hashed, role=Role.NATIONAL_VIEWER)
             for i in range(users // 10 + 1)  # one account each: API rates are per account
         ]
-    )  # fmt: skip
+    )
     tokens = {t.user.username: t.key for t in [Token.objects.create(user=u) for u in created]}
 
     by_province: dict[str, dict] = {}
@@ -161,8 +167,15 @@ def prepare(plan_path: str, users: int) -> None:
         "toggles": toggles,
     }
     Path(plan_path).write_text(json.dumps(plan))
-    print(json.dumps({"users": len(created), "slots": len(slots),
-                      "saves": sum(len(s["save"]) for s in slots)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "users": len(created),
+                "slots": len(slots),
+                "saves": sum(len(s["save"]) for s in slots),
+            }
+        )
+    )
 
 
 # --- running the server and locust ----------------------------------------------------------------
@@ -176,8 +189,9 @@ def _run(args: list[str], env: dict) -> float:
 
 def _script(args: list[str], env: dict) -> dict:
     """Run a bench script; its progress bar is kept quiet, shown only if it fails."""
-    done = subprocess.run([sys.executable, *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     if done.returncode:
         sys.stderr.write(done.stderr[-4000:])
         raise subprocess.CalledProcessError(done.returncode, args)
@@ -216,8 +230,12 @@ class Server:
         self.log = log.open("w")
         self.proc = _start(
             [*NTM, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)],
-            nice, env=env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            nice,
+            env=env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.rss: dict[int, int] = {}  # worker pid -> largest VmRSS seen, in kB
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
@@ -290,8 +308,9 @@ def drive(url: str, plan: Path, out: Path, server_pid: int, conf: dict) -> dict:
         "LOAD_SECONDS": str(conf["seconds"]),
         "LOAD_WAIT": conf["wait"],
     }
-    proc = _start([sys.executable, str(ROOT / "bench" / "locustfile.py")], conf["nice"], env=env,
-                  cwd=ROOT)  # fmt: skip
+    proc = _start(
+        [sys.executable, str(ROOT / "bench" / "locustfile.py")], conf["nice"], env=env, cwd=ROOT
+    )
     try:
         code = proc.wait(timeout=conf["seconds"] + 600)
     except subprocess.TimeoutExpired:
@@ -311,8 +330,9 @@ def fill(env: dict, tmp: Path, users: int) -> tuple[dict, Path]:
     env = {**env, "DJANGO_SETTINGS_MODULE": "ntm.settings", "PYTHONWARNINGS": "ignore"}
     made = _script([str(ROOT / "bench" / "national.py"), "generate"], env)
     plan = tmp / "load-plan.json"
-    made["load_users"] = _script([str(ROOT / "bench" / "load.py"), "prepare", str(plan),
-                                  str(users)], env)  # fmt: skip
+    made["load_users"] = _script(
+        [str(ROOT / "bench" / "load.py"), "prepare", str(plan), str(users)], env
+    )
     made["prepare_seconds"] = time.perf_counter() - started
     return made, plan
 
@@ -360,8 +380,11 @@ def bench_load(env: dict, tmp: Path, db_name: str, notes: list[str]) -> list[tup
         f"  {'request':<{width}} {'count':>7} {'req/s':>6} {'p50':>5} {'p95':>5} {'p99':>5} "
         f"{'max':>6} {'fail':>5}",
     ]
-    for name, s in [*result["requests"].items(), ("reads together", reads),
-                    ("all requests", result["total"])]:  # fmt: skip
+    for name, s in [
+        *result["requests"].items(),
+        ("reads together", reads),
+        ("all requests", result["total"]),
+    ]:
         lines.append(
             f"  {name:<{width}} {s['count']:>7,} {s['rps']:>6.1f} {_ms(s['p50']):>5} "
             f"{_ms(s['p95']):>5} {_ms(s['p99']):>5} {_ms(s['max']):>6} {s['failures']:>5}"

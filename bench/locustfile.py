@@ -29,8 +29,13 @@ from locust.contrib.fasthttp import FastHttpSession
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())  # noqa: SIM115
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-READS = ["dashboard", "dashboard (national)", "summary API", "assessment page",
-         "assessment API read"]  # fmt: skip
+READS = [
+    "dashboard",
+    "dashboard (national)",
+    "summary API",
+    "assessment page",
+    "assessment API read",
+]
 
 OUTCOMES: Counter = Counter()  # 5xx, connection, 4xx, 409, saves
 ERROR_SAMPLES: list[str] = []
@@ -74,19 +79,30 @@ class _Base(FastHttpUser):
 
     def on_start(self):
         self.api = FastHttpSession(
-            base_url=self.host, request_event=self.environment.events.request, user=self,
-            headers={"Authorization": f"Token {self.account['token']}", "Accept": "application/json"},
-        )  # fmt: skip
+            base_url=self.host,
+            request_event=self.environment.events.request,
+            user=self,
+            headers={
+                "Authorization": f"Token {self.account['token']}",
+                "Accept": "application/json",
+            },
+        )
         with self.client.get("/accounts/login/", name="login form", catch_response=True) as r:
             if not _check(r, "login form"):
                 LOGIN_FAILED.add(id(self))
                 return
             token = CSRF.search(r.text or "")
         with self.client.post(
-            "/accounts/login/", name="login", catch_response=True, allow_redirects=False,
-            data={"username": self.account["username"], "password": PLAN["password"],
-                  "csrfmiddlewaretoken": token.group(1) if token else ""},
-        ) as r:  # fmt: skip
+            "/accounts/login/",
+            name="login",
+            catch_response=True,
+            allow_redirects=False,
+            data={
+                "username": self.account["username"],
+                "password": PLAN["password"],
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+        ) as r:
             # Logged in: redirected to the dashboard; a refused login shows the form again (200)
             if _check(r, "login", expected=(302,)):
                 LOGGED_IN.add(id(self))
@@ -116,12 +132,14 @@ class Coordinator(_Base):
 
     @task(30)
     def summary(self):
-        url = f"/api/v1/reports/summary/?unit={self.account['province']}&year={random.choice(PLAN['years'])}"  # fmt: skip
+        url = f"/api/v1/reports/summary/?unit={self.account['province']}&year={random.choice(PLAN['years'])}"
         self.get(self.api, url, "summary API")
 
     @task(30)
     def assessment_page(self):
-        self.get(self.client, f"/assessments/{random.choice(self.account['read'])}/", "assessment page")  # fmt: skip
+        self.get(
+            self.client, f"/assessments/{random.choice(self.account['read'])}/", "assessment page"
+        )
 
     @task(10)
     def save(self):
@@ -135,8 +153,12 @@ class Coordinator(_Base):
         values = {v["indicator"]: v["value_bool"] for v in data["values"]}
         code = random.choice([c for c in PLAN["toggles"] if c in values] or PLAN["toggles"])
         body = {"version": data["version"], "values": {code: not values.get(code)}}
-        with self.api.post(f"/api/v1/assessments/{pk}/save/", json=body, name="assessment save",
-                           catch_response=True) as r:  # fmt: skip
+        with self.api.post(
+            f"/api/v1/assessments/{pk}/save/",
+            json=body,
+            name="assessment save",
+            catch_response=True,
+        ) as r:
             if _check(r, "assessment save"):
                 OUTCOMES["saves"] += 1
 
@@ -161,17 +183,23 @@ class NationalViewer(_Base):
 
     @task(30)
     def assessment_page(self):
-        self.get(self.client, f"/assessments/{random.choice(self.account['read'])}/", "assessment page")  # fmt: skip
+        self.get(
+            self.client, f"/assessments/{random.choice(self.account['read'])}/", "assessment page"
+        )
 
 
 def _figures(entry, seconds: float) -> dict:
     count = entry.num_requests
     pct = entry.get_response_time_percentile if count else (lambda _p: None)
     return {
-        "count": count, "failures": entry.num_failures, "rps": count / seconds,
-        "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
+        "count": count,
+        "failures": entry.num_failures,
+        "rps": count / seconds,
+        "p50": pct(0.50),
+        "p95": pct(0.95),
+        "p99": pct(0.99),
         "max": entry.max_response_time if count else None,
-    }  # fmt: skip
+    }
 
 
 def _server_cpu() -> float:
@@ -220,8 +248,11 @@ def main() -> None:
     gevent.sleep(seconds)
     cpu1 = (_self_cpu(), _server_cpu(), _machine_busy())
     elapsed = time.monotonic() - window_start
-    stats = {name: _figures(e, elapsed) for (name, _m), e in sorted(runner.stats.entries.items())
-             if e.num_requests and not name.startswith("login")}  # fmt: skip
+    stats = {
+        name: _figures(e, elapsed)
+        for (name, _m), e in sorted(runner.stats.entries.items())
+        if e.num_requests and not name.startswith("login")
+    }
     reads = StatsEntry(runner.stats, "reads", "")
     for (name, _m), e in runner.stats.entries.items():
         if name in READS:

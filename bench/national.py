@@ -53,8 +53,27 @@ PROVINCES = ["06", "38"]  # Bắc Kạn (95 xã, the seeds' province) and Thanh 
 DASHBOARD_PROVINCE = "38"
 REPEAT = 5
 # How easily each of the 19 criteria is met (income, production, environment are the hardest).
-EASE = {1: 0.95, 2: 0.6, 3: 0.8, 4: 0.9, 5: 0.5, 6: 0.55, 7: 0.7, 8: 0.85, 9: 0.75, 10: 0.3,
-        11: 0.45, 12: 0.7, 13: 0.35, 14: 0.8, 15: 0.75, 16: 0.8, 17: 0.25, 18: 0.7, 19: 0.9}  # fmt: skip
+EASE = {
+    1: 0.95,
+    2: 0.6,
+    3: 0.8,
+    4: 0.9,
+    5: 0.5,
+    6: 0.55,
+    7: 0.7,
+    8: 0.85,
+    9: 0.75,
+    10: 0.3,
+    11: 0.45,
+    12: 0.7,
+    13: 0.35,
+    14: 0.8,
+    15: 0.75,
+    16: 0.8,
+    17: 0.25,
+    18: 0.7,
+    19: 0.9,
+}
 
 
 def _columns(model) -> list[str]:
@@ -117,11 +136,17 @@ def generate(*, seed: int = SEED) -> dict:
         nonlocal number
         number += 1
         recognitions.append(
-            Recognition(unit_id=unit_id, level=level, criteria_set=sets.get(set_code, cset),
-                        year=year, action=action, decision_number=f"{number}/QĐ-UBND",
-                        decision_date=datetime.date(year, month, rng.randint(5, 28)),
-                        override_reason="Dữ liệu tổng hợp cho kiểm thử hiệu năng")
-        )  # fmt: skip
+            Recognition(
+                unit_id=unit_id,
+                level=level,
+                criteria_set=sets.get(set_code, cset),
+                year=year,
+                action=action,
+                decision_number=f"{number}/QĐ-UBND",
+                decision_date=datetime.date(year, month, rng.randint(5, 28)),
+                override_reason="Dữ liệu tổng hợp cho kiểm thử hiệu năng",
+            )
+        )
 
     # One profile per commune: its level, its growth, the order in which it meets the criteria.
     profiles = []
@@ -155,14 +180,28 @@ def generate(*, seed: int = SEED) -> dict:
                 if year < 2025:
                     state = State.APPROVED if rng.random() < 0.93 else State.APPRAISED
                 else:
-                    state = rng.choice([State.APPROVED, State.APPROVED, State.APPRAISED,
-                                        State.DISTRICT_CHECKED, State.SUBMITTED])  # fmt: skip
+                    state = rng.choice(
+                        [
+                            State.APPROVED,
+                            State.APPROVED,
+                            State.APPRAISED,
+                            State.DISTRICT_CHECKED,
+                            State.SUBMITTED,
+                        ]
+                    )
                 met = {c.pk for c in order[:k]}
                 batch.append(
-                    Assessment(unit_id=pk, year=year, criteria_set=cset, state=state,
-                               criteria_met=k, meets_standard=k == 19, created_at=now,
-                               updated_at=now)
-                )  # fmt: skip
+                    Assessment(
+                        unit_id=pk,
+                        year=year,
+                        criteria_set=cset,
+                        state=state,
+                        criteria_met=k,
+                        meets_standard=k == 19,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
                 met_sets.append(met)
                 approved = state == State.APPROVED
                 if approved and k == 19 and "ntm" not in held:
@@ -185,7 +224,10 @@ def generate(*, seed: int = SEED) -> dict:
                     for i, (ind_pk, kind) in enumerate(inds):
                         good = ok or (i != failing and rng.random() < 0.7)
                         if kind == "number":
-                            value = Decimal(rng.randint(750, 1000) if good else rng.randint(300, 749)) / 10  # fmt: skip
+                            value = (
+                                Decimal(rng.randint(750, 1000) if good else rng.randint(300, 749))
+                                / 10
+                            )
                             values.add((a, ind_pk, None, value, good))
                         else:
                             values.add((a, ind_pk, good, None, good))
@@ -249,17 +291,25 @@ def _duckdb_export():
             if column in dates:
                 data[column] = np.array(values, dtype="datetime64[D]").astype("datetime64[s]")
             else:
-                data[column] = np.array(values, dtype=object if isinstance(values[0], str) else None)  # fmt: skip
+                data[column] = np.array(
+                    values, dtype=object if isinstance(values[0], str) else None
+                )
         con.register(f"{name}_src", data)
         casts = ", ".join(f"{c}::DATE AS {c}" if c in dates else c for c in columns)
         con.execute(f"CREATE TABLE {name} AS SELECT {casts} FROM {name}_src")
         con.unregister(f"{name}_src")
 
-    load("unit", f"SELECT id, path, level, kind, valid_from, valid_to FROM {Unit._meta.db_table}",
-         ["id", "path", "level", "kind", "valid_from", "valid_to"], dates=("valid_from", "valid_to"))  # fmt: skip
-    load("assessment",
-         f"SELECT unit_id, year, criteria_set_id, criteria_met FROM {Assessment._meta.db_table}",
-         ["unit_id", "year", "criteria_set_id", "criteria_met"])  # fmt: skip
+    load(
+        "unit",
+        f"SELECT id, path, level, kind, valid_from, valid_to FROM {Unit._meta.db_table}",
+        ["id", "path", "level", "kind", "valid_from", "valid_to"],
+        dates=("valid_from", "valid_to"),
+    )
+    load(
+        "assessment",
+        f"SELECT unit_id, year, criteria_set_id, criteria_met FROM {Assessment._meta.db_table}",
+        ["unit_id", "year", "criteria_set_id", "criteria_met"],
+    )
     return con
 
 
@@ -305,8 +355,11 @@ def measure() -> dict:
     for code in PROVINCES:
         unit = Unit.objects.get(level=Level.PROVINCE, code=code, valid_to__isnull=False)
         xa = progress_summary(unit=unit, year=YEAR).communes_total
-        row(f"province summary {code} ({xa} xã, {YEAR})",
-            _median(lambda unit=unit: progress_summary(unit=unit, year=YEAR)), 0.05)  # fmt: skip
+        row(
+            f"province summary {code} ({xa} xã, {YEAR})",
+            _median(lambda unit=unit: progress_summary(unit=unit, year=YEAR)),
+            0.05,
+        )
     ours = _median(lambda: national_summary(year=YEAR))
     provinces = national_summary(year=YEAR)
     row(f"national summary ({len(provinces)} provinces, {YEAR})", ours, 0.5)
@@ -321,12 +374,20 @@ def measure() -> dict:
 
     for code in PROVINCES[-1:]:  # the province with the most xã
         unit = Unit.objects.get(level=Level.PROVINCE, code=code, valid_to__isnull=False)
-        row(f"annual report {code}: Word + Excel tables",
-            _median(lambda unit=unit: documents(unit), repeat=3), 3.0)  # fmt: skip
-    row("annual report, national: Word + Excel tables",
-        _median(lambda: documents(None), repeat=3), 30.0)  # fmt: skip
+        row(
+            f"annual report {code}: Word + Excel tables",
+            _median(lambda unit=unit: documents(unit), repeat=3),
+            3.0,
+        )
+    row(
+        "annual report, national: Word + Excel tables",
+        _median(lambda: documents(None), repeat=3),
+        30.0,
+    )
 
-    province = Unit.objects.get(level=Level.PROVINCE, code=DASHBOARD_PROVINCE, valid_to__isnull=False)  # fmt: skip
+    province = Unit.objects.get(
+        level=Level.PROVINCE, code=DASHBOARD_PROVINCE, valid_to__isnull=False
+    )
     coordinator, _ = User.objects.get_or_create(
         username="bench-coordinator",
         defaults={"role": Role.PROVINCE_COORDINATOR, "unit": province},
@@ -335,11 +396,17 @@ def measure() -> dict:
         username="bench-national", defaults={"role": Role.NATIONAL_VIEWER}
     )
     get = _client(coordinator)
-    row(f"dashboard page, province coordinator {DASHBOARD_PROVINCE}",
-        _median(lambda: get(f"/?year={YEAR}")), 0.3)  # fmt: skip
+    row(
+        f"dashboard page, province coordinator {DASHBOARD_PROVINCE}",
+        _median(lambda: get(f"/?year={YEAR}")),
+        0.3,
+    )
     get = _client(national)
-    row("dashboard page, national viewer (63 provinces)",
-        _median(lambda: get(f"/?year={YEAR}")), 0.5)  # fmt: skip
+    row(
+        "dashboard page, national viewer (63 provinces)",
+        _median(lambda: get(f"/?year={YEAR}")),
+        0.5,
+    )
 
     try:
         import duckdb  # noqa: F401
@@ -361,9 +428,14 @@ def measure() -> dict:
         mine = (p["assessed"], p["criteria_met_average"], list(p["bands"].values()))
         if duck != mine:
             mismatches.append({"province": p["code"], "ours": str(mine), "duckdb": str(duck)})
-    out["duckdb"] = {"ours": ours, "duckdb": theirs, "ratio": ours / theirs,
-                     "equal": not mismatches, "mismatches": mismatches[:5],
-                     "provinces": len(provinces)}  # fmt: skip
+    out["duckdb"] = {
+        "ours": ours,
+        "duckdb": theirs,
+        "ratio": ours / theirs,
+        "equal": not mismatches,
+        "mismatches": mismatches[:5],
+        "provinces": len(provinces),
+    }
     return out
 
 

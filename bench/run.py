@@ -84,14 +84,31 @@ def bench_assessments_import(env, tmp: Path) -> float:
     _run(["units", "-v0", "load", "--province", "06"], env)
     _run(["criteria", "load", IMPORT_SET], env)
     template, filled = tmp / "mau.xlsx", tmp / "ketqua.xlsx"
-    _run(["template", "assessments", "--unit", "06", "--year", "2023", "--set", IMPORT_SET,
-          "-o", str(template)], env)  # fmt: skip
+    _run(
+        [
+            "template",
+            "assessments",
+            "--unit",
+            "06",
+            "--year",
+            "2023",
+            "--set",
+            IMPORT_SET,
+            "-o",
+            str(template),
+        ],
+        env,
+    )
     _fill_assessments(template, filled)
     env = {**env, "DJANGO_SETTINGS_MODULE": "ntm.settings"}
     done = subprocess.run(
         [sys.executable, "-c", IMPORT_CODE, str(filled)],
-        env=env, check=True, cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 
@@ -109,8 +126,14 @@ def bench_national(env, db_name: str) -> list[tuple[str, float, float]]:
     script = str(ROOT / "bench" / "national.py")
 
     def step(action: str) -> dict:
-        done = subprocess.run([sys.executable, script, action], env=env, check=True, cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, script, action],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     made = step("generate")
@@ -193,8 +216,10 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
     seconds = (
         list(bench_units_load_all(env)) if name == "units" else [bench_assessments_import(env, tmp)]
     )
-    return [(label, value, target) for (label, target), value in
-            zip(BENCHMARKS[name], seconds, strict=True)]  # fmt: skip
+    return [
+        (label, value, target)
+        for (label, target), value in zip(BENCHMARKS[name], seconds, strict=True)
+    ]
 
 
 def main(argv: list[str]) -> int:

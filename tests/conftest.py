@@ -94,7 +94,7 @@ def users(units, make_user):
             units.bac_kan,
             username="department",
             department="Sở Giao thông vận tải",
-        ),  # fmt: skip
+        ),
         district=make_user(Role.DISTRICT_OFFICER, units.bach_thong, username="district"),
         commune=make_user(Role.COMMUNE_OFFICER, units.quan_ha, username="commune"),
         new_commune=make_user(
@@ -121,9 +121,16 @@ def client_for():
 def _set(code, basis, start, end, n):
     bands = [{"label": str(n), "min": n, "max": n}, {"label": f"<{n}", "min": 0, "max": n - 1}]
     return CriteriaSet.objects.create(
-        code=code, name=code, decision_number="TEST", period_start=start, period_end=end,
-        applies_to="commune", level="ntm", threshold_basis=basis, bands=bands,
-    )  # fmt: skip
+        code=code,
+        name=code,
+        decision_number="TEST",
+        period_start=start,
+        period_end=end,
+        applies_to="commune",
+        level="ntm",
+        threshold_basis=basis,
+        bands=bands,
+    )
 
 
 @pytest.fixture
@@ -139,15 +146,24 @@ def small_set(db):
         criterion=c1, code="1.1", name="Có quy hoạch", kind="boolean", status="national"
     )
     i2 = Indicator.objects.create(
-        criterion=c2, code="2.1", name="Tỷ lệ đường được cứng hóa", kind="number", operator=">=",
-        unit="%", status="national",
-    )  # fmt: skip
+        criterion=c2,
+        code="2.1",
+        name="Tỷ lệ đường được cứng hóa",
+        kind="number",
+        operator=">=",
+        unit="%",
+        status="national",
+    )
     Threshold.objects.create(indicator=i2, basis="TDMNPB", value=Decimal("70"))
     Threshold.objects.create(indicator=i2, basis="*", value=Decimal("90"))
     i3 = Indicator.objects.create(
-        criterion=c3, code="3.1", name="Tỷ lệ diện tích tưới", kind="number", operator="between",
+        criterion=c3,
+        code="3.1",
+        name="Tỷ lệ diện tích tưới",
+        kind="number",
+        operator="between",
         status="national",
-    )  # fmt: skip
+    )
     Threshold.objects.create(indicator=i3, basis="*", value=Decimal("80"), value_max=Decimal("100"))
     return SimpleNamespace(set=cset, c1=c1, c2=c2, c3=c3, i1=i1, i2=i2, i3=i3)
 

@@ -65,9 +65,14 @@ class ScratchDB:
     def ntm(self, *args, check: bool = True, extra_env=None, timeout: float = 300):
         """Run `ntm ARGS` against this database; output captured (text)."""
         done = subprocess.run(
-            [*NTM, *map(str, args)], env={**self.env, **(extra_env or {})}, cwd=ROOT,
-            capture_output=True, text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            [*NTM, *map(str, args)],
+            env={**self.env, **(extra_env or {})},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
         if check and done.returncode != 0:
             raise AssertionError(
                 f"ntm {' '.join(map(str, args))} failed ({done.returncode}):\n"
@@ -79,9 +84,14 @@ class ScratchDB:
         """Run Python with Django set up against this database; returns the JSON it prints last."""
         script = "import django, json, os\ndjango.setup()\n" + code
         done = subprocess.run(
-            [sys.executable, "-c", script, *map(str, args)], env=self.env, cwd=ROOT,
-            capture_output=True, text=True, timeout=300, check=False,
-        )  # fmt: skip
+            [sys.executable, "-c", script, *map(str, args)],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         if done.returncode != 0:
             raise AssertionError(f"script failed ({done.returncode}):\n{done.stderr[-4000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])

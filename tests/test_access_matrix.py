@@ -115,14 +115,27 @@ SEES_OUTSIDE = {r for r, cases in EXPECTED.items() if any(c[0] == "all" for c in
 # (the attribute it reads from the world). "province_set": a provincial criteria set, seen by
 # every user of its province (criteria.selectors.criteria_sets_visible).
 LEVEL_OF = {
-    "unit": "commune", "assessment": "commune", "evidence": "commune", "recognition": "commune",
-    "cset": "province_set", "indicator": "province_set",
-    "plan": "district", "target": "district", "roadmap": "district", "task": "district",
-    "funding": "commune", "contribution": "commune", "project": "commune",
-    "model_site": "commune", "activity": "commune",
-    "ocop_subject": "commune", "ocop_product": "commune", "ocop_evaluation": "commune",
-    "ocop_certificate": "commune", "ocop_round": "district",
-}  # fmt: skip
+    "unit": "commune",
+    "assessment": "commune",
+    "evidence": "commune",
+    "recognition": "commune",
+    "cset": "province_set",
+    "indicator": "province_set",
+    "plan": "district",
+    "target": "district",
+    "roadmap": "district",
+    "task": "district",
+    "funding": "commune",
+    "contribution": "commune",
+    "project": "commune",
+    "model_site": "commune",
+    "activity": "commune",
+    "ocop_subject": "commune",
+    "ocop_product": "commune",
+    "ocop_evaluation": "commune",
+    "ocop_certificate": "commune",
+    "ocop_round": "district",
+}
 ALL_LEVELS = {"commune", "district", "province", "province_set"}
 
 # What each role sees of the INSIDE world (scope.py: the subtree of the user's unit).
@@ -147,46 +160,88 @@ SEES = {
 # - foreign_criteria: a department officer edits only the criteria of their department
 #   (assessments.services.can_edit).
 AREAS = {
-    "units", "unit_attributes", "criteria", "assessments", "assessment_state", "foreign_criteria",
-    "recognitions", "plans", "ocop_products", "ocop_council", "resources", "rates",
-}  # fmt: skip
+    "units",
+    "unit_attributes",
+    "criteria",
+    "assessments",
+    "assessment_state",
+    "foreign_criteria",
+    "recognitions",
+    "plans",
+    "ocop_products",
+    "ocop_council",
+    "resources",
+    "rates",
+}
 READ_ONLY_AREAS = {
     "admin": set(),
     "coordinator": set(),
-    "department": {"plans", "ocop_products", "ocop_council", "assessment_state",
-                   "foreign_criteria", "criteria", "unit_attributes", "recognitions", "rates"},
+    "department": {
+        "plans",
+        "ocop_products",
+        "ocop_council",
+        "assessment_state",
+        "foreign_criteria",
+        "criteria",
+        "unit_attributes",
+        "recognitions",
+        "rates",
+    },
     "district": {"criteria", "unit_attributes", "recognitions", "rates"},
     "commune": {"plans", "ocop_council", "criteria", "unit_attributes", "recognitions", "rates"},
     "national": AREAS,
     "anonymous": AREAS,
-}  # fmt: skip
+}
 
 # What a GET of a (non-API) page does. READ: shows data to whoever sees it; POST_ONLY: 405;
 # an area name (or "writer": any role that writes): a form, 403 for those who may not write it;
 # a set of roles: a page only they read (403 for the others).
 READ, POST_ONLY = "read", "post_only"
 PAGE_GET = {
-    "units:detail": READ, "units:village_add": POST_ONLY, "units:attribute_add": POST_ONLY,
-    "units:villages_import": "writer", "units:villages_template": "writer",
-    "criteria:detail": READ, "criteria:clone": POST_ONLY, "criteria:indicator_add": POST_ONLY,
+    "units:detail": READ,
+    "units:village_add": POST_ONLY,
+    "units:attribute_add": POST_ONLY,
+    "units:villages_import": "writer",
+    "units:villages_template": "writer",
+    "criteria:detail": READ,
+    "criteria:clone": POST_ONLY,
+    "criteria:indicator_add": POST_ONLY,
     "criteria:threshold_add": POST_ONLY,
-    "assessments:detail": READ, "assessments:transition": POST_ONLY,
-    "assessments:evidence_upload": POST_ONLY, "assessments:evidence_download": READ,
-    "assessments:open": POST_ONLY, "assessments:template": "writer",
+    "assessments:detail": READ,
+    "assessments:transition": POST_ONLY,
+    "assessments:evidence_upload": POST_ONLY,
+    "assessments:evidence_download": READ,
+    "assessments:open": POST_ONLY,
+    "assessments:template": "writer",
     "assessments:import": "writer",
-    "plans:detail": READ, "plans:template": READ, "plans:delete": POST_ONLY,
-    "plans:target_delete": POST_ONLY, "plans:roadmap_delete": POST_ONLY,
-    "plans:task_progress": POST_ONLY, "plans:edit": "plans", "plans:target_add": "plans",
-    "plans:target_edit": "plans", "plans:roadmap_add": "plans", "plans:task_add": "plans",
-    "plans:task_edit": "plans", "plans:import": "plans", "plans:create": "plans",
-    "resources:delete": POST_ONLY, "resources:import": "writer",
-    "ocop:subject_detail": READ, "ocop:product_detail": READ, "ocop:round_detail": READ,
-    "ocop:subject_edit": "ocop_products", "ocop:product_edit": "ocop_products",
-    "ocop:subject_create": "ocop_products", "ocop:product_create": "ocop_products",
-    "ocop:import": "ocop_products", "ocop:certificate_add": "ocop_council",
+    "plans:detail": READ,
+    "plans:template": READ,
+    "plans:delete": POST_ONLY,
+    "plans:target_delete": POST_ONLY,
+    "plans:roadmap_delete": POST_ONLY,
+    "plans:task_progress": POST_ONLY,
+    "plans:edit": "plans",
+    "plans:target_add": "plans",
+    "plans:target_edit": "plans",
+    "plans:roadmap_add": "plans",
+    "plans:task_add": "plans",
+    "plans:task_edit": "plans",
+    "plans:import": "plans",
+    "plans:create": "plans",
+    "resources:delete": POST_ONLY,
+    "resources:import": "writer",
+    "ocop:subject_detail": READ,
+    "ocop:product_detail": READ,
+    "ocop:round_detail": READ,
+    "ocop:subject_edit": "ocop_products",
+    "ocop:product_edit": "ocop_products",
+    "ocop:subject_create": "ocop_products",
+    "ocop:product_create": "ocop_products",
+    "ocop:import": "ocop_products",
+    "ocop:certificate_add": "ocop_council",
     "ocop:round_create": "ocop_council",
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
-}  # fmt: skip
+}
 
 # API views that answer only with parameters: the query for a role's own unit.
 API_QUERY = {
@@ -301,9 +356,13 @@ def build_world(*, tag: str, private: str, province: Unit, district: Unit, commu
     manual = {c.pk: ManualResult(True, f"{private} lý do") for c in national.criteria.all()}
     number = Indicator.objects.filter(criterion__criteria_set=national, kind="number").first()
     assessment = assessment_save(
-        assessment=assessment, user=admin, version=assessment.version, manual=manual,
-        values={number.pk: 55}, notes=f"{private} ghi chú bản nháp",
-    )  # fmt: skip
+        assessment=assessment,
+        user=admin,
+        version=assessment.version,
+        manual=manual,
+        values={number.pk: 55},
+        notes=f"{private} ghi chú bản nháp",
+    )
     for state, reason in (("submitted", ""), ("draft", f"{private} trả lại")):
         assessment = assessment_transition(
             assessment=assessment, user=admin, to_state=state, reason=reason
@@ -315,19 +374,30 @@ def build_world(*, tag: str, private: str, province: Unit, district: Unit, commu
         .first()
     )
     evidence = Evidence.objects.create(
-        assessment=assessment, title=f"Biên bản {private}",
+        assessment=assessment,
+        title=f"Biên bản {private}",
         file=ContentFile(b"%PDF-1.4", name=f"bb-{tag}.pdf"),
-    )  # fmt: skip
+    )
     recognition = Recognition.objects.create(
-        unit=commune, level="ntm", criteria_set=national, year=YEAR,
-        decision_number=f"1/QĐ-{tag}", decision_date=datetime.date(YEAR, 12, 30),
+        unit=commune,
+        level="ntm",
+        criteria_set=national,
+        year=YEAR,
+        decision_number=f"1/QĐ-{tag}",
+        decision_date=datetime.date(YEAR, 12, 30),
         override_reason=f"{private} kiểm thử",
-    )  # fmt: skip
+    )
     plan = plans.plan_create(
-        user=None, unit=district, number=f"77/KH-{tag}-HUYEN", issued_on=datetime.date(YEAR, 3, 1),
-        issuer=f"UBND {tag}-HUYEN", title=f"Kế hoạch {private} {tag}-HUYEN", year_from=YEAR,
-        year_to=YEAR, status="active",
-    )  # fmt: skip
+        user=None,
+        unit=district,
+        number=f"77/KH-{tag}-HUYEN",
+        issued_on=datetime.date(YEAR, 3, 1),
+        issuer=f"UBND {tag}-HUYEN",
+        title=f"Kế hoạch {private} {tag}-HUYEN",
+        year_from=YEAR,
+        year_to=YEAR,
+        status="active",
+    )
     target = plans.target_create(
         plan=plan, user=None, metric="villages_ntm", year=YEAR, value=7, note=f"{tag}-HUYEN"
     )
@@ -340,56 +410,113 @@ def build_world(*, tag: str, private: str, province: Unit, district: Unit, commu
     plans.task_progress(task=task, user=None, text=f"Tiến độ {private} {tag}-HUYEN")
     ocop.sheets_load()
     subject = ocop.subject_save(
-        user=None, kind="household", name=f"Hộ {private}", unit=commune, tax_code="4900999999",
-        representative=f"Ông {private}", phone="0912000111",
-    )  # fmt: skip
+        user=None,
+        kind="household",
+        name=f"Hộ {private}",
+        unit=commune,
+        tax_code="4900999999",
+        representative=f"Ông {private}",
+        phone="0912000111",
+    )
     product = ocop.product_save(
         user=None, name=f"Hồi {tag}-OCOP", subject=subject, group="thuc_pham", unit=commune
     )
     product.photo.save(f"mx-{tag.lower()}.png", ContentFile(b"\x89PNG\r\n\x1a\n"), save=False)
     Product.objects.filter(pk=product.pk).update(photo=product.photo.name)
     ocop_round = ocop.round_save(
-        user=None, unit=district, year=2024, number=9, held_on=datetime.date(2024, 9, 1),
+        user=None,
+        unit=district,
+        year=2024,
+        number=9,
+        held_on=datetime.date(2024, 9, 1),
         note=f"{tag}-HUYEN",
-    )  # fmt: skip
+    )
     evaluation = ocop.evaluation_save(
         user=None, round=ocop_round, product=product, scores={"A": 30, "B": 20, "C": 25}
     )
     certificate = ocop.certificate_issue(
-        user=None, product=product, number=f"99/QĐ-{tag}", issued_on=datetime.date(2024, 10, 1),
-        stars=4, evaluation=evaluation,
-    )  # fmt: skip
+        user=None,
+        product=product,
+        number=f"99/QĐ-{tag}",
+        issued_on=datetime.date(2024, 10, 1),
+        stars=4,
+        evaluation=evaluation,
+    )
     rs = system_scope()
     funding, _c = res.funding_save(
-        scope=rs, user=None, unit=commune, year=YEAR,
-        source=FundingSource.objects.get(code="ntm_central"), allocated=777, disbursed=7,
+        scope=rs,
+        user=None,
+        unit=commune,
+        year=YEAR,
+        source=FundingSource.objects.get(code="ntm_central"),
+        allocated=777,
+        disbursed=7,
         note=f"{private} vốn",
-    )  # fmt: skip
+    )
     contribution, _c = res.contribution_save(
-        scope=rs, user=None, unit=commune, year=YEAR, land_m2=5, workdays=5, cash=5,
+        scope=rs,
+        user=None,
+        unit=commune,
+        year=YEAR,
+        land_m2=5,
+        workdays=5,
+        cash=5,
         materials=f"{private} hiện vật",
-    )  # fmt: skip
-    res.rate_save(scope=rs, province=province, year=YEAR, land_per_m2=1000, workday=200000,
-                  decision=f"5/QĐ-{tag}")  # fmt: skip
+    )
+    res.rate_save(
+        scope=rs,
+        province=province,
+        year=YEAR,
+        land_per_m2=1000,
+        workday=200000,
+        decision=f"5/QĐ-{tag}",
+    )
     project = res.project_save(
         scope=rs, unit=commune, year=YEAR, name=f"Công trình {private}", amount=1
     )
     model_site = res.model_site_save(
-        scope=rs, unit=commune, kind="green_clean", name=f"Mô hình {private}",
+        scope=rs,
+        unit=commune,
+        kind="green_clean",
+        name=f"Mô hình {private}",
         year_recognised=YEAR,
-    )  # fmt: skip
+    )
     activity = res.activity_save(
-        scope=rs, unit=commune, kind="training", name=f"Lớp {private}",
-        date=datetime.date(YEAR, 5, 1), planned=10, actual=9,
-    )  # fmt: skip
+        scope=rs,
+        unit=commune,
+        kind="training",
+        name=f"Lớp {private}",
+        date=datetime.date(YEAR, 5, 1),
+        planned=10,
+        actual=9,
+    )
     return SimpleNamespace(
-        tag=tag, private=private, province=province, district=district, unit=commune,
-        cset=cset, indicator=indicator, assessment=assessment, foreign_indicator=foreign,
-        evidence=evidence, recognition=recognition, plan=plan, target=target, roadmap=roadmap,
-        task=task, ocop_subject=subject, ocop_product=product, ocop_round=ocop_round,
-        ocop_evaluation=evaluation, ocop_certificate=certificate, funding=funding,
-        contribution=contribution, project=project, model_site=model_site, activity=activity,
-    )  # fmt: skip
+        tag=tag,
+        private=private,
+        province=province,
+        district=district,
+        unit=commune,
+        cset=cset,
+        indicator=indicator,
+        assessment=assessment,
+        foreign_indicator=foreign,
+        evidence=evidence,
+        recognition=recognition,
+        plan=plan,
+        target=target,
+        roadmap=roadmap,
+        task=task,
+        ocop_subject=subject,
+        ocop_product=product,
+        ocop_round=ocop_round,
+        ocop_evaluation=evaluation,
+        ocop_certificate=certificate,
+        funding=funding,
+        contribution=contribution,
+        project=project,
+        model_site=model_site,
+        activity=activity,
+    )
 
 
 def _make_users(inside) -> dict:
@@ -428,13 +555,21 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
             )
             admin = User.objects.create(username="mx-builder", is_superuser=True)
             inside = build_world(
-                tag="MXBK", private="TRONGPHAMVI-5c2e", province=_legacy(Level.PROVINCE, "06"),
-                district=quan_ha.parent, commune=quan_ha, admin=admin,
-            )  # fmt: skip
+                tag="MXBK",
+                private="TRONGPHAMVI-5c2e",
+                province=_legacy(Level.PROVINCE, "06"),
+                district=quan_ha.parent,
+                commune=quan_ha,
+                admin=admin,
+            )
             outside = build_world(
-                tag="MXLS", private="NGOAIPHAMVI-7f3a", province=_legacy(Level.PROVINCE, "20"),
-                district=lang_son_commune.parent, commune=lang_son_commune, admin=admin,
-            )  # fmt: skip
+                tag="MXLS",
+                private="NGOAIPHAMVI-7f3a",
+                province=_legacy(Level.PROVINCE, "20"),
+                district=lang_son_commune.parent,
+                commune=lang_son_commune,
+                admin=admin,
+            )
             assert inside.district.code == "063", "Quân Hà lies in Bạch Thông"
             users = _make_users(inside)
             data = SimpleNamespace(inside=inside, outside=outside, users=users, before={})
@@ -537,8 +672,11 @@ def _fingerprint_sql(m, role: str, everything: bool) -> tuple[list[str], str, li
         for name, (qs, columns) in _protected(m, role, everything).items():
             if columns is None:
                 sql, sub = qs.order_by().values_list("id").query.sql_with_params()
-                agg = "COUNT(*)::text || ',' || COALESCE(MAX(t.id), 0)::text" if postgres else (
-                    "COUNT(*) || ',' || COALESCE(MAX(t.id), 0)")  # fmt: skip
+                agg = (
+                    "COUNT(*)::text || ',' || COALESCE(MAX(t.id), 0)::text"
+                    if postgres
+                    else ("COUNT(*) || ',' || COALESCE(MAX(t.id), 0)")
+                )
             else:
                 meta = qs.model._meta
                 names_ = [meta.pk.attname if c == "pk" else c for c in columns]
@@ -546,8 +684,10 @@ def _fingerprint_sql(m, role: str, everything: bool) -> tuple[list[str], str, li
                 if postgres:
                     agg = "string_agg(t::text, '|' ORDER BY t::text)"
                 else:
-                    cols = [meta.get_field(n).column if n != meta.pk.attname else meta.pk.column
-                            for n in names_]  # fmt: skip
+                    cols = [
+                        meta.get_field(n).column if n != meta.pk.attname else meta.pk.column
+                        for n in names_
+                    ]
                     row = " || ',' || ".join(f'quote(t."{c}")' for c in cols)
                     agg = f"group_concat({row}, '|')"
             names.append(name)
@@ -587,23 +727,66 @@ def _payload(world, unit: Unit | None, *, api: bool, version: int | None) -> dic
     objects and `unit`, with the version of the object written to (else the assessment's).
     Fields a view does not know are ignored."""
     data = {
-        "version": version or _version(world.assessment), "to_state": "submitted",
-        "reason": "MX sửa", "name": "MX-SUA", "title": "MX-SUA", "code": "MX-SUA-2021", "note": "MX-SUA",
-        "notes": "MX-SUA", "text": "MX-SUA", "content": "MX-SUA", "lead_agency": "MX",
-        "number": "88/KH-MX", "issued_on": "2023-02-01", "issuer": "MX", "year_from": YEAR,
-        "year_to": YEAR, "status": "draft", "year": YEAR, "set": "NTM-XA-2021",
-        "criteria_set": "NTM-XA-2021", "metric": "villages_ntm", "value": 9, "level": "ntm",
-        "target_year": YEAR, "kind": "household", "group": "thuc_pham", "stage": "idea",
-        "subject": world.ocop_subject.pk, "product": world.ocop_product.pk,
-        "round": world.ocop_round.pk, "evaluation": world.ocop_evaluation.pk, "stars": 3,
-        "held_on": "2023-09-01", "source": "ntm_central", "allocated": 5, "disbursed": 1,
-        "land_m2": 1, "workdays": 1, "cash": 1, "amount": 1, "date": "2023-05-01",
-        "planned": 1, "actual": 1, "year_recognised": YEAR, "plan": world.plan.pk,
-        "decision_number": "5/QĐ-MX", "decision_date": "2023-12-01", "override_reason": "MX",
-        "basis": "*", "valid_from_year": YEAR, "section": "activity",
-        "a-kind": "training", "a-name": "MX-SUA", "a-date": "2023-05-02", "a-planned": 1,
-        "a-actual": 1, "product_id": world.ocop_product.pk, "line_A": 1, "dry_run": "",
-    }  # fmt: skip
+        "version": version or _version(world.assessment),
+        "to_state": "submitted",
+        "reason": "MX sửa",
+        "name": "MX-SUA",
+        "title": "MX-SUA",
+        "code": "MX-SUA-2021",
+        "note": "MX-SUA",
+        "notes": "MX-SUA",
+        "text": "MX-SUA",
+        "content": "MX-SUA",
+        "lead_agency": "MX",
+        "number": "88/KH-MX",
+        "issued_on": "2023-02-01",
+        "issuer": "MX",
+        "year_from": YEAR,
+        "year_to": YEAR,
+        "status": "draft",
+        "year": YEAR,
+        "set": "NTM-XA-2021",
+        "criteria_set": "NTM-XA-2021",
+        "metric": "villages_ntm",
+        "value": 9,
+        "level": "ntm",
+        "target_year": YEAR,
+        "kind": "household",
+        "group": "thuc_pham",
+        "stage": "idea",
+        "subject": world.ocop_subject.pk,
+        "product": world.ocop_product.pk,
+        "round": world.ocop_round.pk,
+        "evaluation": world.ocop_evaluation.pk,
+        "stars": 3,
+        "held_on": "2023-09-01",
+        "source": "ntm_central",
+        "allocated": 5,
+        "disbursed": 1,
+        "land_m2": 1,
+        "workdays": 1,
+        "cash": 1,
+        "amount": 1,
+        "date": "2023-05-01",
+        "planned": 1,
+        "actual": 1,
+        "year_recognised": YEAR,
+        "plan": world.plan.pk,
+        "decision_number": "5/QĐ-MX",
+        "decision_date": "2023-12-01",
+        "override_reason": "MX",
+        "basis": "*",
+        "valid_from_year": YEAR,
+        "section": "activity",
+        "a-kind": "training",
+        "a-name": "MX-SUA",
+        "a-date": "2023-05-02",
+        "a-planned": 1,
+        "a-actual": 1,
+        "product_id": world.ocop_product.pk,
+        "line_A": 1,
+        "dry_run": "",
+    }
     if unit is not None:
         data.update(unit=unit.pk, unit_code=unit.code)
     if api:
@@ -806,8 +989,11 @@ def run_case(m, client, name: str, role: str, where: str) -> None:
     other = m.outside if where == "inside" else m.inside
     attempts = [("post", world, world.unit), ("post", other, other.unit)]
     if kind == "scoped":
-        attempts += [("post", world, world.district), ("post", world, other.unit),
-                     ("post", other, world.unit)]  # fmt: skip
+        attempts += [
+            ("post", world, world.district),
+            ("post", world, other.unit),
+            ("post", other, world.unit),
+        ]
     attempts += [("put", other, other.unit), ("patch", world, None), ("delete", None, None)]
     for method, refs, target in attempts:
         data = _payload(refs, target, api=api, version=version) if refs else None
@@ -845,13 +1031,12 @@ def _touch(model, pk) -> str:
 
     row = model.objects.get(pk=pk)
     together = {name for group in model._meta.unique_together for name in group}
-    together |= {
-        name for c in model._meta.constraints for name in getattr(c, "fields", ())
-    }  # fmt: skip
+    together |= {name for c in model._meta.constraints for name in getattr(c, "fields", ())}
     fields = [
-        f for f in model._meta.concrete_fields
+        f
+        for f in model._meta.concrete_fields
         if not (f.primary_key or f.unique or f.is_relation or f.choices or f.name in together)
-    ]  # fmt: skip
+    ]
     for field in fields:  # a text first, else a number
         value = getattr(row, field.attname)
         if isinstance(field, (m.CharField, m.TextField)) and value is not None:
@@ -882,9 +1067,13 @@ def test_the_snapshot_notices_a_change_in_every_protected_table(matrix, db):
         before, touched = after, touched + 1
     assert touched == len(TRACKED)
     Unit.objects.create(
-        code="MX.001", name="Thôn MX", short_name="Thôn MX", kind="thon", level=Level.VILLAGE,
+        code="MX.001",
+        name="Thôn MX",
+        short_name="Thôn MX",
+        kind="thon",
+        level=Level.VILLAGE,
         parent=out.unit,
-    )  # fmt: skip
+    )
     assert _diff(before, snapshot(m, "district", everything=False)) == ["units:Unit"]
 
 

@@ -74,9 +74,12 @@ def token(users):
 @schema.parametrize()
 @settings(
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.filter_too_much],
-)  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
+)
 def test_api(case, token, small_set):
     TESTED.add((case.method.upper(), case.operation.path))
     response = case.call_and_validate(

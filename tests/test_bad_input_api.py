@@ -93,10 +93,16 @@ def world(users, units, small_set):
     system = system_scope()
     assessment = assessment_get_or_create(unit=units.quan_ha, year=2023, criteria_set=small_set.set)
     plan = plan_services.plan_create(
-        user=user, unit=units.bac_kan, number="125/KH-UBND", issued_on=datetime.date(2022, 2, 25),
-        issuer="UBND tỉnh Bắc Kạn", title="Kế hoạch", year_from=2021, year_to=2025,
+        user=user,
+        unit=units.bac_kan,
+        number="125/KH-UBND",
+        issued_on=datetime.date(2022, 2, 25),
+        issuer="UBND tỉnh Bắc Kạn",
+        title="Kế hoạch",
+        year_from=2021,
+        year_to=2025,
         status=PlanStatus.ACTIVE,
-    )  # fmt: skip
+    )
     target = plan_services.target_create(
         plan=plan, user=user, metric=Metric.values[0], level="ntm", year=2023, value=10
     )
@@ -113,9 +119,14 @@ def world(users, units, small_set):
     )
     source = FundingSource.objects.order_by("order", "code").first()
     funding, _created = resource_services.funding_save(
-        scope=system, user=None, unit=units.quan_ha, year=2023, source=source,
-        allocated=1_000_000, disbursed=0,
-    )  # fmt: skip
+        scope=system,
+        user=None,
+        unit=units.quan_ha,
+        year=2023,
+        source=source,
+        allocated=1_000_000,
+        disbursed=0,
+    )
     contribution, _created = resource_services.contribution_save(
         scope=system, user=None, unit=units.quan_ha, year=2023, cash=500_000
     )
@@ -123,42 +134,92 @@ def world(users, units, small_set):
         scope=system, unit=units.quan_ha, year=2023, name="Đường thôn", amount=1_000_000
     )
     site = resource_services.model_site_save(
-        scope=system, unit=units.quan_ha, kind=_model_kinds()[0], name="Vườn mẫu",
+        scope=system,
+        unit=units.quan_ha,
+        kind=_model_kinds()[0],
+        name="Vườn mẫu",
         year_recognised=2023,
-    )  # fmt: skip
+    )
     activity = resource_services.activity_save(
-        scope=system, unit=units.quan_ha, kind=_activity_kinds()[0], name="Tập huấn",
-        date=datetime.date(2023, 5, 15), planned=30, actual=25,
-    )  # fmt: skip
+        scope=system,
+        unit=units.quan_ha,
+        kind=_activity_kinds()[0],
+        name="Tập huấn",
+        date=datetime.date(2023, 5, 15),
+        planned=30,
+        actual=25,
+    )
     ids = {
-        "assessments": assessment.pk, "criteria-sets": small_set.set.code, "plans": plan.pk,
-        "plan-targets": target.pk, "roadmap": entry.pk, "plan-tasks": task.pk,
-        "ocop/subjects": subject.pk, "ocop/products": product.pk, "fundings": funding.pk,
-        "contributions": contribution.pk, "projects": project.pk, "model-sites": site.pk,
+        "assessments": assessment.pk,
+        "criteria-sets": small_set.set.code,
+        "plans": plan.pk,
+        "plan-targets": target.pk,
+        "roadmap": entry.pk,
+        "plan-tasks": task.pk,
+        "ocop/subjects": subject.pk,
+        "ocop/products": product.pk,
+        "fundings": funding.pk,
+        "contributions": contribution.pk,
+        "projects": project.pk,
+        "model-sites": site.pk,
         "activities": activity.pk,
-    }  # fmt: skip
+    }
     plausible = {
         "unit": [units.quan_ha.pk, units.bac_kan.pk, units.bach_thong.pk, units.lang_son.pk],
-        "plan": [plan.pk], "parent": [target.pk], "subject": [subject.pk],
-        "product": [product.pk], "source": [source.code], "year": [2023, 2021, 2025],
-        "version": [assessment.version, 0, 1], "criteria_set": [small_set.set.code],
-        "metric": list(Metric.values), "level": ["ntm", "advanced"], "value": [10, "12.5"],
+        "plan": [plan.pk],
+        "parent": [target.pk],
+        "subject": [subject.pk],
+        "product": [product.pk],
+        "source": [source.code],
+        "year": [2023, 2021, 2025],
+        "version": [assessment.version, 0, 1],
+        "criteria_set": [small_set.set.code],
+        "metric": list(Metric.values),
+        "level": ["ntm", "advanced"],
+        "value": [10, "12.5"],
         "kind": [*_model_kinds(), *_activity_kinds(), "cooperative", "household"],
-        "group": ["do_uong"], "name": ["Tên mới"], "date": ["2023-06-01"],
-        "issued_on": ["2023-06-01", "9999-12-31"], "stars": [3, 5], "number": ["1/QĐ"],
-        "to_state": ["submitted", "approved"], "target_year": [2024],
+        "group": ["do_uong"],
+        "name": ["Tên mới"],
+        "date": ["2023-06-01"],
+        "issued_on": ["2023-06-01", "9999-12-31"],
+        "stars": [3, 5],
+        "number": ["1/QĐ"],
+        "to_state": ["submitted", "approved"],
+        "target_year": [2024],
         "values": [{small_set.i1.code: True, small_set.i2.code: "1e400"}],
         "manual": [{small_set.c1.code: {"met": True, "reason": ""}}],
-        "code": ["BK-2021", ""], "content": ["Việc mới"], "lead_agency": ["Sở"],
-        "username": ["coordinator"], "password": ["sai"], "planned": [30], "actual": [25],
-        "amount": [1_000_000], "allocated": [2_000_000], "disbursed": [1_000_000],
-        "land_m2": ["12.5"], "workdays": [10], "cash": [100_000], "materials_value": [0],
-        "materials": ["Xi măng"], "note": ["Ghi chú"], "status": ["kept", "in_progress"],
-        "deadline": ["2024-12-31"], "issuer": ["UBND tỉnh"], "year_recognised": [2023],
-        "year_from": [2021], "year_to": [2025], "title": ["Kế hoạch mới"], "text": ["Tiến độ"],
-        "reason": ["Lý do"], "organiser": ["Xã"], "measure": ["người"], "evaluation": [None],
-        "base_year": [2020, None], "criterion": [None], "tax_code": ["4700123456"],
-    }  # fmt: skip
+        "code": ["BK-2021", ""],
+        "content": ["Việc mới"],
+        "lead_agency": ["Sở"],
+        "username": ["coordinator"],
+        "password": ["sai"],
+        "planned": [30],
+        "actual": [25],
+        "amount": [1_000_000],
+        "allocated": [2_000_000],
+        "disbursed": [1_000_000],
+        "land_m2": ["12.5"],
+        "workdays": [10],
+        "cash": [100_000],
+        "materials_value": [0],
+        "materials": ["Xi măng"],
+        "note": ["Ghi chú"],
+        "status": ["kept", "in_progress"],
+        "deadline": ["2024-12-31"],
+        "issuer": ["UBND tỉnh"],
+        "year_recognised": [2023],
+        "year_from": [2021],
+        "year_to": [2025],
+        "title": ["Kế hoạch mới"],
+        "text": ["Tiến độ"],
+        "reason": ["Lý do"],
+        "organiser": ["Xã"],
+        "measure": ["người"],
+        "evaluation": [None],
+        "base_year": [2020, None],
+        "criterion": [None],
+        "tax_code": ["4700123456"],
+    }
     client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     return SimpleNamespace(client=client, ids=ids, plausible=plausible, user=user, counts=None)
 
@@ -231,16 +292,30 @@ def dumps(value) -> str:
 
 
 NOT_JSON = [
-    "", "{", "[1,", "{'unit': 1}", '{"unit": 1,}', '{"year": NaN}', '{"year": Infinity}',
-    "\ufeff{}", '{"a": "\\ud800"}', "unit=1&year=2023", '{"year": ' + "9" * 5000 + "}",
-]  # fmt: skip
+    "",
+    "{",
+    "[1,",
+    "{'unit': 1}",
+    '{"unit": 1,}',
+    '{"year": NaN}',
+    '{"year": Infinity}',
+    "\ufeff{}",
+    '{"a": "\\ud800"}',
+    "unit=1&year=2023",
+    '{"year": ' + "9" * 5000 + "}",
+]
 DEEP = [
     "[" * 100_000 + "]" * 100_000,
     '{"a":' * 50_000 + "1" + "}" * 50_000,
 ]
 TOP_LEVEL = [None, True, -1, Raw("1e400"), 10**30, "text", [], [{}], {"": None}]
-CONTENT_TYPES = ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded",
-                 "application/json; charset=utf-16", "application/json; charset=bz2_codec"]  # fmt: skip
+CONTENT_TYPES = [
+    "text/plain",
+    "multipart/form-data",
+    "application/x-www-form-urlencoded",
+    "application/json; charset=utf-16",
+    "application/json; charset=bz2_codec",
+]
 
 
 def test_every_write_is_covered(world, api_schema):
@@ -276,9 +351,30 @@ def test_battery(world, api_schema):
 
 # -- hypothesis bodies -------------------------------------------------------------------------
 
-ODD = ["", " ", "Đạt", "\u200b", "\u202e", "a\u0301" * 50, "😀", "\U0010fffd", "=1+1",
-       "2023-02-30", "31/12/2023", "9999-12-31", "0000-00-00", "-1", "1e400", "NaN", "true",
-       "null", "[]", "{}", "x" * 10_001, "\x7f"]  # fmt: skip
+ODD = [
+    "",
+    " ",
+    "Đạt",
+    "\u200b",
+    "\u202e",
+    "a\u0301" * 50,
+    "😀",
+    "\U0010fffd",
+    "=1+1",
+    "2023-02-30",
+    "31/12/2023",
+    "9999-12-31",
+    "0000-00-00",
+    "-1",
+    "1e400",
+    "NaN",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "x" * 10_001,
+    "\x7f",
+]
 wrong = st.one_of(
     st.none(),
     st.booleans(),
@@ -290,8 +386,12 @@ wrong = st.one_of(
     st.text(max_size=30),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
-    st.recursive(st.none(), lambda c: st.lists(c, max_size=2) | st.dictionaries(st.text(max_size=3), c, max_size=2), max_leaves=20),
-)  # fmt: skip
+    st.recursive(
+        st.none(),
+        lambda c: st.lists(c, max_size=2) | st.dictionaries(st.text(max_size=3), c, max_size=2),
+        max_leaves=20,
+    ),
+)
 
 
 def bodies(world, fields: list[str]):
@@ -307,8 +407,9 @@ def bodies(world, fields: list[str]):
         st.fixed_dictionaries({f: value_for(f) for f in fields}),
         st.fixed_dictionaries({}, optional={f: value_for(f) for f in fields}),
     )
-    unknown = st.dictionaries(st.sampled_from(["extra", "id", "pk", "__proto__", "unit_id", "Đ"]),
-                              wrong, max_size=2)  # fmt: skip
+    unknown = st.dictionaries(
+        st.sampled_from(["extra", "id", "pk", "__proto__", "unit_id", "Đ"]), wrong, max_size=2
+    )
     return st.builds(lambda a, b: {**b, **a}, known, unknown)
 
 
@@ -326,24 +427,45 @@ def pytest_generate_tests(metafunc):
 # The write routes, listed here so that each gets its own test; `test_every_write_is_covered`
 # checks this list against the schema.
 _OPERATION_IDS = [
-    "POST /api/v1/activities/", "PUT /api/v1/activities/{id}/", "PATCH /api/v1/activities/{id}/",
-    "POST /api/v1/assessments/", "POST /api/v1/assessments/{id}/save/",
-    "POST /api/v1/assessments/{id}/transition/", "POST /api/v1/auth/token/",
-    "POST /api/v1/contributions/", "PUT /api/v1/contributions/{id}/",
-    "PATCH /api/v1/contributions/{id}/", "POST /api/v1/criteria-sets/{code}/clone/",
-    "POST /api/v1/fundings/", "PUT /api/v1/fundings/{id}/", "PATCH /api/v1/fundings/{id}/",
-    "POST /api/v1/model-sites/", "PUT /api/v1/model-sites/{id}/",
-    "PATCH /api/v1/model-sites/{id}/", "POST /api/v1/ocop/certificates/",
-    "POST /api/v1/ocop/products/", "PATCH /api/v1/ocop/products/{id}/",
-    "POST /api/v1/ocop/subjects/", "PATCH /api/v1/ocop/subjects/{id}/",
-    "POST /api/v1/plan-targets/", "PUT /api/v1/plan-targets/{id}/",
-    "PATCH /api/v1/plan-targets/{id}/", "POST /api/v1/plan-tasks/",
-    "PUT /api/v1/plan-tasks/{id}/", "PATCH /api/v1/plan-tasks/{id}/",
-    "POST /api/v1/plan-tasks/{id}/progress/", "POST /api/v1/plans/", "PUT /api/v1/plans/{id}/",
-    "PATCH /api/v1/plans/{id}/", "POST /api/v1/projects/", "PUT /api/v1/projects/{id}/",
-    "PATCH /api/v1/projects/{id}/", "POST /api/v1/roadmap/", "PUT /api/v1/roadmap/{id}/",
+    "POST /api/v1/activities/",
+    "PUT /api/v1/activities/{id}/",
+    "PATCH /api/v1/activities/{id}/",
+    "POST /api/v1/assessments/",
+    "POST /api/v1/assessments/{id}/save/",
+    "POST /api/v1/assessments/{id}/transition/",
+    "POST /api/v1/auth/token/",
+    "POST /api/v1/contributions/",
+    "PUT /api/v1/contributions/{id}/",
+    "PATCH /api/v1/contributions/{id}/",
+    "POST /api/v1/criteria-sets/{code}/clone/",
+    "POST /api/v1/fundings/",
+    "PUT /api/v1/fundings/{id}/",
+    "PATCH /api/v1/fundings/{id}/",
+    "POST /api/v1/model-sites/",
+    "PUT /api/v1/model-sites/{id}/",
+    "PATCH /api/v1/model-sites/{id}/",
+    "POST /api/v1/ocop/certificates/",
+    "POST /api/v1/ocop/products/",
+    "PATCH /api/v1/ocop/products/{id}/",
+    "POST /api/v1/ocop/subjects/",
+    "PATCH /api/v1/ocop/subjects/{id}/",
+    "POST /api/v1/plan-targets/",
+    "PUT /api/v1/plan-targets/{id}/",
+    "PATCH /api/v1/plan-targets/{id}/",
+    "POST /api/v1/plan-tasks/",
+    "PUT /api/v1/plan-tasks/{id}/",
+    "PATCH /api/v1/plan-tasks/{id}/",
+    "POST /api/v1/plan-tasks/{id}/progress/",
+    "POST /api/v1/plans/",
+    "PUT /api/v1/plans/{id}/",
+    "PATCH /api/v1/plans/{id}/",
+    "POST /api/v1/projects/",
+    "PUT /api/v1/projects/{id}/",
+    "PATCH /api/v1/projects/{id}/",
+    "POST /api/v1/roadmap/",
+    "PUT /api/v1/roadmap/{id}/",
     "PATCH /api/v1/roadmap/{id}/",
-]  # fmt: skip
+]
 
 
 def test_the_list_matches_the_schema(operation_names):

@@ -72,8 +72,18 @@ FUZZ = settings(
         HealthCheck.large_base_example,
     ],
 )
-PROJECT_APPS = {"units", "accounts", "criteria", "assessments", "reports", "plans", "ocop",
-                "web", "resources", "authtoken"}  # fmt: skip
+PROJECT_APPS = {
+    "units",
+    "accounts",
+    "criteria",
+    "assessments",
+    "reports",
+    "plans",
+    "ocop",
+    "web",
+    "resources",
+    "authtoken",
+}
 YEAR = 2023
 
 
@@ -142,28 +152,90 @@ def _legal(text: str) -> str:
 
 
 FORMULAS = [
-    "=1+1", '=HYPERLINK("http://example.invalid/x","Đạt")', "@SUM(A1:A3)", "+cmd|' /C calc'!A0",
-    "-2+3", "=A1", '="Đạt"', "=1/0", "'=1+1", "=" + "1+" * 200 + "1",
-]  # fmt: skip
+    "=1+1",
+    '=HYPERLINK("http://example.invalid/x","Đạt")',
+    "@SUM(A1:A3)",
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "=A1",
+    '="Đạt"',
+    "=1/0",
+    "'=1+1",
+    "=" + "1+" * 200 + "1",
+]
 ODD_TEXT = [
-    "", " ", "\t\n", "\u00a0", "nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1", "0",
-    "-0", "1,5", "1.234,5", "1.234.567", "12,3,4", "١٢٣", "²", "٣٠/٠٦/٢٠٢٣", "0x10",
-    "31/02/2023", "00/00/0000", "29/02/2024", "1/1/1", "12/31/2023", "2023-06-30", " 2023 ",
-    "2023.0", "99999999999999999999", "TC1", "TC 01", "tc999", "Đạt", "Chưa đạt", "dat",
-    "Có", "không", "Công nhận", "Thu hồi", "Phiên bản", "Mã xã", "Lý do TC1",
-    unicodedata.normalize("NFD", "Xã Quân Hà"), unicodedata.normalize("NFD", "Đạt"),
-    "\u200fمرحبا\u200f", "\u202eĐạt", "\u200bĐạt\u200b", "a" + "\u0301" * 300, "😀👍🏽🇻🇳",
-    "\U0010fffd", "\ue000", "\ufdd0", "\x7f\x85\x9f", "Chưa\u2028đạt", "ＤＡＴ", "İı", "ß",
-    "<script>alert(1)</script>", "%(name)s %s {0}", "Robert'); DROP TABLE units;--", "\\",
-]  # fmt: skip
+    "",
+    " ",
+    "\t\n",
+    "\u00a0",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e400",
+    "-1",
+    "0",
+    "-0",
+    "1,5",
+    "1.234,5",
+    "1.234.567",
+    "12,3,4",
+    "١٢٣",
+    "²",
+    "٣٠/٠٦/٢٠٢٣",
+    "0x10",
+    "31/02/2023",
+    "00/00/0000",
+    "29/02/2024",
+    "1/1/1",
+    "12/31/2023",
+    "2023-06-30",
+    " 2023 ",
+    "2023.0",
+    "99999999999999999999",
+    "TC1",
+    "TC 01",
+    "tc999",
+    "Đạt",
+    "Chưa đạt",
+    "dat",
+    "Có",
+    "không",
+    "Công nhận",
+    "Thu hồi",
+    "Phiên bản",
+    "Mã xã",
+    "Lý do TC1",
+    unicodedata.normalize("NFD", "Xã Quân Hà"),
+    unicodedata.normalize("NFD", "Đạt"),
+    "\u200fمرحبا\u200f",
+    "\u202eĐạt",
+    "\u200bĐạt\u200b",
+    "a" + "\u0301" * 300,
+    "😀👍🏽🇻🇳",
+    "\U0010fffd",
+    "\ue000",
+    "\ufdd0",
+    "\x7f\x85\x9f",
+    "Chưa\u2028đạt",
+    "ＤＡＴ",
+    "İı",
+    "ß",
+    "<script>alert(1)</script>",
+    "%(name)s %s {0}",
+    "Robert'); DROP TABLE units;--",
+    "\\",
+]
 
 unicode_text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40
 ).map(_legal)
 long_text = st.builds(
-    lambda c, n: c * n, st.sampled_from(["a", "Đ", "😀", "x\u0301", "1", " "]),
+    lambda c, n: c * n,
+    st.sampled_from(["a", "Đ", "😀", "x\u0301", "1", " "]),
     st.integers(201, 32767),
-)  # fmt: skip
+)
 garbage = st.one_of(
     st.none(),
     st.booleans(),
@@ -171,8 +243,9 @@ garbage = st.one_of(
     st.sampled_from([0, -1, 1, 2**31, 2**63, -(2**63) - 1, 10**12, 2100, 1999, 32768, 65536]),
     st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from([0.5, -0.0, 1e-300, 1e300, 2023.5, 72.5]),
-    st.decimals(allow_nan=False, allow_infinity=False, places=6, max_value=10**20,
-                min_value=-(10**20)),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=6, max_value=10**20, min_value=-(10**20)
+    ),
     st.dates(min_value=datetime.date(1900, 3, 1)),
     st.datetimes(min_value=datetime.datetime(1900, 3, 1)),
     st.times(),
@@ -181,9 +254,10 @@ garbage = st.one_of(
     st.sampled_from(ODD_TEXT),
     unicode_text,
     long_text,
-)  # fmt: skip
-SHEET_NAME_CHARS = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"),
-                                 exclude_characters="[]:*?/\\'")  # fmt: skip
+)
+SHEET_NAME_CHARS = st.characters(
+    codec="utf-8", exclude_categories=("Cs", "Cc"), exclude_characters="[]:*?/\\'"
+)
 
 
 def sheet_names(expected: list[str]):
@@ -325,9 +399,8 @@ def mutations(expected_sheets: list[str], plausible: list, *, rows: int = 8, col
         st.tuples(st.just("rename"), index, names),
         st.tuples(st.just("drop_sheet"), index),
         st.tuples(st.just("move_sheet"), index, st.integers(0, 5)),
-        st.tuples(st.just("add_sheet"), names,
-                  st.lists(st.lists(values, max_size=5), max_size=4)),
-    )  # fmt: skip
+        st.tuples(st.just("add_sheet"), names, st.lists(st.lists(values, max_size=5), max_size=4)),
+    )
     return st.lists(op, max_size=8)
 
 
@@ -335,8 +408,16 @@ def mutations(expected_sheets: list[str], plausible: list, *, rows: int = 8, col
 
 
 def _dates() -> list:
-    return [datetime.date(2023, 6, 30), datetime.datetime(2024, 2, 29, 8, 0), "15/03/2023",
-            datetime.date(2099, 1, 1), datetime.date(1900, 3, 1), 45000, 2958465, "31/12/9999"]  # fmt: skip
+    return [
+        datetime.date(2023, 6, 30),
+        datetime.datetime(2024, 2, 29, 8, 0),
+        "15/03/2023",
+        datetime.date(2099, 1, 1),
+        datetime.date(1900, 3, 1),
+        45000,
+        2958465,
+        "31/12/9999",
+    ]
 
 
 @pytest.fixture
@@ -347,18 +428,54 @@ def assessments(users, units, small_set):
         scope=scope, unit=units.bach_thong, year=YEAR, criteria_set=small_set.set
     )
     book = read_book(template)
-    plausible = ["02005", "2005", 2005, "02008", "TEST-2021", YEAR, "2023", "Đạt", "Chưa đạt",
-                 "Có", "Không", 72.5, "90", "1.1", "2.1", "3.1", "TC1", "TC2", "TC3", "Lý do TC1",
-                 "Biên bản kiểm tra", 0, 1, "1", 99, "Mã xã", "Phiên bản", "Mã bộ tiêu chí",
-                 "Năm đánh giá", "NTM-XA-2021", "06", 2021, 2026]  # fmt: skip
+    plausible = [
+        "02005",
+        "2005",
+        2005,
+        "02008",
+        "TEST-2021",
+        YEAR,
+        "2023",
+        "Đạt",
+        "Chưa đạt",
+        "Có",
+        "Không",
+        72.5,
+        "90",
+        "1.1",
+        "2.1",
+        "3.1",
+        "TC1",
+        "TC2",
+        "TC3",
+        "Lý do TC1",
+        "Biên bản kiểm tra",
+        0,
+        1,
+        "1",
+        99,
+        "Mã xã",
+        "Phiên bản",
+        "Mã bộ tiêu chí",
+        "Năm đánh giá",
+        "NTM-XA-2021",
+        "06",
+        2021,
+        2026,
+    ]
 
     def run(data, *, dry_run=False, state=None):
         return assessments_import(data=data, scope=scope, user=user, dry_run=dry_run, state=state)
 
     return SimpleNamespace(
-        run=run, template=template, book=book, plausible=plausible,
-        sheets=["KetQua", "ChiTieu", "HuongDan"], user=user, url=reverse("assessments:import"),
-    )  # fmt: skip
+        run=run,
+        template=template,
+        book=book,
+        plausible=plausible,
+        sheets=["KetQua", "ChiTieu", "HuongDan"],
+        user=user,
+        url=reverse("assessments:import"),
+    )
 
 
 @pytest.fixture
@@ -370,16 +487,48 @@ def recognitions(users, units, small_set):
         ["02005", "TEST-2021", "12/QĐ-UBND", "15/03/2024", "Công nhận", "Đủ điều kiện", 2023],
         ["02005", "TEST-2021", "13/QĐ-UBND", datetime.date(2024, 6, 1), "Thu hồi", "", None],
     ]
-    plausible = ["02005", "2005", 2005, "02008", "20001", "061", "TEST-2021", "test-2021",
-                 "NTM-XA-2021", "Công nhận", "Thu hồi", "cong nhan", "12/QĐ-UBND", *_dates(),
-                 YEAR, "2023", 1999, 2101, "Lý do", "Nguyễn Văn A", "Mã xã", "Số quyết định",
-                 "Ngày quyết định", "Công nhận/Thu hồi", "Năm", "Người ký", "Mã đơn vị"]  # fmt: skip
+    plausible = [
+        "02005",
+        "2005",
+        2005,
+        "02008",
+        "20001",
+        "061",
+        "TEST-2021",
+        "test-2021",
+        "NTM-XA-2021",
+        "Công nhận",
+        "Thu hồi",
+        "cong nhan",
+        "12/QĐ-UBND",
+        *_dates(),
+        YEAR,
+        "2023",
+        1999,
+        2101,
+        "Lý do",
+        "Nguyễn Văn A",
+        "Mã xã",
+        "Số quyết định",
+        "Ngày quyết định",
+        "Công nhận/Thu hồi",
+        "Năm",
+        "Người ký",
+        "Mã đơn vị",
+    ]
 
     def run(data, *, dry_run=False):
         return recognitions_import(data=data, scope=scope, user=user, dry_run=dry_run)
 
-    return SimpleNamespace(run=run, template=write_book(book), book=book, plausible=plausible,
-                           sheets=["CongNhan"], user=user, url=None)  # fmt: skip
+    return SimpleNamespace(
+        run=run,
+        template=write_book(book),
+        book=book,
+        plausible=plausible,
+        sheets=["CongNhan"],
+        user=user,
+        url=None,
+    )
 
 
 @pytest.fixture
@@ -391,15 +540,41 @@ def villages(users, units):
     code = units.quan_ha_successor.code
     for row in book[0][1][1:]:
         row[2] = "Thôn Bản Mới"
-    plausible = [code, int(code), "02005", "Thôn Nà Pài", "Bản Chang", "Thôn", "Bản",
-                 "Tổ dân phố", "thon", "Khu", f"{code}.001", "x" * 20, "x" * 21, "y" * 200,
-                 "y" * 201, "Mã xã", "Tên xã", "Tên thôn", "Loại", "Mã thôn"]  # fmt: skip
+    plausible = [
+        code,
+        int(code),
+        "02005",
+        "Thôn Nà Pài",
+        "Bản Chang",
+        "Thôn",
+        "Bản",
+        "Tổ dân phố",
+        "thon",
+        "Khu",
+        f"{code}.001",
+        "x" * 20,
+        "x" * 21,
+        "y" * 200,
+        "y" * 201,
+        "Mã xã",
+        "Tên xã",
+        "Tên thôn",
+        "Loại",
+        "Mã thôn",
+    ]
 
     def run(data, *, dry_run=False):
         return villages_import(data=data, scope=scope, user=user, dry_run=dry_run)
 
-    return SimpleNamespace(run=run, template=write_book(book), book=book, plausible=plausible,
-                           sheets=["Thon"], user=user, url=reverse("units:villages_import"))  # fmt: skip
+    return SimpleNamespace(
+        run=run,
+        template=write_book(book),
+        book=book,
+        plausible=plausible,
+        sheets=["Thon"],
+        user=user,
+        url=reverse("units:villages_import"),
+    )
 
 
 @pytest.fixture
@@ -407,10 +582,16 @@ def plans(users, units):
     user = users.coordinator
     scope = scope_for(user)
     plan = plan_services.plan_create(
-        user=user, unit=units.bac_kan, number="125/KH-UBND", issued_on=datetime.date(2022, 2, 25),
-        issuer="UBND tỉnh Bắc Kạn", title="Kế hoạch xây dựng nông thôn mới",
-        year_from=2021, year_to=2025, status=PlanStatus.ACTIVE,
-    )  # fmt: skip
+        user=user,
+        unit=units.bac_kan,
+        number="125/KH-UBND",
+        issued_on=datetime.date(2022, 2, 25),
+        issuer="UBND tỉnh Bắc Kạn",
+        title="Kế hoạch xây dựng nông thôn mới",
+        year_from=2021,
+        year_to=2025,
+        status=PlanStatus.ACTIVE,
+    )
     metrics = [str(m.label) for m in Metric]
     book = read_book(plans_template(plan))
     for name, rows in book:
@@ -420,20 +601,69 @@ def plans(users, units):
         elif name == "LoTrinh":
             rows.append(["02005", "Quân Hà", "Nông thôn mới", 2024])
         elif name == "NhiemVu":
-            rows.append([None, "Nhóm 1", "Làm đường", "Sở GTVT", None, "30/06/2024",
-                         str(TaskStatus.labels[0]), "Đã khởi công"])  # fmt: skip
-    plausible = [*metrics, *[str(label) for label in RecognitionLevel.labels], "NTM", "Nâng cao",
-                 *[str(label) for label in TaskStatus.labels], "06", "063", "061", "02005",
-                 "2005", 2023, 2021, 2025, 2026, 1999, 3, 5, 0, 6, 10, 10**11, 10**12, "72,5",
-                 *_dates(), "Mã kế hoạch (ID)", plan.pk, plan.pk + 1, "Chỉ tiêu", "Mã đơn vị",
-                 "Năm", "Giá trị", "Mã xã", "Mức", "Nội dung", "Cơ quan chủ trì", "ID"]  # fmt: skip
+            rows.append(
+                [
+                    None,
+                    "Nhóm 1",
+                    "Làm đường",
+                    "Sở GTVT",
+                    None,
+                    "30/06/2024",
+                    str(TaskStatus.labels[0]),
+                    "Đã khởi công",
+                ]
+            )
+    plausible = [
+        *metrics,
+        *[str(label) for label in RecognitionLevel.labels],
+        "NTM",
+        "Nâng cao",
+        *[str(label) for label in TaskStatus.labels],
+        "06",
+        "063",
+        "061",
+        "02005",
+        "2005",
+        2023,
+        2021,
+        2025,
+        2026,
+        1999,
+        3,
+        5,
+        0,
+        6,
+        10,
+        10**11,
+        10**12,
+        "72,5",
+        *_dates(),
+        "Mã kế hoạch (ID)",
+        plan.pk,
+        plan.pk + 1,
+        "Chỉ tiêu",
+        "Mã đơn vị",
+        "Năm",
+        "Giá trị",
+        "Mã xã",
+        "Mức",
+        "Nội dung",
+        "Cơ quan chủ trì",
+        "ID",
+    ]
 
     def run(data, *, dry_run=False):
         return plans_import(plan=plan, data=data, scope=scope, user=user, dry_run=dry_run)
 
-    return SimpleNamespace(run=run, template=write_book(book), book=book, plausible=plausible,
-                           sheets=["HuongDan", "ChiTieu", "LoTrinh", "NhiemVu"],
-                           user=user, url=reverse("plans:import", args=[plan.pk]))  # fmt: skip
+    return SimpleNamespace(
+        run=run,
+        template=write_book(book),
+        book=book,
+        plausible=plausible,
+        sheets=["HuongDan", "ChiTieu", "LoTrinh", "NhiemVu"],
+        user=user,
+        url=reverse("plans:import", args=[plan.pk]),
+    )
 
 
 @pytest.fixture
@@ -442,32 +672,97 @@ def ocop(users, units):
     scope = scope_for(user)
     ocop_services.sheets_load()
     coop = ocop_services.subject_save(
-        user=None, kind="cooperative", name="HTX Quân Hà", unit=units.quan_ha,
-        tax_code="4700123456", representative="Nguyễn Văn Đại",
-    )  # fmt: skip
-    ocop_services.product_save(user=None, name="Chè Quân Hà", subject=coop, group="do_uong",
-                               unit=units.quan_ha)  # fmt: skip
+        user=None,
+        kind="cooperative",
+        name="HTX Quân Hà",
+        unit=units.quan_ha,
+        tax_code="4700123456",
+        representative="Nguyễn Văn Đại",
+    )
+    ocop_services.product_save(
+        user=None, name="Chè Quân Hà", subject=coop, group="do_uong", unit=units.quan_ha
+    )
     book = read_book(ocop_template(scope=scope))
     for name, rows in book:
         if name == "DiemSo":
-            rows.append(["063", 2023, 1, "15/06/2023", "Chè Quân Hà", "HTX Quân Hà",
-                         30, 20, 20, "Đề nghị 3 sao"][: len(rows[0])])  # fmt: skip
+            rows.append(
+                [
+                    "063",
+                    2023,
+                    1,
+                    "15/06/2023",
+                    "Chè Quân Hà",
+                    "HTX Quân Hà",
+                    30,
+                    20,
+                    20,
+                    "Đề nghị 3 sao",
+                ][: len(rows[0])]
+            )
         elif name == "QuyetDinh":
-            rows.append(["Chè Quân Hà", "HTX Quân Hà", "231/QĐ-UBND", "01/09/2023",
-                         "UBND tỉnh Bắc Kạn", 3, 2023, 1])  # fmt: skip
-    plausible = ["HTX Quân Hà", "htx quân hà", "Chè Quân Hà", "02005", "063", "06", "do_uong",
-                 "Đồ uống", *[str(label) for label in SubjectKind.labels],
-                 *[str(label) for label in CycleStage.labels], "4700123456", "0912345678",
-                 "a@b", "not-an-email", 2023, 1, 0, -1, 32767, 32768, 10**11, 3, 5, 6, 100,
-                 "33,5", 99.999, *_dates(), "Tên chủ thể", "Mã xã", "Điểm A", "Điểm Z",
-                 "Tên sản phẩm", "Số sao", "Đợt", "Năm"]  # fmt: skip
+            rows.append(
+                [
+                    "Chè Quân Hà",
+                    "HTX Quân Hà",
+                    "231/QĐ-UBND",
+                    "01/09/2023",
+                    "UBND tỉnh Bắc Kạn",
+                    3,
+                    2023,
+                    1,
+                ]
+            )
+    plausible = [
+        "HTX Quân Hà",
+        "htx quân hà",
+        "Chè Quân Hà",
+        "02005",
+        "063",
+        "06",
+        "do_uong",
+        "Đồ uống",
+        *[str(label) for label in SubjectKind.labels],
+        *[str(label) for label in CycleStage.labels],
+        "4700123456",
+        "0912345678",
+        "a@b",
+        "not-an-email",
+        2023,
+        1,
+        0,
+        -1,
+        32767,
+        32768,
+        10**11,
+        3,
+        5,
+        6,
+        100,
+        "33,5",
+        99.999,
+        *_dates(),
+        "Tên chủ thể",
+        "Mã xã",
+        "Điểm A",
+        "Điểm Z",
+        "Tên sản phẩm",
+        "Số sao",
+        "Đợt",
+        "Năm",
+    ]
 
     def run(data, *, dry_run=False):
         return ocop_import(data=data, scope=scope, user=user, dry_run=dry_run)
 
-    return SimpleNamespace(run=run, template=write_book(book), book=book, plausible=plausible,
-                           sheets=["ChuThe", "SanPham", "DiemSo", "QuyetDinh"], user=user,
-                           url=reverse("ocop:import"))  # fmt: skip
+    return SimpleNamespace(
+        run=run,
+        template=write_book(book),
+        book=book,
+        plausible=plausible,
+        sheets=["ChuThe", "SanPham", "DiemSo", "QuyetDinh"],
+        user=user,
+        url=reverse("ocop:import"),
+    )
 
 
 @pytest.fixture
@@ -477,24 +772,53 @@ def resources(users, units):
     book = read_book(resources_template(unit=units.quan_ha, year=YEAR), max_rows=6)
     for name, rows in book:
         if name == "MoHinh":
-            rows.append(["", str(ModelKind.labels[0]), "Vườn mẫu", 2023,
-                         str(ModelStatus.labels[0]), None])  # fmt: skip
+            rows.append(
+                ["", str(ModelKind.labels[0]), "Vườn mẫu", 2023, str(ModelStatus.labels[0]), None]
+            )
         elif name == "HoatDong":
-            rows.append([str(ActivityKind.labels[0]), "Tập huấn", "15/05/2023", "Xã", "người",
-                         30, 25])  # fmt: skip
-    plausible = ["02005", "2005", "06", "20001", YEAR, "2023", 2022, 2101, "ns_tw", "ns_dp",
-                 "tin_dung", "1.000.000", "1,5", 10**15, 10**16, 2**31, -5, 0.5,
-                 *[str(label) for label in ModelKind.labels],
-                 *[str(label) for label in ModelStatus.labels],
-                 *[str(label) for label in ActivityKind.labels], *_dates(), "Mã đơn vị",
-                 "Năm", "Mã nguồn"]  # fmt: skip
+            rows.append(
+                [str(ActivityKind.labels[0]), "Tập huấn", "15/05/2023", "Xã", "người", 30, 25]
+            )
+    plausible = [
+        "02005",
+        "2005",
+        "06",
+        "20001",
+        YEAR,
+        "2023",
+        2022,
+        2101,
+        "ns_tw",
+        "ns_dp",
+        "tin_dung",
+        "1.000.000",
+        "1,5",
+        10**15,
+        10**16,
+        2**31,
+        -5,
+        0.5,
+        *[str(label) for label in ModelKind.labels],
+        *[str(label) for label in ModelStatus.labels],
+        *[str(label) for label in ActivityKind.labels],
+        *_dates(),
+        "Mã đơn vị",
+        "Năm",
+        "Mã nguồn",
+    ]
 
     def run(data, *, dry_run=False):
         return resources_import(data=data, scope=scope, user=user, dry_run=dry_run)
 
-    return SimpleNamespace(run=run, template=write_book(book), book=book, plausible=plausible,
-                           sheets=["ThongTin", "NguonVon", "DongGop", "MoHinh", "HoatDong"],
-                           user=user, url=reverse("resources:import"))  # fmt: skip
+    return SimpleNamespace(
+        run=run,
+        template=write_book(book),
+        book=book,
+        plausible=plausible,
+        sheets=["ThongTin", "NguonVon", "DongGop", "MoHinh", "HoatDong"],
+        user=user,
+        url=reverse("resources:import"),
+    )
 
 
 IMPORTS = ["assessments", "recognitions", "villages", "plans", "ocop", "resources"]
@@ -532,9 +856,11 @@ def isolated(fn):
 
 def _fuzz(importer, ops, dry_run, **kw):
     data = write_book(apply(importer.book, ops))
-    isolated(lambda: check_import(
-        lambda d, dry_run: importer.run(d, dry_run=dry_run, **kw), data, dry_run=dry_run
-    ))  # fmt: skip
+    isolated(
+        lambda: check_import(
+            lambda d, dry_run: importer.run(d, dry_run=dry_run, **kw), data, dry_run=dry_run
+        )
+    )
 
 
 @FUZZ
@@ -580,8 +906,11 @@ def cell_edits(importer, *, max_ops: int = 4):
     values = st.one_of(
         st.sampled_from(importer.plausible), st.sampled_from(importer.plausible), garbage
     )
-    sheets = [(i, len(rows), max((len(r) for r in rows), default=1))
-              for i, (_name, rows) in enumerate(importer.book) if len(rows) > 1]  # fmt: skip
+    sheets = [
+        (i, len(rows), max((len(r) for r in rows), default=1))
+        for i, (_name, rows) in enumerate(importer.book)
+        if len(rows) > 1
+    ]
     edit = st.sampled_from(sheets).flatmap(
         lambda s: st.tuples(
             st.just("set"), st.just(s[0]), st.integers(1, s[1]), st.integers(0, s[2] - 1), values
@@ -720,53 +1049,113 @@ def broken_files(template: bytes) -> dict[str, bytes]:
         "worksheet missing": _rezip(template, {sheet: None}),
         "worksheet not XML": _rezip(template, {sheet: b"<worksheet><sheetData><row"}),
         "worksheet empty": _rezip(template, {sheet: b""}),
-        "worksheet with DOCTYPE entity": _rezip(template, {sheet: (
-            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
-            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>'
-            b"</sheetData></worksheet>")}),
-        "worksheet with billion laughs": _rezip(template, {sheet: (
-            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY l0 "lol">'
-            + b"".join(b'<!ENTITY l%d "%s">' % (i, b"".join(b"&l%d;" % (i - 1) for _ in range(10)))
-                       for i in range(1, 10))
-            + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>'
-            b"</sheetData></worksheet>")}),  # fmt: skip
-        "number cell nan": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1"><v>nan</v></c><c r="B1"><v>inf</v></c></row>')}),
-        "number cell text": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="n"><v>Mã xã</v></c></row>')}),
-        "bad cell type": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="zz"><v>1</v></c></row>')}),
-        "bad cell reference": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="!!"><v>1</v></c></row>')}),
-        "shared string out of range": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="s"><v>99999</v></c></row>')}),
-        "style out of range": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" s="9999"><v>45000</v></c></row>')}),
-        "boolean cell not 0/1": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="b"><v>yes</v></c></row>')}),
-        "error cell": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="e"><v>#DIV/0!</v></c><c r="B1" t="e"><v>#REF!</v></c></row>')}),
-        "date cell out of range": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="d"><v>99999-01-01T00:00:00</v></c></row>')}),
-        "last cell of the sheet": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã xã</t></is></c></row>'
-            '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', "A1:XFD1048576")}),
-        "huge dimension": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã xã</t></is></c></row>'
-            '<row r="2"><c r="A2"><v>2005</v></c></row>', "A1:XFD1048576")}),
-        "row number far away": _rezip(template, {sheet: _sheet_xml(
-            '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã xã</t></is></c></row>'
-            '<row r="1048576"><c r="A1048576"><v>2005</v></c></row>')}),
+        "worksheet with DOCTYPE entity": _rezip(
+            template,
+            {
+                sheet: (
+                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+                    b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>'
+                    b"</sheetData></worksheet>"
+                )
+            },
+        ),
+        "worksheet with billion laughs": _rezip(
+            template,
+            {
+                sheet: (
+                    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY l0 "lol">'
+                    + b"".join(
+                        b'<!ENTITY l%d "%s">' % (i, b"".join(b"&l%d;" % (i - 1) for _ in range(10)))
+                        for i in range(1, 10)
+                    )
+                    + b']><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row>'
+                    b"</sheetData></worksheet>"
+                )
+            },
+        ),
+        "number cell nan": _rezip(
+            template,
+            {
+                sheet: _sheet_xml(
+                    '<row r="1"><c r="A1"><v>nan</v></c><c r="B1"><v>inf</v></c></row>'
+                )
+            },
+        ),
+        "number cell text": _rezip(
+            template, {sheet: _sheet_xml('<row r="1"><c r="A1" t="n"><v>Mã xã</v></c></row>')}
+        ),
+        "bad cell type": _rezip(
+            template, {sheet: _sheet_xml('<row r="1"><c r="A1" t="zz"><v>1</v></c></row>')}
+        ),
+        "bad cell reference": _rezip(
+            template, {sheet: _sheet_xml('<row r="1"><c r="!!"><v>1</v></c></row>')}
+        ),
+        "shared string out of range": _rezip(
+            template, {sheet: _sheet_xml('<row r="1"><c r="A1" t="s"><v>99999</v></c></row>')}
+        ),
+        "style out of range": _rezip(
+            template, {sheet: _sheet_xml('<row r="1"><c r="A1" s="9999"><v>45000</v></c></row>')}
+        ),
+        "boolean cell not 0/1": _rezip(
+            template, {sheet: _sheet_xml('<row r="1"><c r="A1" t="b"><v>yes</v></c></row>')}
+        ),
+        "error cell": _rezip(
+            template,
+            {
+                sheet: _sheet_xml(
+                    '<row r="1"><c r="A1" t="e"><v>#DIV/0!</v></c><c r="B1" t="e"><v>#REF!</v></c></row>'
+                )
+            },
+        ),
+        "date cell out of range": _rezip(
+            template,
+            {sheet: _sheet_xml('<row r="1"><c r="A1" t="d"><v>99999-01-01T00:00:00</v></c></row>')},
+        ),
+        "last cell of the sheet": _rezip(
+            template,
+            {
+                sheet: _sheet_xml(
+                    '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã xã</t></is></c></row>'
+                    '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+                    "A1:XFD1048576",
+                )
+            },
+        ),
+        "huge dimension": _rezip(
+            template,
+            {
+                sheet: _sheet_xml(
+                    '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã xã</t></is></c></row>'
+                    '<row r="2"><c r="A2"><v>2005</v></c></row>',
+                    "A1:XFD1048576",
+                )
+            },
+        ),
+        "row number far away": _rezip(
+            template,
+            {
+                sheet: _sheet_xml(
+                    '<row r="1"><c r="A1" t="inlineStr"><is><t>Mã xã</t></is></c></row>'
+                    '<row r="1048576"><c r="A1048576"><v>2005</v></c></row>'
+                )
+            },
+        ),
         "bomb, 50 MB declared": _bomb(template, 50),
-    }  # fmt: skip
+    }
 
 
 # Files that openpyxl reads as a (partial) workbook: importing what it reads is fine.
-MAY_PASS = {"worksheet missing", "bad cell type", "error cell", "style out of range",
-            "worksheet with DOCTYPE entity", "bomb, 50 MB declared"}  # fmt: skip
+MAY_PASS = {
+    "worksheet missing",
+    "bad cell type",
+    "error cell",
+    "style out of range",
+    "worksheet with DOCTYPE entity",
+    "bomb, 50 MB declared",
+}
 
 
 def test_broken_bytes(importer):
@@ -812,7 +1201,7 @@ def test_random_and_truncated_bytes(importer, data):
                 ),
                 st.integers(0, len(importer.template) - 1),
                 st.binary(min_size=1, max_size=64),
-            ),  # fmt: skip
+            ),
         )
     )
     check_import(importer.run, blob)
@@ -823,11 +1212,17 @@ def test_random_and_truncated_bytes(importer, data):
 
 def _upload_files(importer) -> dict[str, bytes]:
     bad = broken_files(importer.template)
-    mutated = apply(importer.book, [
-        ("set", 0, 1, 0, "=HYPERLINK(\"http://example.invalid\",\"x\")"),
-        ("set", 0, 2, 1, "Đ" * 32767), ("set", 0, 3, 2, 10**40), ("ins_col", 0, 1, "Cột lạ"),
-        ("dup_col", 1, 0, 2), ("add_sheet", "Thừa", [["x"]]),
-    ])  # fmt: skip
+    mutated = apply(
+        importer.book,
+        [
+            ("set", 0, 1, 0, '=HYPERLINK("http://example.invalid","x")'),
+            ("set", 0, 2, 1, "Đ" * 32767),
+            ("set", 0, 3, 2, 10**40),
+            ("ins_col", 0, 1, "Cột lạ"),
+            ("dup_col", 1, 0, 2),
+            ("add_sheet", "Thừa", [["x"]]),
+        ],
+    )
     return {
         "random bytes": os.urandom(512),
         "worksheet not XML": bad["worksheet not XML"],
@@ -863,8 +1258,15 @@ def test_recognitions_command_reports_errors(recognitions, tmp_path):
 
 def test_the_generated_workbooks_hold_what_was_drawn():
     """A guard against a silent no-op: values and formulas reach the file as drawn."""
-    book = apply([["A", [["x"]]]], [("set", 0, 1, 1, Decimal("1.5")), ("set", 0, 0, 0, 2**40),
-                                    ("set", 0, 2, 0, "=1+1"), ("ins_col", 0, 0, "Mới")])  # fmt: skip
+    book = apply(
+        [["A", [["x"]]]],
+        [
+            ("set", 0, 1, 1, Decimal("1.5")),
+            ("set", 0, 0, 0, 2**40),
+            ("set", 0, 2, 0, "=1+1"),
+            ("ins_col", 0, 0, "Mới"),
+        ],
+    )
     wb = load_workbook(io.BytesIO(write_book(book)), read_only=True)
     rows = list(wb["A"].iter_rows(values_only=True))
     assert rows[0][:2] == ("Mới", 2**40) and rows[1][2] == 1.5 and rows[2][1] == "=1+1"

@@ -67,8 +67,18 @@ def test_assessments_import_killed_midway_leaves_the_database_as_before(tmp_path
     with scratch_database(tmp_path) as db:
         # The xã of Bạch Thông (063), Bắc Kạn, 2024: small enough to import twice quickly.
         template, filled = tmp_path / "mau.xlsx", tmp_path / "ketqua.xlsx"
-        db.ntm("template", "assessments", "--unit", "063", "--year", "2024",
-               "--set", "NTM-XA-2021", "-o", template)  # fmt: skip
+        db.ntm(
+            "template",
+            "assessments",
+            "--unit",
+            "063",
+            "--year",
+            "2024",
+            "--set",
+            "NTM-XA-2021",
+            "-o",
+            template,
+        )
         _fill_assessments(template, filled)
         communes = load_workbook(filled)["KetQua"].max_row - 2
         assert communes >= 10
@@ -79,10 +89,17 @@ def test_assessments_import_killed_midway_leaves_the_database_as_before(tmp_path
         # the approval loop (one call each) dies halfway, after some workflow steps
         # (StateChange rows) were written.
         killed = db.ntm(
-            "import", "assessments", filled, "--state", "approved", check=False,
-            extra_env={"NTM_FAULT_AFTER_ROWS": str(communes + communes // 2),
-                       "NTM_FAULT_POINT": "import"},
-        )  # fmt: skip
+            "import",
+            "assessments",
+            filled,
+            "--state",
+            "approved",
+            check=False,
+            extra_env={
+                "NTM_FAULT_AFTER_ROWS": str(communes + communes // 2),
+                "NTM_FAULT_POINT": "import",
+            },
+        )
         assert killed.returncode == KILLED, killed.stderr[-2000:]
         assert db.integrity_check() == "ok"
         assert _watched(db) == before
@@ -113,18 +130,30 @@ def test_recognitions_import_killed_midway_leaves_the_database_as_before(tmp_pat
         wb = Workbook()
         ws = wb.active
         ws.title = "CongNhan"
-        ws.append(["Mã xã", "Mã bộ tiêu chí", "Số quyết định", "Ngày quyết định",
-                   "Công nhận/Thu hồi", "Năm"])  # fmt: skip
+        ws.append(
+            [
+                "Mã xã",
+                "Mã bộ tiêu chí",
+                "Số quyết định",
+                "Ngày quyết định",
+                "Công nhận/Thu hồi",
+                "Năm",
+            ]
+        )
         for n, code in enumerate(codes, start=1):
-            ws.append([code, "NTM-XA-2021", f"{n}/QĐ-UBND", datetime.date(2024, 1, 15),
-                       "Công nhận", 2023])  # fmt: skip
+            ws.append(
+                [code, "NTM-XA-2021", f"{n}/QĐ-UBND", datetime.date(2024, 1, 15), "Công nhận", 2023]
+            )
         path = tmp_path / "cong-nhan.xlsx"
         wb.save(path)
 
         killed = db.ntm(
-            "import", "recognitions", path, check=False,
+            "import",
+            "recognitions",
+            path,
+            check=False,
             extra_env={"NTM_FAULT_AFTER_ROWS": "10"},
-        )  # fmt: skip
+        )
         assert killed.returncode == KILLED, killed.stderr[-2000:]
         assert db.integrity_check() == "ok"
         assert _watched(db) == before
@@ -149,9 +178,12 @@ class _Server:
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [*NTM, "serve", "--bind", f"127.0.0.1:{self.port}", "--workers", "2"],
-            env=db.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+            env=db.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -217,31 +249,39 @@ def test_server_killed_and_restarted_keeps_what_it_answered_2xx_for(tmp_path):
         server = _Server(db, tmp_path / "serve.log")
         try:
             status, body = server.request(
-                "POST", "/api/v1/auth/token/",
-                {"username": "quanha", "password": "ntm-demo-2025"}, form=True,
-            )  # fmt: skip
+                "POST",
+                "/api/v1/auth/token/",
+                {"username": "quanha", "password": "ntm-demo-2025"},
+                form=True,
+            )
             assert status == 200, body
             token = body["token"]
             status, body = server.request(
-                "POST", "/api/v1/assessments/",
-                {"unit": info["unit"], "year": 2024, "criteria_set": "NTM-XA-2021"}, token,
-            )  # fmt: skip
+                "POST",
+                "/api/v1/assessments/",
+                {"unit": info["unit"], "year": 2024, "criteria_set": "NTM-XA-2021"},
+                token,
+            )
             assert status == 201, body
             pk, version = body["id"], body["version"]
             saved = {}
             for n, code in enumerate(info["booleans"]):  # one write per request
                 saved[code] = n % 2 == 0
                 status, body = server.request(
-                    "POST", f"/api/v1/assessments/{pk}/save/",
-                    {"version": version, "values": {code: saved[code]}}, token,
-                )  # fmt: skip
+                    "POST",
+                    f"/api/v1/assessments/{pk}/save/",
+                    {"version": version, "values": {code: saved[code]}},
+                    token,
+                )
                 assert status == 200, body
                 version = body["version"]
             numbers = {code: 70 + n for n, code in enumerate(info["numbers"])}
             status, body = server.request(
-                "POST", f"/api/v1/assessments/{pk}/save/",
-                {"version": version, "values": numbers}, token,
-            )  # fmt: skip
+                "POST",
+                f"/api/v1/assessments/{pk}/save/",
+                {"version": version, "values": numbers},
+                token,
+            )
             assert status == 200, body
             version = body["version"]
             saved.update(numbers)

@@ -10,10 +10,19 @@ from ntm.ocop.rules import certificate_valid_to
 
 @pytest.mark.parametrize(
     "url",
-    ["/ocop/?stars=²", "/ocop/?place=²", "/api/v1/public/ocop/products/?stars=²", "/plans/?year=²",
-     "/resources/?unit=²", "/api/v1/plans/?year=²²²²", "/api/v1/fundings/?year=²²²²",
-     "/api/v1/resources/figures/?unit=06&year=²²²²", "/assessments/?year=²", "/assessments/?year=99999999999999999999"],
-)  # fmt: skip
+    [
+        "/ocop/?stars=²",
+        "/ocop/?place=²",
+        "/api/v1/public/ocop/products/?stars=²",
+        "/plans/?year=²",
+        "/resources/?unit=²",
+        "/api/v1/plans/?year=²²²²",
+        "/api/v1/fundings/?year=²²²²",
+        "/api/v1/resources/figures/?unit=06&year=²²²²",
+        "/assessments/?year=²",
+        "/assessments/?year=99999999999999999999",
+    ],
+)
 def test_unicode_digits_are_not_server_errors(users, client_for, url):
     assert client_for(users.coordinator).get(url).status_code in (200, 400, 404)
 

@@ -17,14 +17,25 @@ from ntm.units.models import Unit
 
 # Routes that carry no user data at all.
 PUBLIC = {
-    "login", "logout", "set_language", "healthz", "api-schema", "api-docs", "api-redoc",
-    "api-token", "api-root",
-    "public-index", "public-unit",  # approved figures, open to everyone (tests/web/test_public.py)
-    "funding-source-list", "funding-source-detail",  # the taxonomy of funding sources
-    "ocop:catalogue", "ocop:public_product", "public-ocop-product-list",
+    "login",
+    "logout",
+    "set_language",
+    "healthz",
+    "api-schema",
+    "api-docs",
+    "api-redoc",
+    "api-token",
+    "api-root",
+    "public-index",
+    "public-unit",  # approved figures, open to everyone (tests/web/test_public.py)
+    "funding-source-list",
+    "funding-source-detail",  # the taxonomy of funding sources
+    "ocop:catalogue",
+    "ocop:public_product",
+    "public-ocop-product-list",
     "public-ocop-product-detail",  # certified OCOP products, no personal data (tests/ocop)
     "media-ocop-photo",  # public for certified products, else scoped (tests/test_security.py)
-}  # fmt: skip
+}
 
 # Routes whose parameters name one object: how to build them for the outsider's object.
 OBJECT_ROUTES = {
@@ -62,7 +73,7 @@ OBJECT_ROUTES = {
             "plans:import",
             "plan-detail",
         )
-    },  # fmt: skip
+    },
     "plans:target_edit": lambda o: {"pk": o.plan.pk, "target_pk": o.target.pk},
     "plans:target_delete": lambda o: {"pk": o.plan.pk, "target_pk": o.target.pk},
     "plans:roadmap_delete": lambda o: {"pk": o.plan.pk, "entry_pk": o.roadmap.pk},
@@ -92,22 +103,63 @@ OBJECT_ROUTES = {
 
 # Pages and lists without path parameters that show scoped data; tried with these queries.
 SCOPED_PAGES = {
-    "home", "units:list", "units:villages_import", "units:villages_template", "unit-list",
-    "api-me", "criteria:list", "criteriaset-list", "assessments:list", "assessments:matrix",
-    "assessments:open", "assessments:template", "assessments:export", "assessments:import",
-    "assessment-list", "recognition-list", "assessments:recognitions", "api-report-summary",
-    "plans:list", "plans:create", "plan-list", "plan-target-list", "roadmap-entry-list",
+    "home",
+    "units:list",
+    "units:villages_import",
+    "units:villages_template",
+    "unit-list",
+    "api-me",
+    "criteria:list",
+    "criteriaset-list",
+    "assessments:list",
+    "assessments:matrix",
+    "assessments:open",
+    "assessments:template",
+    "assessments:export",
+    "assessments:import",
+    "assessment-list",
+    "recognition-list",
+    "assessments:recognitions",
+    "api-report-summary",
+    "plans:list",
+    "plans:create",
+    "plan-list",
+    "plan-target-list",
+    "roadmap-entry-list",
     "plan-task-list",
-    "resources:index", "resources:entry", "resources:list", "resources:export",
-    "resources:template", "resources:import", "api-resources-figures", "funding-list",
-    "contribution-list", "project-list", "model-site-list", "activity-list",
-    "ocop:manage", "ocop:subjects", "ocop:subject_create", "ocop:products", "ocop:product_create",
-    "ocop:rounds", "ocop:round_create", "ocop:standing", "ocop:standing_export", "ocop:template",
-    "ocop:import", "ocop-subject-list", "ocop-product-list", "ocop-evaluation-list",
+    "resources:index",
+    "resources:entry",
+    "resources:list",
+    "resources:export",
+    "resources:template",
+    "resources:import",
+    "api-resources-figures",
+    "funding-list",
+    "contribution-list",
+    "project-list",
+    "model-site-list",
+    "activity-list",
+    "ocop:manage",
+    "ocop:subjects",
+    "ocop:subject_create",
+    "ocop:products",
+    "ocop:product_create",
+    "ocop:rounds",
+    "ocop:round_create",
+    "ocop:standing",
+    "ocop:standing_export",
+    "ocop:template",
+    "ocop:import",
+    "ocop-subject-list",
+    "ocop-product-list",
+    "ocop-evaluation-list",
     "ocop-certificate-list",
-    "reports:annual", "reports:annual_docx", "reports:annual_pdf", "reports:tables_xlsx",
+    "reports:annual",
+    "reports:annual_docx",
+    "reports:annual_pdf",
+    "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
-}  # fmt: skip
+}
 
 
 def _walk(patterns, namespace=""):
@@ -152,17 +204,28 @@ def outsider(units, users, settings, tmp_path):
         file=ContentFile(b"%PDF-1.4", name="bb.pdf"),
     )
     recognition = Recognition.objects.create(
-        unit=commune, level="ntm", criteria_set=national, year=2023, decision_number="1/QĐ-UBND",
-        decision_date=datetime.date(2023, 12, 30), override_reason="dữ liệu kiểm thử",
-    )  # fmt: skip
+        unit=commune,
+        level="ntm",
+        criteria_set=national,
+        year=2023,
+        decision_number="1/QĐ-UBND",
+        decision_date=datetime.date(2023, 12, 30),
+        override_reason="dữ liệu kiểm thử",
+    )
     indicator = cset.criteria.first().indicators.first()
     from ntm.plans import services as plan_services
 
     plan = plan_services.plan_create(
-        user=None, unit=units.lang_son, number="77/KH-UBND-LS", issued_on=datetime.date(2023, 3, 1),
-        issuer="UBND tỉnh Lạng Sơn", title="Kế hoạch Lạng Sơn", year_from=2023, year_to=2023,
+        user=None,
+        unit=units.lang_son,
+        number="77/KH-UBND-LS",
+        issued_on=datetime.date(2023, 3, 1),
+        issuer="UBND tỉnh Lạng Sơn",
+        title="Kế hoạch Lạng Sơn",
+        year_from=2023,
+        year_to=2023,
         status="active",
-    )  # fmt: skip
+    )
     target = plan_services.target_create(
         plan=plan, user=None, metric="villages_ntm", year=2023, value=7
     )
@@ -176,9 +239,13 @@ def outsider(units, users, settings, tmp_path):
 
     ocop_services.sheets_load()
     ocop_subject = ocop_services.subject_save(
-        user=None, kind="household", name="Hộ Hoàng Văn LS-OCOP", unit=commune,
-        tax_code="4900999999", representative="Hoàng Văn LS-OCOP",
-    )  # fmt: skip
+        user=None,
+        kind="household",
+        name="Hộ Hoàng Văn LS-OCOP",
+        unit=commune,
+        tax_code="4900999999",
+        representative="Hoàng Văn LS-OCOP",
+    )
     ocop_product = ocop_services.product_save(
         user=None, name="Hồi LS-OCOP", subject=ocop_subject, group="thuc_pham", unit=commune
     )
@@ -189,16 +256,42 @@ def outsider(units, users, settings, tmp_path):
         user=None, round=ocop_round, product=ocop_product, scores={"A": 30, "B": 20, "C": 25}
     )
     ocop_certificate = ocop_services.certificate_issue(
-        user=None, product=ocop_product, number="99/QĐ-UBND-LS", issued_on=datetime.date(2024, 10, 1),
-        stars=4, evaluation=ocop_evaluation,
-    )  # fmt: skip
+        user=None,
+        product=ocop_product,
+        number="99/QĐ-UBND-LS",
+        issued_on=datetime.date(2024, 10, 1),
+        stars=4,
+        evaluation=ocop_evaluation,
+    )
     resource_rows = _resource_rows(commune)
-    return SimpleNamespace(**resource_rows, ocop_subject=ocop_subject, ocop_product=ocop_product,
-                           ocop_round=ocop_round, ocop_evaluation=ocop_evaluation,
-                           ocop_certificate=ocop_certificate,
-                           unit=commune, cset=cset, indicator=indicator, assessment=assessment, evidence=evidence,
-                           recognition=recognition, plan=plan, target=target, roadmap=roadmap, task=task,
-                           markers=["Lạng Sơn", commune.name, "LS-NTM-2021", "1/QĐ-UBND", "77/KH-UBND-LS", "LS-OCOP", "99/QĐ-UBND-LS", *RESOURCE_MARKERS])  # fmt: skip
+    return SimpleNamespace(
+        **resource_rows,
+        ocop_subject=ocop_subject,
+        ocop_product=ocop_product,
+        ocop_round=ocop_round,
+        ocop_evaluation=ocop_evaluation,
+        ocop_certificate=ocop_certificate,
+        unit=commune,
+        cset=cset,
+        indicator=indicator,
+        assessment=assessment,
+        evidence=evidence,
+        recognition=recognition,
+        plan=plan,
+        target=target,
+        roadmap=roadmap,
+        task=task,
+        markers=[
+            "Lạng Sơn",
+            commune.name,
+            "LS-NTM-2021",
+            "1/QĐ-UBND",
+            "77/KH-UBND-LS",
+            "LS-OCOP",
+            "99/QĐ-UBND-LS",
+            *RESOURCE_MARKERS,
+        ],
+    )
 
 
 RESOURCE_MARKERS = ["LS-CT-77", "LS-MH-77", "LS-HD-77"]
@@ -212,9 +305,14 @@ def _resource_rows(commune) -> dict:
 
     rs = system_scope()
     funding, _c = resource_services.funding_save(
-        scope=rs, user=None, unit=commune, year=2023,
-        source=FundingSource.objects.get(code="ntm_central"), allocated=777, disbursed=7,
-    )  # fmt: skip
+        scope=rs,
+        user=None,
+        unit=commune,
+        year=2023,
+        source=FundingSource.objects.get(code="ntm_central"),
+        allocated=777,
+        disbursed=7,
+    )
     contribution, _c = resource_services.contribution_save(
         scope=rs, user=None, unit=commune, year=2023, land_m2=5, workdays=5, cash=5
     )
@@ -230,7 +328,7 @@ def _resource_rows(commune) -> dict:
             kind="green_clean",
             name="Mô hình LS-MH-77",
             year_recognised=2023,
-        ),  # fmt: skip
+        ),
         "activity": resource_services.activity_save(
             scope=rs,
             unit=commune,
@@ -239,7 +337,7 @@ def _resource_rows(commune) -> dict:
             date=datetime.date(2023, 5, 1),
             planned=10,
             actual=9,
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -248,23 +346,32 @@ def _resource_snapshot():
 
     return [
         list(m.objects.order_by("pk").values_list(*fields))
-        for m, fields in ((Funding, ("pk", "allocated", "disbursed")), (Contribution, ("pk", "cash")),
-                          (Project, ("pk", "name", "amount")), (ModelSite, ("pk", "name", "status")),
-                          (Activity, ("pk", "name", "actual")))
-    ]  # fmt: skip
+        for m, fields in (
+            (Funding, ("pk", "allocated", "disbursed")),
+            (Contribution, ("pk", "cash")),
+            (Project, ("pk", "name", "amount")),
+            (ModelSite, ("pk", "name", "status")),
+            (Activity, ("pk", "name", "actual")),
+        )
+    ]
 
 
 def _snapshot(o):
     o.assessment.refresh_from_db()
     return (
-        o.assessment.version, o.assessment.state, o.assessment.values.count(),
-        Evidence.objects.filter(assessment=o.assessment).count(), Recognition.objects.count(),
-        CriteriaSet.objects.count(), o.cset.criteria.first().indicators.count(),
-        Unit.objects.filter(parent=o.unit).count(), o.unit.attributes.count(),
+        o.assessment.version,
+        o.assessment.state,
+        o.assessment.values.count(),
+        Evidence.objects.filter(assessment=o.assessment).count(),
+        Recognition.objects.count(),
+        CriteriaSet.objects.count(),
+        o.cset.criteria.first().indicators.count(),
+        Unit.objects.filter(parent=o.unit).count(),
+        o.unit.attributes.count(),
         Assessment.objects.filter(unit__path__startswith=o.unit.parent.path).count(),
         _ocop_snapshot(o),
         _resource_snapshot(),
-    )  # fmt: skip
+    )
 
 
 def _ocop_snapshot(o):
@@ -273,10 +380,13 @@ def _ocop_snapshot(o):
     return (
         Subject.objects.filter(pk=o.ocop_subject.pk).values_list("name", "kind", "phone").get(),
         Product.objects.filter(pk=o.ocop_product.pk).values_list("name", "group", "stage").get(),
-        Subject.objects.count(), Product.objects.count(), EvaluationRound.objects.count(),
-        Evaluation.objects.count(), list(Score.objects.values_list("points", flat=True)),
+        Subject.objects.count(),
+        Product.objects.count(),
+        EvaluationRound.objects.count(),
+        Evaluation.objects.count(),
+        list(Score.objects.values_list("points", flat=True)),
         Certificate.objects.count(),
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize("who", ["commune", "district", "coordinator", "department"])
@@ -298,10 +408,20 @@ def test_no_route_leaks_or_changes_another_units_data(outsider, users, client_fo
                 )
         else:
             url = reverse(name)
-            queries = ["", "?q=lang+son", "?search=lang%20son", "?level=1", "?parent_code=20",
-                       f"?unit={outsider.unit.pk}", f"?unit_code={outsider.unit.code}", "?year=2023",
-                       f"?code={outsider.unit.code}", "?set=LS-NTM-2021", "?unit=20&year=2023",
-                       f"?unit={outsider.unit.code}&year=2023"]  # fmt: skip
+            queries = [
+                "",
+                "?q=lang+son",
+                "?search=lang%20son",
+                "?level=1",
+                "?parent_code=20",
+                f"?unit={outsider.unit.pk}",
+                f"?unit_code={outsider.unit.code}",
+                "?year=2023",
+                f"?code={outsider.unit.code}",
+                "?set=LS-NTM-2021",
+                "?unit=20&year=2023",
+                f"?unit={outsider.unit.code}&year=2023",
+            ]
             for query in queries:
                 response = client.get(url + query)
                 assert response.status_code in (200, 400, 403, 404, 405), (

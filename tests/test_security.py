@@ -38,9 +38,12 @@ def _production(tmp_path, **extra):
     drop = ("NTM_TESTING", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL")
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("SECURE_")}
     env.update(
-        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="ntm.example.gov.vn",
-        NTM_DATA_DIR=str(tmp_path), **extra,
-    )  # fmt: skip
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="ntm.example.gov.vn",
+        NTM_DATA_DIR=str(tmp_path),
+        **extra,
+    )
     code = "from ntm.cli import main; main(['check', '--deploy', '--fail-level', 'WARNING'])"
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path
@@ -66,9 +69,17 @@ def test_production_switches(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(None, 9) == [
-        "True", "True", "True", "31536000", "True", "True", "28800", "same-origin", "same-origin",
+        "True",
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "28800",
+        "same-origin",
+        "same-origin",
         "{'anon': '120/min', 'user': '2000/min'}\n",
-    ]  # fmt: skip
+    ]
 
 
 def test_behind_a_redirecting_proxy_the_redirect_can_be_turned_off(tmp_path):
@@ -234,8 +245,11 @@ def test_client_address_behind_proxies(rf, settings):
 
 def _rates(anon, user):
     return override_settings(
-        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": anon, "user": user}}
-    )  # fmt: skip
+        REST_FRAMEWORK={
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {"anon": anon, "user": user},
+        }
+    )
 
 
 def test_api_is_not_throttled_in_tests(db):
@@ -349,8 +363,12 @@ def test_spreadsheet_uploads_are_limited():
 
 def test_import_pages_refuse_files_that_are_not_xlsx(users, client_for):
     client = client_for(users.coordinator)
-    for url in ("/assessments/import/", "/resources/import/", "/ocop/manage/import/",
-                "/units/villages/import/"):  # fmt: skip
+    for url in (
+        "/assessments/import/",
+        "/resources/import/",
+        "/ocop/manage/import/",
+        "/units/villages/import/",
+    ):
         upload = io.BytesIO(b"<html>")
         upload.name = "bang.html"
         body = client.post(url, {"file": upload}).content.decode()
@@ -393,9 +411,13 @@ def test_ocop_photos_are_served_inline_as_images_to_those_who_may_see_them(
     ocop.sheets_load()
     subject = ocop.subject_save(user=None, kind="household", name="Hộ ảnh", unit=units.quan_ha)
     product = ocop.product_save(
-        user=None, name="Miến dong ảnh", subject=subject, group="thuc_pham", unit=units.quan_ha,
+        user=None,
+        name="Miến dong ảnh",
+        subject=subject,
+        group="thuc_pham",
+        unit=units.quan_ha,
         photo=SimpleUploadedFile("mien.png", _png(), content_type="image/png"),
-    )  # fmt: skip
+    )
     url = product.photo.url
     assert url.startswith("/media/ocop/")
     # Not certified: only users whose scope holds the commune.

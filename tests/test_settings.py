@@ -21,9 +21,13 @@ def test_secret_key_required_without_debug():
 
 def test_settings_from_environment():
     result = _settings_in_subprocess(
-        {"DEBUG": "0", "NTM_TESTING": "0", "SECRET_KEY": "x" * 50,
-         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/whatever"}
-    )  # fmt: skip
+        {
+            "DEBUG": "0",
+            "NTM_TESTING": "0",
+            "SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/whatever",
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.db.backends.postgresql", "vi", "Asia/Ho_Chi_Minh"]
 

@@ -411,10 +411,15 @@ def _pg_copy(dest: Path, progress: Progress) -> dict:
             progress(_("Chạy pg_dump %(version)s (định dạng custom)…") % {"version": tool_version})
             started = time.perf_counter()
             _run_tool(
-                [tool, "--format=custom", "--no-password", f"--snapshot={snapshot}",
-                 f"--file={dest}"],
+                [
+                    tool,
+                    "--format=custom",
+                    "--no-password",
+                    f"--snapshot={snapshot}",
+                    f"--file={dest}",
+                ],
                 "pg_dump",
-            )  # fmt: skip
+            )
             progress(
                 _("pg_dump xong: %(size)s trong %(seconds).1f s.")
                 % {"size": _mb(dest.stat().st_size), "seconds": time.perf_counter() - started}
@@ -497,9 +502,12 @@ def backup_create(*, output: Path, progress: Progress = _silent) -> BackupInfo:
                     info.size, info.mtime, info.mode = len(data), int(time.time()), 0o644
                     tar.addfile(info, io.BytesIO(data))
                     _add_file(
-                        tar, DATABASE_MEMBER[engine], db_file, db_size,
+                        tar,
+                        DATABASE_MEMBER[engine],
+                        db_file,
+                        db_size,
                         _percent_reporter(db_size, _("nén CSDL"), progress),
-                    )  # fmt: skip
+                    )
                     root = _media_root()
                     for n, item in enumerate(media, start=1):
                         _add_media(tar, root, item)
@@ -793,10 +801,19 @@ def _pg_restore(dump: Path, info: BackupInfo, progress: Progress) -> None:
     )
     started = time.perf_counter()
     _run_tool(
-        [tool, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-         "--no-password", f"--dbname={connection.settings_dict['NAME']}", str(dump)],
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            f"--dbname={connection.settings_dict['NAME']}",
+            str(dump),
+        ],
         "pg_restore",
-    )  # fmt: skip
+    )
     progress(_("pg_restore xong trong %(s).1f s.") % {"s": time.perf_counter() - started})
 
 

@@ -121,9 +121,11 @@ class ReadWorkbook:
 
 def _unreadable(exc: Exception) -> WorkbookError:
     return WorkbookError(
-        _("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính Excel (%(reason)s). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên.")
+        _(
+            "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính Excel (%(reason)s). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên."
+        )
         % {"reason": exc.__class__.__name__}
-    )  # fmt: skip
+    )
 
 
 def _check_unpacked_size(data: bytes) -> None:
@@ -134,9 +136,11 @@ def _check_unpacked_size(data: bytes) -> None:
         raise _unreadable(exc) from exc
     if unpacked > MAX_UNPACKED_BYTES:
         raise WorkbookError(
-            _("Tệp giải nén ra %(size)s MB, quá giới hạn %(max)s MB; hãy chia thành nhiều tệp nhỏ hơn.")
+            _(
+                "Tệp giải nén ra %(size)s MB, quá giới hạn %(max)s MB; hãy chia thành nhiều tệp nhỏ hơn."
+            )
             % {"size": round(unpacked / 1_048_576), "max": MAX_UNPACKED_BYTES // 1_048_576}
-        )  # fmt: skip
+        )
 
 
 def _thousands(n: int) -> str:
@@ -149,14 +153,18 @@ def _read_sheet(ws, cells: int) -> tuple[ReadSheet, int]:
         for row in ws.iter_rows(values_only=True):
             if len(rows) >= MAX_SHEET_ROWS:
                 raise WorkbookError(
-                    _("Trang “%(sheet)s” có hơn %(max)s dòng; hãy xóa các dòng thừa hoặc chia thành nhiều tệp.")
+                    _(
+                        "Trang “%(sheet)s” có hơn %(max)s dòng; hãy xóa các dòng thừa hoặc chia thành nhiều tệp."
+                    )
                     % {"sheet": ws.title, "max": _thousands(MAX_SHEET_ROWS)}
-                )  # fmt: skip
+                )
             if len(row) > MAX_SHEET_COLUMNS:
                 raise WorkbookError(
-                    _("Trang “%(sheet)s” có %(n)s cột, tối đa %(max)s; hãy xóa các cột thừa ở bên phải.")
+                    _(
+                        "Trang “%(sheet)s” có %(n)s cột, tối đa %(max)s; hãy xóa các cột thừa ở bên phải."
+                    )
                     % {"sheet": ws.title, "n": len(row), "max": MAX_SHEET_COLUMNS}
-                )  # fmt: skip
+                )
             cells += len(row)
             if cells > MAX_CELLS:
                 raise WorkbookError(
@@ -168,9 +176,11 @@ def _read_sheet(ws, cells: int) -> tuple[ReadSheet, int]:
         raise
     except Exception as exc:  # a worksheet is only parsed here: broken XML, bad cell values
         raise WorkbookError(
-            _("Không đọc được trang “%(sheet)s” của tệp Excel: nội dung trang bị hỏng (%(reason)s). Hãy mở tệp bằng Excel, lưu lại rồi tải lên.")
+            _(
+                "Không đọc được trang “%(sheet)s” của tệp Excel: nội dung trang bị hỏng (%(reason)s). Hãy mở tệp bằng Excel, lưu lại rồi tải lên."
+            )
             % {"sheet": ws.title, "reason": exc.__class__.__name__}
-        ) from exc  # fmt: skip
+        ) from exc
     return ReadSheet(ws.title, rows), cells
 
 
@@ -185,8 +195,10 @@ def open_workbook(data: bytes) -> ReadWorkbook:
         )
     if data.startswith(_OLE2_MAGIC):
         raise WorkbookError(
-            _("Tệp ở định dạng Excel 97-2003 (.xls); hãy mở bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên.")
-        )  # fmt: skip
+            _(
+                "Tệp ở định dạng Excel 97-2003 (.xls); hãy mở bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên."
+            )
+        )
     _check_unpacked_size(data)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)

@@ -114,9 +114,10 @@ def version_field() -> serializers.IntegerField:
     """The `version` of a record in the API: returned on read; on update the client sends back
     the version it read (required), on create it is ignored."""
     return serializers.IntegerField(
-        required=False, min_value=0,
+        required=False,
+        min_value=0,
         help_text="The version read; required to update (PUT/PATCH), 409 when it is stale.",
-    )  # fmt: skip
+    )
 
 
 def require_version(data) -> int:
@@ -130,7 +131,7 @@ def require_version(data) -> int:
                         "Cần gửi “version” (phiên bản đã đọc) khi sửa, để không ghi đè thay đổi của người khác."
                     )
                 ]
-            }  # fmt: skip
+            }
         )
     try:
         value = int(str(raw))

@@ -105,9 +105,11 @@ def _snapshot():
 def _approved(unit, small_set, users, year=YEAR):
     a = assessment_get_or_create(unit=unit, year=year, criteria_set=small_set.set)
     a = assessment_save(
-        assessment=a, user=users.coordinator, version=a.version,
+        assessment=a,
+        user=users.coordinator,
+        version=a.version,
         values={small_set.i1.pk: True, small_set.i2.pk: 90, small_set.i3.pk: 90},
-    )  # fmt: skip
+    )
     for state in (State.SUBMITTED, State.DISTRICT_CHECKED, State.APPRAISED, State.APPROVED):
         a = assessment_transition(assessment=a, user=users.coordinator, to_state=state)
     return a
@@ -126,9 +128,17 @@ def test_template_lists_the_xa_of_the_year_with_codes_drop_downs_and_protection(
     assert wb.sheetnames == [SHEET_RESULTS, SHEET_VALUES, SHEET_GUIDE]
     ws = wb[SHEET_RESULTS]
     assert [c.value for c in ws[1]] == [
-        "Mã xã", "Tên xã", "Huyện", "TC1", "TC2", "TC3",
-        "Lý do TC1", "Lý do TC2", "Lý do TC3", "Phiên bản",
-    ]  # fmt: skip
+        "Mã xã",
+        "Tên xã",
+        "Huyện",
+        "TC1",
+        "TC2",
+        "TC3",
+        "Lý do TC1",
+        "Lý do TC2",
+        "Lý do TC3",
+        "Phiên bản",
+    ]
     assert [c.value for c in ws[2]][3:6] == ["Quy hoạch", "Giao thông", "Thủy lợi"]
     codes = [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)]
     assert len(codes) == 13 and QH in codes and "01969" not in codes  # thị trấn Phủ Thông
@@ -166,10 +176,12 @@ def test_template_uses_the_units_of_the_year(units, small_set):
 def test_template_is_prefilled_and_scoped(units, small_set, users):
     a = assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set)
     assessment_save(
-        assessment=a, user=users.commune, version=a.version,
+        assessment=a,
+        user=users.commune,
+        version=a.version,
         values={small_set.i1.pk: True, small_set.i2.pk: "72,5"},
         manual={small_set.c3.pk: ManualResult(False, "Biên bản")},
-    )  # fmt: skip
+    )
     data = _template(small_set, units, scope=scope_for(users.commune), unit=units.bac_kan)
     results, values = _grid(data, SHEET_RESULTS), _grid(data, SHEET_VALUES)
     assert list(results) == [QH]  # the commune officer sees only Quân Hà
@@ -379,9 +391,11 @@ def test_round_trip_template_fill_import_export(units, small_set, users):
     template = _template(small_set, units)
     assert _import(_fill(template, filled), users.coordinator).ok
     exported = assessments_export(
-        scope=scope_for(users.coordinator), unit=units.bach_thong, year=YEAR,
+        scope=scope_for(users.coordinator),
+        unit=units.bach_thong,
+        year=YEAR,
         criteria_set=small_set.set,
-    )  # fmt: skip
+    )
     results, values = _grid(exported, SHEET_RESULTS), _grid(exported, SHEET_VALUES)
     assert {k: (results if k[0] == SHEET_RESULTS else values)[k[1]][k[2]] for k in filled} == {
         k: {"65,25": 65.25, "- Sở GTVT thẩm định lại": "'- Sở GTVT thẩm định lại"}.get(v, v)
@@ -406,16 +420,20 @@ def _qh_with_road(units, small_set, users, road):
     """Quân Hà with every indicator entered: TC2 (roads, TDMNPB threshold 70) follows `road`."""
     a = assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set)
     return assessment_save(
-        assessment=a, user=users.coordinator, version=a.version,
+        assessment=a,
+        user=users.coordinator,
+        version=a.version,
         values={small_set.i1.pk: True, small_set.i2.pk: road, small_set.i3.pk: 90},
-    )  # fmt: skip
+    )
 
 
 def _export(small_set, units, users):
     return assessments_export(
-        scope=scope_for(users.coordinator), unit=units.bach_thong, year=YEAR,
+        scope=scope_for(users.coordinator),
+        unit=units.bach_thong,
+        year=YEAR,
         criteria_set=small_set.set,
-    )  # fmt: skip
+    )
 
 
 def _result(small_set, criterion) -> CriterionResult:
@@ -436,8 +454,11 @@ def test_reimported_export_with_corrected_indicators_follows_them_not_a_manual_r
     assert (report.created, report.updated) == (0, 1)
     result = _result(small_set, small_set.c2)
     assert (result.manual, result.manual_reason, result.derived, result.met) == (
-        None, "", True, True,
-    )  # fmt: skip
+        None,
+        "",
+        True,
+        True,
+    )
     a = result.assessment
     assert (a.criteria_met, a.meets_standard) == (3, True)
 
@@ -482,8 +503,11 @@ def test_result_contradicting_the_indicators_with_a_reason_is_a_manual_result_wi
     assert report.ok, [str(e) for e in report.errors]
     result = _result(small_set, small_set.c2)
     assert (result.manual, result.manual_reason, result.derived, result.met) == (
-        False, reason, True, False,
-    )  # fmt: skip
+        False,
+        reason,
+        True,
+        False,
+    )
     assert result.history.first().history_user == users.coordinator
     # The export shows the reason, and reads back in unchanged.
     exported = _export(small_set, units, users)
@@ -516,7 +540,10 @@ def test_result_the_indicators_cannot_decide_needs_a_reason(units, small_set, us
         "(chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột Lý do TC3.",
     ]
     assert not Assessment.objects.exists()
-    cells |= {(SHEET_RESULTS, QH, "Lý do TC2"): "Sở GTVT xác nhận", (SHEET_RESULTS, QH, "Lý do TC3"): "Biên bản"}  # fmt: skip
+    cells |= {
+        (SHEET_RESULTS, QH, "Lý do TC2"): "Sở GTVT xác nhận",
+        (SHEET_RESULTS, QH, "Lý do TC3"): "Biên bản",
+    }
     assert _import(_fill(_template(small_set, units), cells), users.coordinator).ok
     assert _result(small_set, small_set.c3).manual_reason == "Biên bản"
     # Turning the manual result round needs a new reason, not the one of the old result.
@@ -663,8 +690,11 @@ def test_approved_state_moves_through_the_workflow_and_needs_every_result(units,
     assert a.state == State.APPROVED and a.meets_standard
     changes = StateChange.objects.filter(assessment=a).order_by("at", "pk")
     assert [c.to_state for c in changes] == [
-        "submitted", "district_checked", "appraised", "approved",
-    ]  # fmt: skip
+        "submitted",
+        "district_checked",
+        "appraised",
+        "approved",
+    ]
     assert {c.reason for c in changes} == {"Nhập kết quả đã phê duyệt từ Excel"}
     assert {c.user for c in changes} == {users.coordinator}
 
@@ -681,9 +711,11 @@ def test_rights_follow_the_workflow_and_the_department(units, small_set, users):
     # Once submitted, the commune can no longer change its results; the district can.
     a = assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set)
     a = assessment_save(
-        assessment=a, user=users.commune, version=a.version,
+        assessment=a,
+        user=users.commune,
+        version=a.version,
         manual={c.pk: ManualResult(True, "x") for c in (small_set.c1, small_set.c2, small_set.c3)},
-    )  # fmt: skip
+    )
     assessment_transition(assessment=a, user=users.commune, to_state=State.SUBMITTED)
     data = _fill(_template(small_set, units), {(SHEET_VALUES, QH, "1.1"): "Không"})
     report = _import(data, users.commune)
@@ -733,9 +765,18 @@ def test_import_of_95_communes_with_the_shipped_set_uses_a_bounded_number_of_que
 def test_commands_template_import_export_and_exit_codes(units, small_set, tmp_path, capsys):
     path = tmp_path / "mau.xlsx"
     call_command(
-        "template", "assessments", "--unit", "063", "--year", "2023", "--set", "TEST-2021",
-        "-o", str(path), verbosity=0,
-    )  # fmt: skip
+        "template",
+        "assessments",
+        "--unit",
+        "063",
+        "--year",
+        "2023",
+        "--set",
+        "TEST-2021",
+        "-o",
+        str(path),
+        verbosity=0,
+    )
     assert len(_grid(path.read_bytes(), SHEET_RESULTS)) == 13
     bad = tmp_path / "loi.xlsx"
     bad.write_bytes(
@@ -748,8 +789,9 @@ def test_commands_template_import_export_and_exit_codes(units, small_set, tmp_pa
         call_command("import", "assessments", str(bad), verbosity=0)
     err = capsys.readouterr().err.splitlines()
     assert [line.split(":")[0] for line in err] == [
-        "Trang KetQua, dòng 11, cột D", "Trang ChiTieu, dòng 11, cột E",
-    ]  # fmt: skip
+        "Trang KetQua, dòng 11, cột D",
+        "Trang ChiTieu, dòng 11, cột E",
+    ]
     good = tmp_path / "dung.xlsx"
     cells = {(SHEET_RESULTS, QH, c): "Đạt" for c in ("TC1", "TC2", "TC3")}
     cells |= {(SHEET_RESULTS, QH, f"Lý do {c}"): "Quyết định 2023" for c in ("TC1", "TC2", "TC3")}
@@ -763,15 +805,32 @@ def test_commands_template_import_export_and_exit_codes(units, small_set, tmp_pa
     assert a.state_changes.first().user.username == SYSTEM_USERNAME
     out = tmp_path / "ketqua.xlsx"
     call_command(
-        "export", "assessments", "--unit", "063", "--year", "2023", "--set", "TEST-2021",
-        "-o", str(out), verbosity=0,
-    )  # fmt: skip
+        "export",
+        "assessments",
+        "--unit",
+        "063",
+        "--year",
+        "2023",
+        "--set",
+        "TEST-2021",
+        "-o",
+        str(out),
+        verbosity=0,
+    )
     assert _grid(out.read_bytes(), SHEET_RESULTS)[QH]["Trạng thái"] == "Đã phê duyệt (khóa)"
     with pytest.raises(CommandError, match="Không có đơn vị"):
         call_command(
-            "template", "assessments", "--unit", "999", "--year", "2023", "--set", "TEST-2021",
-            "-o", str(path),
-        )  # fmt: skip
+            "template",
+            "assessments",
+            "--unit",
+            "999",
+            "--year",
+            "2023",
+            "--set",
+            "TEST-2021",
+            "-o",
+            str(path),
+        )
     with pytest.raises(CommandError, match="Không có tệp"):
         call_command("import", "assessments", str(tmp_path / "khong-co.xlsx"))
 
@@ -800,10 +859,21 @@ def test_parse_vi_number(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     [
-        "abc", "1,2,3", True, "1e400", datetime.date(2023, 1, 1),
-        "NaN", "sNaN", "Infinity", "-inf", "1e30", 1e30, float("nan"), float("inf"),
+        "abc",
+        "1,2,3",
+        True,
+        "1e400",
+        datetime.date(2023, 1, 1),
+        "NaN",
+        "sNaN",
+        "Infinity",
+        "-inf",
+        "1e30",
+        1e30,
+        float("nan"),
+        float("inf"),
     ],
-)  # fmt: skip
+)
 def test_parse_vi_number_refuses(raw):
     with pytest.raises(CellValueError):
         parse_vi_number(raw)

@@ -42,10 +42,16 @@ def test_form_saves_values_and_shows_history(units, users, client_for, small_set
     client = client_for(users.commune)
     response = client.post(
         f"/assessments/{a.pk}/",
-        {"version": a.version, f"b_{small_set.i1.pk}": "1", f"v_{small_set.i2.pk}": "72,5", f"v_{small_set.i3.pk}": "90",
-         f"m_{small_set.c1.pk}": "", f"r_{small_set.c1.pk}": ""},
+        {
+            "version": a.version,
+            f"b_{small_set.i1.pk}": "1",
+            f"v_{small_set.i2.pk}": "72,5",
+            f"v_{small_set.i3.pk}": "90",
+            f"m_{small_set.c1.pk}": "",
+            f"r_{small_set.c1.pk}": "",
+        },
         follow=True,
-    )  # fmt: skip
+    )
     body = response.content.decode()
     assert "Đã lưu" in body and "3/3" in body and "Đạt chuẩn" in body
     assert "Chỉ tiêu 2.1" in body  # the history table names what changed

@@ -26,8 +26,14 @@ from ntm.criteria.models import CriteriaSet, Indicator
 from ntm.units.models import Unit
 
 D = datetime.date
-HEADERS = ["Mã xã", "Mã bộ tiêu chí", "Số quyết định", "Ngày quyết định", "Công nhận/Thu hồi",
-           "Lý do"]  # fmt: skip
+HEADERS = [
+    "Mã xã",
+    "Mã bộ tiêu chí",
+    "Số quyết định",
+    "Ngày quyết định",
+    "Công nhận/Thu hồi",
+    "Lý do",
+]
 
 
 def _assessment(unit, cset, small_set, users, *, meets=True, approve=True, year=2023):
@@ -45,10 +51,15 @@ def _assessment(unit, cset, small_set, users, *, meets=True, approve=True, year=
 
 def _record(unit, cset, user, **kw):
     args = {
-        "unit": unit, "level": cset.level, "criteria_set": cset, "year": 2023,
-        "action": "recognised", "decision_number": "2345/QĐ-UBND",
-        "decision_date": D(2023, 12, 15), "user": user,
-    }  # fmt: skip
+        "unit": unit,
+        "level": cset.level,
+        "criteria_set": cset,
+        "year": 2023,
+        "action": "recognised",
+        "decision_number": "2345/QĐ-UBND",
+        "decision_date": D(2023, 12, 15),
+        "user": user,
+    }
     args.update(kw)
     return recognition_record(**args)
 
@@ -108,22 +119,35 @@ def test_level_on_a_day_follows_the_latest_decision_and_revocation_needs_the_lev
     quan_ha, cset, user = units.quan_ha, small_set.set, users.coordinator
     _assessment(quan_ha, cset, small_set, users)
     message = _refusal(
-        "decision_date", unit=quan_ha, cset=cset, user=user, action="revoked",
-        decision_number="50/QĐ-UBND", decision_date=D(2024, 3, 1),
-    )  # fmt: skip
+        "decision_date",
+        unit=quan_ha,
+        cset=cset,
+        user=user,
+        action="revoked",
+        decision_number="50/QĐ-UBND",
+        decision_date=D(2024, 3, 1),
+    )
     assert "không ở mức “Đạt chuẩn nông thôn mới” vào ngày 01/03/2024" in message
     _record(quan_ha, cset, user)
     assert recognition_level_on(unit=quan_ha, day=D(2023, 12, 14)) == []
     assert recognition_level_on(unit=quan_ha, day=D(2023, 12, 15)) == ["ntm"]
     message = _refusal(
-        "unit", unit=quan_ha, cset=cset, user=user, decision_number="9/QĐ-UBND",
+        "unit",
+        unit=quan_ha,
+        cset=cset,
+        user=user,
+        decision_number="9/QĐ-UBND",
         decision_date=D(2024, 1, 5),
-    )  # fmt: skip
+    )
     assert "đã đạt mức" in message and "2345/QĐ-UBND ngày 15/12/2023" in message
     _record(
-        quan_ha, cset, user, action="revoked", decision_number="50/QĐ-UBND",
+        quan_ha,
+        cset,
+        user,
+        action="revoked",
+        decision_number="50/QĐ-UBND",
         decision_date=D(2024, 3, 1),
-    )  # fmt: skip
+    )
     assert recognition_level_on(unit=quan_ha, day=D(2024, 2, 29)) == ["ntm"]
     assert recognition_level_on(unit=quan_ha, day=D(2024, 3, 1)) == []
     assert recognition_level_on(unit=quan_ha, day=D(2030, 1, 1)) == []
@@ -141,16 +165,24 @@ def test_rules_on_level_unit_dates_and_numbers(units, small_set, users):
     town = Unit.objects.get(code="01969", valid_to__isnull=False)  # thị trấn Phủ Thông
     _refusal("unit", unit=town, cset=cset, user=user, override_reason="x")
     assert "sau ngày hôm nay" in _refusal(
-        "decision_date", unit=quan_ha, cset=cset, user=user,
+        "decision_date",
+        unit=quan_ha,
+        cset=cset,
+        user=user,
         decision_date=datetime.date.today() + datetime.timedelta(days=1),
-    )  # fmt: skip
+    )
     assert "trước năm đánh giá 2023" in _refusal(
         "decision_date", unit=quan_ha, cset=cset, user=user, decision_date=D(2022, 12, 30)
     )
     assert "giai đoạn 2021-2025" in _refusal(
-        "criteria_set", unit=quan_ha, cset=cset, user=user, year=2020,
-        decision_date=D(2020, 12, 30), override_reason="x",
-    )  # fmt: skip
+        "criteria_set",
+        unit=quan_ha,
+        cset=cset,
+        user=user,
+        year=2020,
+        decision_date=D(2020, 12, 30),
+        override_reason="x",
+    )
     _refusal("decision_number", unit=quan_ha, cset=cset, user=user, decision_number="  ")
     _record(quan_ha, cset, user)
     assert "Quyết định 2345/QĐ-UBND đã được ghi cho Xã Quân Hà" in _refusal(
@@ -198,11 +230,20 @@ def _import(data, user, **kw):
 
 def test_import_applies_rows_in_date_order(units, small_set, users):
     _assessment(units.quan_ha, small_set.set, small_set, users)
-    data = _book([
-        ["02005", "TEST-2021", "50/QĐ-UBND", "01/03/2024", "Thu hồi", ""],
-        [2005, "test-2021", "2345/QĐ-UBND", D(2023, 12, 15), "Công nhận", None],
-        ["01975", "TEST-2021", "2345/QĐ-UBND", "15/12/2023", "cong nhan", "Theo kết luận 12/KL"],
-    ])  # fmt: skip
+    data = _book(
+        [
+            ["02005", "TEST-2021", "50/QĐ-UBND", "01/03/2024", "Thu hồi", ""],
+            [2005, "test-2021", "2345/QĐ-UBND", D(2023, 12, 15), "Công nhận", None],
+            [
+                "01975",
+                "TEST-2021",
+                "2345/QĐ-UBND",
+                "15/12/2023",
+                "cong nhan",
+                "Theo kết luận 12/KL",
+            ],
+        ]
+    )
     report = _import(data, users.coordinator)
     assert report.ok, [str(e) for e in report.errors]
     assert report.created == 3
@@ -214,24 +255,39 @@ def test_import_applies_rows_in_date_order(units, small_set, users):
 
 def test_import_reports_every_error_and_writes_nothing(units, small_set, users):
     _assessment(units.quan_ha, small_set.set, small_set, users)
-    data = _book([
-        ["02005", "TEST-2021", "2345/QĐ-UBND", "15/12/2023", "Công nhận", ""],  # fine alone
-        ["99999", "TEST-2021", "1/QĐ-UBND", "15/12/2023", "Công nhận", "x"],  # unknown code
-        ["01975", "KHONG-CO", "2/QĐ-UBND", "15/12/2023", "Công nhận", "x"],  # unknown set
-        ["01975", "TEST-2021", "3/QĐ-UBND", "31/02/2023", "Công nhận", "x"],  # no such date
-        ["01975", "TEST-2021", "4/QĐ-UBND", "15/12/2023", "Phê duyệt", "x"],  # not an action
-        ["01978", "TEST-2021", "5/QĐ-UBND", "15/12/2023", "Công nhận", ""],  # no result, no reason
-        ["01981", "TEST-2021", "6/QĐ-UBND", "15/12/2023", "Thu hồi", ""],  # does not hold it
-        ["01984", "TEST-2021", "=A1", "15/12/2023", "Công nhận", "x"],  # formula
-        ["02005", "TEST-2021", "2345/QĐ-UBND", "15/12/2023", "Công nhận", ""],  # repeated
-        [units.lang_son_commune.code, "TEST-2021", "7/QĐ", "15/12/2023", "Công nhận", "x"],
-    ])  # fmt: skip
+    data = _book(
+        [
+            ["02005", "TEST-2021", "2345/QĐ-UBND", "15/12/2023", "Công nhận", ""],  # fine alone
+            ["99999", "TEST-2021", "1/QĐ-UBND", "15/12/2023", "Công nhận", "x"],  # unknown code
+            ["01975", "KHONG-CO", "2/QĐ-UBND", "15/12/2023", "Công nhận", "x"],  # unknown set
+            ["01975", "TEST-2021", "3/QĐ-UBND", "31/02/2023", "Công nhận", "x"],  # no such date
+            ["01975", "TEST-2021", "4/QĐ-UBND", "15/12/2023", "Phê duyệt", "x"],  # not an action
+            [
+                "01978",
+                "TEST-2021",
+                "5/QĐ-UBND",
+                "15/12/2023",
+                "Công nhận",
+                "",
+            ],  # no result, no reason
+            ["01981", "TEST-2021", "6/QĐ-UBND", "15/12/2023", "Thu hồi", ""],  # does not hold it
+            ["01984", "TEST-2021", "=A1", "15/12/2023", "Công nhận", "x"],  # formula
+            ["02005", "TEST-2021", "2345/QĐ-UBND", "15/12/2023", "Công nhận", ""],  # repeated
+            [units.lang_son_commune.code, "TEST-2021", "7/QĐ", "15/12/2023", "Công nhận", "x"],
+        ]
+    )
     report = _import(data, users.coordinator)
     assert {(e.sheet, e.row, e.column) for e in report.errors} == {
-        ("CongNhan", 3, "A"), ("CongNhan", 4, "B"), ("CongNhan", 5, "D"), ("CongNhan", 6, "E"),
-        ("CongNhan", 7, "F"), ("CongNhan", 8, "D"), ("CongNhan", 9, "C"), ("CongNhan", 10, "C"),
+        ("CongNhan", 3, "A"),
+        ("CongNhan", 4, "B"),
+        ("CongNhan", 5, "D"),
+        ("CongNhan", 6, "E"),
+        ("CongNhan", 7, "F"),
+        ("CongNhan", 8, "D"),
+        ("CongNhan", 9, "C"),
+        ("CongNhan", 10, "C"),
         ("CongNhan", 11, "A"),
-    }, [str(e) for e in report.errors]  # fmt: skip
+    }, [str(e) for e in report.errors]
     assert report.created == 0 and not Recognition.objects.exists()
     text = "\n".join(str(e) for e in report.errors)
     assert "Trang CongNhan, dòng 7, cột F:" in text and "hãy ghi lý do" in text

@@ -26,9 +26,11 @@ from ntm.units.services import attribute_set
 
 def _fill(a, small_set, user, road=90):
     return assessment_save(
-        assessment=a, user=user, version=a.version,
+        assessment=a,
+        user=user,
+        version=a.version,
         values={small_set.i1.pk: True, small_set.i2.pk: road, small_set.i3.pk: 90},
-    )  # fmt: skip
+    )
 
 
 def test_api_refuses_a_criteria_set_of_another_province(units, users, small_set):
@@ -105,10 +107,17 @@ def test_api_transition_needs_the_version(units, users, small_set):
 
 @pytest.mark.parametrize(
     "url",
-    ["/assessments/matrix/?unit=abc", "/assessments/matrix/?district=abc", "/assessments/export.xlsx?unit=1x",
-     "/assessments/matrix/?year=99999999999", "/assessments/matrix/?year=0", "/?year=abc", "/?unit=abc",
-     "/api/v1/reports/summary/?unit=06&year=99999"],
-)  # fmt: skip
+    [
+        "/assessments/matrix/?unit=abc",
+        "/assessments/matrix/?district=abc",
+        "/assessments/export.xlsx?unit=1x",
+        "/assessments/matrix/?year=99999999999",
+        "/assessments/matrix/?year=0",
+        "/?year=abc",
+        "/?unit=abc",
+        "/api/v1/reports/summary/?unit=06&year=99999",
+    ],
+)
 def test_malformed_parameters_are_not_server_errors(users, client_for, url):
     assert client_for(users.coordinator).get(url).status_code in (200, 400, 404)
 
@@ -191,8 +200,12 @@ def test_threshold_edits_recompute_and_are_refused_once_approved(units, users, s
     assert a.criteria_met == 2
     threshold_save(indicator=small_set.i2, basis="TDMNPB", value=Decimal("70"))
     a.refresh_from_db()
-    for state, user in ((State.SUBMITTED, users.commune), (State.DISTRICT_CHECKED, users.district),
-                        (State.APPRAISED, users.coordinator), (State.APPROVED, users.coordinator)):  # fmt: skip
+    for state, user in (
+        (State.SUBMITTED, users.commune),
+        (State.DISTRICT_CHECKED, users.district),
+        (State.APPRAISED, users.coordinator),
+        (State.APPROVED, users.coordinator),
+    ):
         a = assessment_transition(assessment=a, user=user, to_state=state)
     with pytest.raises(CriteriaEditError, match="phiên bản mới"):
         threshold_save(indicator=small_set.i2, basis="TDMNPB", value=Decimal("95"))

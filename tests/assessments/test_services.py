@@ -119,14 +119,21 @@ def test_workflow_up_to_approval_with_district_check_before_2026(assessment, sma
     with pytest.raises(AssessmentError, match="khóa"):
         _save(a, users.coordinator, values={small_set.i1.pk: False})
     assert [c.to_state for c in StateChange.objects.filter(assessment=a).order_by("at", "pk")] == [
-        "submitted", "district_checked", "appraised", "approved",
-    ]  # fmt: skip
+        "submitted",
+        "district_checked",
+        "appraised",
+        "approved",
+    ]
 
 
 def test_reopening_needs_a_reason_and_is_recorded(assessment, small_set, users):
     a = _fill(assessment, small_set, users.commune)
-    for state, user in ((State.SUBMITTED, users.commune), (State.DISTRICT_CHECKED, users.district),
-                        (State.APPRAISED, users.coordinator), (State.APPROVED, users.coordinator)):  # fmt: skip
+    for state, user in (
+        (State.SUBMITTED, users.commune),
+        (State.DISTRICT_CHECKED, users.district),
+        (State.APPRAISED, users.coordinator),
+        (State.APPROVED, users.coordinator),
+    ):
         a = assessment_transition(assessment=a, user=user, to_state=state)
     with pytest.raises(AssessmentError, match="lý do"):
         assessment_transition(assessment=a, user=users.coordinator, to_state=State.DRAFT)
@@ -160,9 +167,13 @@ def test_submission_needs_every_criterion_decided(assessment, small_set, users):
 
 @pytest.mark.parametrize(
     ("who", "year", "message"),
-    [("ward", 2023, "không phải là xã"), ("commune", 2019, "giai đoạn"), ("commune", 2026, "giai đoạn"),
-     ("old_commune_late", 2025, None)],
-)  # fmt: skip
+    [
+        ("ward", 2023, "không phải là xã"),
+        ("commune", 2019, "giai đoạn"),
+        ("commune", 2026, "giai đoạn"),
+        ("old_commune_late", 2025, None),
+    ],
+)
 def test_unit_and_year_must_fit_the_set(units, small_set, who, year, message):
     from ntm.units.models import Unit
 

@@ -57,8 +57,16 @@ def test_bands_follow_the_reports(loaded):
     assert [b["label"] for b in bands] == ["19", "15-18", "10-14", "5-9", "<5"]
     cset = loaded["NTM-XA-2021"]
     assert [cset.band_for(n) for n in (19, 18, 15, 14, 10, 9, 5, 4, 0)] == [
-        "19", "15-18", "15-18", "10-14", "10-14", "5-9", "5-9", "<5", "<5",
-    ]  # fmt: skip
+        "19",
+        "15-18",
+        "15-18",
+        "10-14",
+        "10-14",
+        "5-9",
+        "5-9",
+        "<5",
+        "<5",
+    ]
 
 
 def test_loading_twice_changes_nothing(loaded):
@@ -94,9 +102,12 @@ def test_list_command_prints_every_set(loaded, capsys):
 
 def test_province_clones_and_edits_a_set(loaded, units, users):
     clone = services.criteria_set_clone(
-        source=loaded["NTM-XA-2021"], province=units.bac_kan, code="bk-ntm-2021",
-        name="Bộ tiêu chí xã NTM tỉnh Bắc Kạn", user=users.coordinator,
-    )  # fmt: skip
+        source=loaded["NTM-XA-2021"],
+        province=units.bac_kan,
+        code="bk-ntm-2021",
+        name="Bộ tiêu chí xã NTM tỉnh Bắc Kạn",
+        user=users.coordinator,
+    )
     assert clone.code == "BK-NTM-2021" and clone.based_on == loaded["NTM-XA-2021"]
     assert clone.criteria.count() == 19
     assert (
@@ -105,9 +116,14 @@ def test_province_clones_and_edits_a_set(loaded, units, users):
     )
     criterion = clone.criteria.get(number=10)
     indicator = services.indicator_save(
-        criterion=criterion, code="10.1", name="Thu nhập bình quân đầu người",
-        kind="number", operator=">=", unit="triệu đồng/người/năm", source="QĐ của UBND tỉnh",
-    )  # fmt: skip
+        criterion=criterion,
+        code="10.1",
+        name="Thu nhập bình quân đầu người",
+        kind="number",
+        operator=">=",
+        unit="triệu đồng/người/năm",
+        source="QĐ của UBND tỉnh",
+    )
     services.threshold_save(
         indicator=indicator, basis="TDMNPB", value=Decimal("39"), from_year=2023, to_year=2023
     )

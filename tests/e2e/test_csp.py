@@ -16,9 +16,12 @@ def coordinator(transactional_db):
     units_load(province_codes=["06"])
     bac_kan = Unit.objects.get(level=Level.PROVINCE, code="06", valid_to__isnull=False)
     return UserFactory(
-        username="backan", role=Role.PROVINCE_COORDINATOR, unit=bac_kan, is_staff=True,
+        username="backan",
+        role=Role.PROVINCE_COORDINATOR,
+        unit=bac_kan,
+        is_staff=True,
         is_superuser=True,
-    )  # fmt: skip
+    )
 
 
 # Redoc's side menu shows its maker's logo from a CDN: blocked, as every outside load should be.

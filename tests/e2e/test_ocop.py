@@ -14,12 +14,23 @@ def certified(transactional_db):
     units_load(province_codes=["06"])
     services.sheets_load()
     quan_ha = Unit.objects.get(level=Level.COMMUNE, code="02005", valid_to__isnull=False)
-    subject = services.subject_save(user=None, kind="household", name="Hộ kinh doanh Chè Quân Hà",
-                                    unit=quan_ha, phone="0987000111")  # fmt: skip
-    product = services.product_save(user=None, name="Chè Shan tuyết Quân Hà", subject=subject,
-                                    group="do_uong", unit=quan_ha)  # fmt: skip
-    services.certificate_issue(user=None, product=product, number="77/QĐ-UBND", stars=4,
-                               issued_on=datetime.date.today() - datetime.timedelta(days=10))  # fmt: skip
+    subject = services.subject_save(
+        user=None,
+        kind="household",
+        name="Hộ kinh doanh Chè Quân Hà",
+        unit=quan_ha,
+        phone="0987000111",
+    )
+    product = services.product_save(
+        user=None, name="Chè Shan tuyết Quân Hà", subject=subject, group="do_uong", unit=quan_ha
+    )
+    services.certificate_issue(
+        user=None,
+        product=product,
+        number="77/QĐ-UBND",
+        stars=4,
+        issued_on=datetime.date.today() - datetime.timedelta(days=10),
+    )
     return product
 
 

@@ -15,19 +15,36 @@ def sheets(db):
 def ocop(units, sheets):
     """A cooperative in Quân Hà (Bạch Thông, Bắc Kạn) with two products, a household in Lạng Sơn."""
     coop = services.subject_save(
-        user=None, kind="cooperative", name="HTX Quân Hà", unit=units.quan_ha,
-        tax_code="4700123456", representative="Nguyễn Văn Đại", phone="0912345678",
-    )  # fmt: skip
+        user=None,
+        kind="cooperative",
+        name="HTX Quân Hà",
+        unit=units.quan_ha,
+        tax_code="4700123456",
+        representative="Nguyễn Văn Đại",
+        phone="0912345678",
+    )
     household = services.subject_save(
-        user=None, kind="household", name="Hộ kinh doanh Hoàng Thị Lạng", unit=units.lang_son_commune,
-        tax_code="4900123456", representative="Hoàng Thị Lạng", phone="0987654321",
-    )  # fmt: skip
-    tea = services.product_save(user=None, name="Chè Quân Hà", subject=coop, group="do_uong",
-                                unit=units.quan_ha)  # fmt: skip
-    rice = services.product_save(user=None, name="Gạo nếp Quân Hà", subject=coop,
-                                 group="thuc_pham", unit=units.quan_ha)  # fmt: skip
-    anise = services.product_save(user=None, name="Hoa hồi Lạng Sơn", subject=household,
-                                  group="thuc_pham", unit=units.lang_son_commune)  # fmt: skip
+        user=None,
+        kind="household",
+        name="Hộ kinh doanh Hoàng Thị Lạng",
+        unit=units.lang_son_commune,
+        tax_code="4900123456",
+        representative="Hoàng Thị Lạng",
+        phone="0987654321",
+    )
+    tea = services.product_save(
+        user=None, name="Chè Quân Hà", subject=coop, group="do_uong", unit=units.quan_ha
+    )
+    rice = services.product_save(
+        user=None, name="Gạo nếp Quân Hà", subject=coop, group="thuc_pham", unit=units.quan_ha
+    )
+    anise = services.product_save(
+        user=None,
+        name="Hoa hồi Lạng Sơn",
+        subject=household,
+        group="thuc_pham",
+        unit=units.lang_son_commune,
+    )
     return SimpleNamespace(coop=coop, household=household, tea=tea, rice=rice, anise=anise)
 
 

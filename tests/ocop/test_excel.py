@@ -12,19 +12,64 @@ def _book(subjects=(), products=(), scores=(), decisions=()):
     wb = Workbook()
     ws = wb.active
     ws.title = "ChuThe"
-    ws.append(["Tên chủ thể", "Loại hình", "Mã xã", "Địa chỉ", "Mã số thuế", "Người đại diện", "Điện thoại", "Email"])  # fmt: skip
+    ws.append(
+        [
+            "Tên chủ thể",
+            "Loại hình",
+            "Mã xã",
+            "Địa chỉ",
+            "Mã số thuế",
+            "Người đại diện",
+            "Điện thoại",
+            "Email",
+        ]
+    )
     for row in subjects:
         ws.append(row)
     ws = wb.create_sheet("SanPham")
-    ws.append(["Tên sản phẩm", "Tên chủ thể", "Mã xã sản xuất", "Nhóm", "Giai đoạn", "Mã truy xuất", "Mô tả"])  # fmt: skip
+    ws.append(
+        [
+            "Tên sản phẩm",
+            "Tên chủ thể",
+            "Mã xã sản xuất",
+            "Nhóm",
+            "Giai đoạn",
+            "Mã truy xuất",
+            "Mô tả",
+        ]
+    )
     for row in products:
         ws.append(row)
     ws = wb.create_sheet("DiemSo")
-    ws.append(["Mã đơn vị tổ chức", "Năm", "Đợt", "Ngày đánh giá", "Tên sản phẩm", "Tên chủ thể", "Điểm A", "Điểm B", "Điểm C", "Đề xuất"])  # fmt: skip
+    ws.append(
+        [
+            "Mã đơn vị tổ chức",
+            "Năm",
+            "Đợt",
+            "Ngày đánh giá",
+            "Tên sản phẩm",
+            "Tên chủ thể",
+            "Điểm A",
+            "Điểm B",
+            "Điểm C",
+            "Đề xuất",
+        ]
+    )
     for row in scores:
         ws.append(row)
     ws = wb.create_sheet("QuyetDinh")
-    ws.append(["Tên sản phẩm", "Tên chủ thể", "Số quyết định", "Ngày quyết định", "Cơ quan ban hành", "Số sao", "Năm đợt", "Đợt"])  # fmt: skip
+    ws.append(
+        [
+            "Tên sản phẩm",
+            "Tên chủ thể",
+            "Số quyết định",
+            "Ngày quyết định",
+            "Cơ quan ban hành",
+            "Số sao",
+            "Năm đợt",
+            "Đợt",
+        ]
+    )
     for row in decisions:
         ws.append(row)
     out = io.BytesIO()
@@ -33,11 +78,56 @@ def _book(subjects=(), products=(), scores=(), decisions=()):
 
 
 GOOD = dict(
-    subjects=[["HTX Chè Bạch Thông", "Hợp tác xã", "02005", "Thôn Nà Pài", "4700111222", "Lý Văn B", "0911", None]],
-    products=[["Chè xanh Bạch Thông", "HTX Chè Bạch Thông", "02005", "Đồ uống", "Đánh giá, phân hạng", None, None]],
-    scores=[["063", 2024, 1, "10/09/2024", "Chè xanh Bạch Thông", "HTX Chè Bạch Thông", 30, "20,5", 22, "Đề nghị 4 sao"]],
-    decisions=[["Chè xanh Bạch Thông", "HTX Chè Bạch Thông", "123/QĐ-UBND", "01/10/2024", "UBND tỉnh Bắc Kạn", 4, 2024, 1]],
-)  # fmt: skip
+    subjects=[
+        [
+            "HTX Chè Bạch Thông",
+            "Hợp tác xã",
+            "02005",
+            "Thôn Nà Pài",
+            "4700111222",
+            "Lý Văn B",
+            "0911",
+            None,
+        ]
+    ],
+    products=[
+        [
+            "Chè xanh Bạch Thông",
+            "HTX Chè Bạch Thông",
+            "02005",
+            "Đồ uống",
+            "Đánh giá, phân hạng",
+            None,
+            None,
+        ]
+    ],
+    scores=[
+        [
+            "063",
+            2024,
+            1,
+            "10/09/2024",
+            "Chè xanh Bạch Thông",
+            "HTX Chè Bạch Thông",
+            30,
+            "20,5",
+            22,
+            "Đề nghị 4 sao",
+        ]
+    ],
+    decisions=[
+        [
+            "Chè xanh Bạch Thông",
+            "HTX Chè Bạch Thông",
+            "123/QĐ-UBND",
+            "01/10/2024",
+            "UBND tỉnh Bắc Kạn",
+            4,
+            2024,
+            1,
+        ]
+    ],
+)
 
 
 def test_import_writes_everything(units, sheets):
@@ -56,9 +146,33 @@ def test_import_writes_everything(units, sheets):
 def test_import_errors_write_nothing(units, sheets):
     bad = {
         **GOOD,
-        "scores": [["063", 2024, 1, "10/09/2024", "Chè xanh Bạch Thông", "HTX Chè Bạch Thông", 41, 20, 22, None]],
-        "decisions": [["Chè xanh Bạch Thông", "HTX Chè Bạch Thông", "123/QĐ-UBND", "31/02/2024", None, 4, None, None]],
-    }  # fmt: skip
+        "scores": [
+            [
+                "063",
+                2024,
+                1,
+                "10/09/2024",
+                "Chè xanh Bạch Thông",
+                "HTX Chè Bạch Thông",
+                41,
+                20,
+                22,
+                None,
+            ]
+        ],
+        "decisions": [
+            [
+                "Chè xanh Bạch Thông",
+                "HTX Chè Bạch Thông",
+                "123/QĐ-UBND",
+                "31/02/2024",
+                None,
+                4,
+                None,
+                None,
+            ]
+        ],
+    }
     report = ocop_import(data=_book(**bad), scope=system_scope(), user=None)
     assert not report.ok
     messages = [(e.sheet, e.row, e.column) for e in report.errors]

@@ -13,12 +13,27 @@ TODAY = datetime.date.today()
 @pytest.fixture
 def certified(ocop):
     """Tea (organisation) and anise (Lạng Sơn household) valid today; rice expired."""
-    services.certificate_issue(user=None, product=ocop.tea, number="11/QĐ-UBND",
-                               issued_on=TODAY - datetime.timedelta(days=30), stars=4)  # fmt: skip
-    services.certificate_issue(user=None, product=ocop.anise, number="12/QĐ-UBND",
-                               issued_on=TODAY - datetime.timedelta(days=60), stars=3)  # fmt: skip
-    services.certificate_issue(user=None, product=ocop.rice, number="13/QĐ-UBND",
-                               issued_on=TODAY - datetime.timedelta(days=365 * 3 + 5), stars=5)  # fmt: skip
+    services.certificate_issue(
+        user=None,
+        product=ocop.tea,
+        number="11/QĐ-UBND",
+        issued_on=TODAY - datetime.timedelta(days=30),
+        stars=4,
+    )
+    services.certificate_issue(
+        user=None,
+        product=ocop.anise,
+        number="12/QĐ-UBND",
+        issued_on=TODAY - datetime.timedelta(days=60),
+        stars=3,
+    )
+    services.certificate_issue(
+        user=None,
+        product=ocop.rice,
+        number="13/QĐ-UBND",
+        issued_on=TODAY - datetime.timedelta(days=365 * 3 + 5),
+        stars=5,
+    )
     return ocop
 
 
@@ -57,15 +72,24 @@ def test_scoped_api_hides_lang_son(users, client_for, certified):
     assert len(client.get("/api/v1/ocop/certificates/").json()["results"]) == 2
     national = client_for(users.national)
     assert national.get("/api/v1/ocop/products/").json()["count"] == 3
-    response = national.post("/api/v1/ocop/subjects/", {"kind": "enterprise", "name": "X", "unit": certified.coop.unit_id})  # fmt: skip
+    response = national.post(
+        "/api/v1/ocop/subjects/",
+        {"kind": "enterprise", "name": "X", "unit": certified.coop.unit_id},
+    )
     assert response.status_code == 403
 
 
 def test_api_creates_a_subject_in_scope(users, client_for, units, sheets):
     client = client_for(users.commune)
-    response = client.post("/api/v1/ocop/subjects/", {"kind": "enterprise", "name": "Công ty Quân Hà", "unit": units.quan_ha.pk})  # fmt: skip
+    response = client.post(
+        "/api/v1/ocop/subjects/",
+        {"kind": "enterprise", "name": "Công ty Quân Hà", "unit": units.quan_ha.pk},
+    )
     assert response.status_code == 201, response.content
-    response = client.post("/api/v1/ocop/subjects/", {"kind": "enterprise", "name": "Y", "unit": units.lang_son_commune.pk})  # fmt: skip
+    response = client.post(
+        "/api/v1/ocop/subjects/",
+        {"kind": "enterprise", "name": "Y", "unit": units.lang_son_commune.pk},
+    )
     assert response.status_code == 400
     assert "/api/v1/ocop/certificates/" in client.get("/api/schema/").content.decode()
 
@@ -76,9 +100,13 @@ def test_council_enters_scores_on_the_round_page(users, client_for, units, ocop,
     page = client.get(f"/ocop/manage/rounds/{rnd.pk}/").content.decode()
     assert "Chè Quân Hà" in page and "cấp xã" in page
     url = f"/ocop/manage/rounds/{rnd.pk}/"
-    response = client.post(url, {"product": ocop.tea.pk, "line_A": "41", "line_B": "1", "line_C": "1"})  # fmt: skip
+    response = client.post(
+        url, {"product": ocop.tea.pk, "line_A": "41", "line_B": "1", "line_C": "1"}
+    )
     assert response.status_code == 200 and not Evaluation.objects.exists()
-    response = client.post(url, {"product": ocop.tea.pk, "line_A": "40", "line_B": "25", "line_C": "25"})  # fmt: skip
+    response = client.post(
+        url, {"product": ocop.tea.pk, "line_A": "40", "line_B": "25", "line_C": "25"}
+    )
     assert response.status_code == 302
     ev = Evaluation.objects.get()
     assert ev.total == 90 and ev.stars == 5 and ev.council_level == "ministry"
@@ -89,17 +117,31 @@ def test_council_enters_scores_on_the_round_page(users, client_for, units, ocop,
 
 def test_pages_for_staff(users, client_for, certified):
     client = client_for(users.coordinator)
-    for name in ("ocop:manage", "ocop:subjects", "ocop:products", "ocop:rounds", "ocop:standing",
-                 "ocop:round_create", "ocop:product_create", "ocop:subject_create", "ocop:import"):  # fmt: skip
+    for name in (
+        "ocop:manage",
+        "ocop:subjects",
+        "ocop:products",
+        "ocop:rounds",
+        "ocop:standing",
+        "ocop:round_create",
+        "ocop:product_create",
+        "ocop:subject_create",
+        "ocop:import",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "Hoa hồi" not in response.content.decode(), name
     assert "Chè Quân Hà" in client.get("/ocop/manage/standing/").content.decode()
     export = client.get("/ocop/manage/standing.xlsx")
     assert export.status_code == 200 and export.content[:2] == b"PK"
-    response = client.post(f"/ocop/manage/products/{certified.tea.pk}/certificates/add/",
-                           {"number": "50/QĐ-UBND", "issued_on": TODAY.strftime("%d/%m/%Y"), "stars": 4})  # fmt: skip
+    response = client.post(
+        f"/ocop/manage/products/{certified.tea.pk}/certificates/add/",
+        {"number": "50/QĐ-UBND", "issued_on": TODAY.strftime("%d/%m/%Y"), "stars": 4},
+    )
     assert response.status_code == 302
     assert certified.tea.certificates.get(number="50/QĐ-UBND").outcome == "recertified"
-    response = client.post("/ocop/manage/subjects/new/", {"kind": "enterprise", "name": "Công ty A", "unit_code": "02005"})  # fmt: skip
+    response = client.post(
+        "/ocop/manage/subjects/new/",
+        {"kind": "enterprise", "name": "Công ty A", "unit_code": "02005"},
+    )
     assert response.status_code == 302

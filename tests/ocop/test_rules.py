@@ -21,16 +21,28 @@ def test_shipped_sheets_parts_and_lines(sheets):
         assert sheet.certified_min_stars == 3
         # No detailed lines could be sourced: one line per part, marked as set by the province.
         assert {(line.code, line.status) for line in sheet.lines.all()} == {
-            ("A", "set_by_province"), ("B", "set_by_province"), ("C", "set_by_province")
-        }  # fmt: skip
+            ("A", "set_by_province"),
+            ("B", "set_by_province"),
+            ("C", "set_by_province"),
+        }
     assert services.sheets_load() and ScoringSheet.objects.count() == 2  # idempotent
 
 
 @pytest.mark.parametrize(
     "total, stars",
-    [("0", 1), ("29.99", 1), ("30", 2), ("49.99", 2), ("50", 3), ("69.99", 3), ("70", 4),
-     ("89.99", 4), ("90", 5), ("100", 5)],
-)  # fmt: skip
+    [
+        ("0", 1),
+        ("29.99", 1),
+        ("30", 2),
+        ("49.99", 2),
+        ("50", 3),
+        ("69.99", 3),
+        ("70", 4),
+        ("89.99", 4),
+        ("90", 5),
+        ("100", 5),
+    ],
+)
 def test_star_boundaries(sheets, total, stars):
     for sheet in sheets.values():
         assert sheet.stars_for(Decimal(total)) == stars
@@ -72,9 +84,13 @@ def test_round_shows_the_councils_of_its_date(units, sheets, round_for):
 
 @pytest.mark.parametrize(
     "issued, last_valid",
-    [(D(2023, 3, 15), D(2026, 3, 14)), (D(2024, 2, 29), D(2027, 2, 28)),
-     (D(2022, 1, 1), D(2024, 12, 31)), (D(2023, 8, 31), D(2026, 8, 30))],
-)  # fmt: skip
+    [
+        (D(2023, 3, 15), D(2026, 3, 14)),
+        (D(2024, 2, 29), D(2027, 2, 28)),
+        (D(2022, 1, 1), D(2024, 12, 31)),
+        (D(2023, 8, 31), D(2026, 8, 30)),
+    ],
+)
 def test_validity_is_36_months_minus_one_day(issued, last_valid):
     assert rules.certificate_valid_to(issued) == last_valid
 
@@ -95,6 +111,10 @@ def test_sheet_data_is_checked():
 
 def test_six_groups_from_148():
     assert [name for _c, name in rules.group_choices()] == [
-        "Thực phẩm", "Đồ uống", "Dược liệu và sản phẩm từ dược liệu", "Thủ công mỹ nghệ",
-        "Sinh vật cảnh", "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch",
-    ]  # fmt: skip
+        "Thực phẩm",
+        "Đồ uống",
+        "Dược liệu và sản phẩm từ dược liệu",
+        "Thủ công mỹ nghệ",
+        "Sinh vật cảnh",
+        "Dịch vụ du lịch cộng đồng, du lịch sinh thái và điểm du lịch",
+    ]

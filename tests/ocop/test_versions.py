@@ -26,10 +26,16 @@ def _version_on(page) -> int:
 
 
 def _subject_post(subject, **changes):
-    data = {"kind": subject.kind, "name": subject.name, "unit_code": subject.unit.code,
-            "address": subject.address, "tax_code": subject.tax_code,
-            "representative": subject.representative, "phone": subject.phone,
-            "email": subject.email}  # fmt: skip
+    data = {
+        "kind": subject.kind,
+        "name": subject.name,
+        "unit_code": subject.unit.code,
+        "address": subject.address,
+        "tax_code": subject.tax_code,
+        "representative": subject.representative,
+        "phone": subject.phone,
+        "email": subject.email,
+    }
     return {**data, **changes}
 
 
@@ -65,7 +71,9 @@ def test_service_refuses_a_stale_subject_and_names_who_changed_it(ocop, two):
     services.subject_save(user=second, subject=read, phone="0900000002", version=2, **fields)
     stored = Subject.objects.get(pk=read.pk)
     assert (stored.phone, stored.version) == ("0900000002", 3)
-    users_in_history = list(stored.history.order_by("history_date").values_list("history_user", flat=True))  # fmt: skip
+    users_in_history = list(
+        stored.history.order_by("history_date").values_list("history_user", flat=True)
+    )
     assert users_in_history[-2:] == [first.pk, second.pk]
 
 
@@ -73,18 +81,39 @@ def test_every_service_write_bumps_the_version_even_unchecked(ocop, units, round
     """The import and the command line do not check (version=None) but still count a change,
     so that a page opened before them is refused afterwards."""
     tea = Product.objects.get(pk=ocop.tea.pk)
-    services.product_save(user=None, product=tea, name=tea.name, subject=tea.subject,
-                          group=tea.group, unit=tea.unit, description="Mới")  # fmt: skip
+    services.product_save(
+        user=None,
+        product=tea,
+        name=tea.name,
+        subject=tea.subject,
+        group=tea.group,
+        unit=tea.unit,
+        description="Mới",
+    )
     assert Product.objects.get(pk=tea.pk).version == 2
     rnd = round_for(units.bach_thong, datetime.date(2024, 9, 10))
     ev = score(rnd, tea, 72)
     assert ev.version == 1
-    services.certificate_issue(user=None, product=tea, number="1/QĐ", issued_on=datetime.date(2024, 10, 1), stars=4, evaluation=ev)  # fmt: skip
+    services.certificate_issue(
+        user=None,
+        product=tea,
+        number="1/QĐ",
+        issued_on=datetime.date(2024, 10, 1),
+        stars=4,
+        evaluation=ev,
+    )
     tea = Product.objects.get(pk=tea.pk)
     assert tea.stage == "promotion" and tea.version == 3 and tea.description == "Mới"
     with pytest.raises(services.StaleVersionError):
-        services.product_save(user=None, product=tea, name=tea.name, subject=tea.subject,
-                              group=tea.group, unit=tea.unit, version=2)  # fmt: skip
+        services.product_save(
+            user=None,
+            product=tea,
+            name=tea.name,
+            subject=tea.subject,
+            group=tea.group,
+            unit=tea.unit,
+            version=2,
+        )
 
 
 def test_evaluation_entered_meanwhile_is_not_overwritten(ocop, units, round_for, two):
@@ -93,11 +122,17 @@ def test_evaluation_entered_meanwhile_is_not_overwritten(ocop, units, round_for,
     lines = [line.code for line in services.sheet_for(rnd.held_on).lines.order_by("order")]
     scores_a = dict.fromkeys(lines, 20)
     scores_b = dict.fromkeys(lines, 10)
-    ev = services.evaluation_save(user=first, round=rnd, product=ocop.tea, scores=scores_a, version=0)  # fmt: skip
+    ev = services.evaluation_save(
+        user=first, round=rnd, product=ocop.tea, scores=scores_a, version=0
+    )
     with pytest.raises(services.StaleVersionError, match="người khác sửa"):
-        services.evaluation_save(user=second, round=rnd, product=ocop.tea, scores=scores_b, version=0)  # fmt: skip
+        services.evaluation_save(
+            user=second, round=rnd, product=ocop.tea, scores=scores_b, version=0
+        )
     assert Evaluation.objects.get(pk=ev.pk).total == 20 * len(lines)
-    again = services.evaluation_save(user=second, round=rnd, product=ocop.tea, scores=scores_b, version=1)  # fmt: skip
+    again = services.evaluation_save(
+        user=second, round=rnd, product=ocop.tea, scores=scores_b, version=1
+    )
     assert (again.pk, again.total, again.version) == (ev.pk, 10 * len(lines), 2)
 
 
@@ -120,10 +155,14 @@ def test_subject_page_two_users_same_version(ocop, two, client_for):
     # The second user reloads (version 2) and saves.
     fresh = _version_on(second.get(url))
     assert fresh == 2
-    assert second.post(url, _subject_post(coop, phone="0922222222", version=fresh)).status_code == 302  # fmt: skip
+    assert (
+        second.post(url, _subject_post(coop, phone="0922222222", version=fresh)).status_code == 302
+    )
     stored = Subject.objects.get(pk=coop.pk)
     assert (stored.phone, stored.version) == ("0922222222", 3)
-    assert {h.history_user_id for h in stored.history.filter(version__in=(2, 3))} == {u.pk for u in two}  # fmt: skip
+    assert {h.history_user_id for h in stored.history.filter(version__in=(2, 3))} == {
+        u.pk for u in two
+    }
 
 
 def test_subject_page_without_version_is_refused(ocop, users, client_for):
@@ -147,12 +186,18 @@ def test_product_page_stale_after_an_import(ocop, users, client_for):
             row[6].value = "Chè búp tươi"
     out = io.BytesIO()
     wb.save(out)
-    report = ocop_import(data=out.getvalue(), scope=scope_for(users.district), user=users.district)  # fmt: skip
+    report = ocop_import(data=out.getvalue(), scope=scope_for(users.district), user=users.district)
     assert report.ok, [str(e) for e in report.errors]
     assert Product.objects.get(pk=ocop.tea.pk).version == version + 1
-    data = {"name": "Chè Quân Hà", "subject": ocop.coop.pk, "group": "do_uong",
-            "unit_code": ocop.tea.unit.code, "stage": "idea", "description": "Khác",
-            "version": version}  # fmt: skip
+    data = {
+        "name": "Chè Quân Hà",
+        "subject": ocop.coop.pk,
+        "group": "do_uong",
+        "unit_code": ocop.tea.unit.code,
+        "stage": "idea",
+        "description": "Khác",
+        "version": version,
+    }
     response = client.post(url, data)
     assert response.status_code == 409 and "Hãy tải lại trang" in response.content.decode()
     assert Product.objects.get(pk=ocop.tea.pk).description == "Chè búp tươi"
@@ -163,14 +208,18 @@ def test_round_page_two_councillors(ocop, units, round_for, two, client_for):
     lines = [line.code for line in services.sheet_for(rnd.held_on).lines.order_by("order")]
     first, second = (client_for(u) for u in two)
     url = f"/ocop/manage/rounds/{rnd.pk}/"
-    row = re.compile(rf'name="product" value="{ocop.tea.pk}"><input type="hidden" name="version" value="(\d+)"')  # fmt: skip
+    row = re.compile(
+        rf'name="product" value="{ocop.tea.pk}"><input type="hidden" name="version" value="(\d+)"'
+    )
     seen_a = int(row.search(first.get(url).content.decode()).group(1))
     seen_b = int(row.search(second.get(url).content.decode()).group(1))
     assert seen_a == seen_b == 0  # not scored yet
 
     def post(client, points, version):
-        return client.post(url, {"product": ocop.tea.pk, "version": version,
-                                 **{f"line_{c}": points for c in lines}})  # fmt: skip
+        return client.post(
+            url,
+            {"product": ocop.tea.pk, "version": version, **{f"line_{c}": points for c in lines}},
+        )
 
     assert post(first, "20", seen_a).status_code == 302
     stale = post(second, "10", seen_b)
@@ -217,7 +266,16 @@ def test_api_update_needs_the_version(ocop, users):
     outsider = _api(users.outsider).patch(url, {"description": "X", "version": 1}, format="json")
     assert outsider.status_code == 404
     # Creation needs no version.
-    created = api.post("/api/v1/ocop/products/", {"name": "Mật ong", "subject": ocop.coop.pk, "group": "thuc_pham", "unit": ocop.coop.unit.pk}, format="json")  # fmt: skip
+    created = api.post(
+        "/api/v1/ocop/products/",
+        {
+            "name": "Mật ong",
+            "subject": ocop.coop.pk,
+            "group": "thuc_pham",
+            "unit": ocop.coop.unit.pk,
+        },
+        format="json",
+    )
     assert created.status_code == 201 and created.json()["version"] == 1
     ok = api.patch(url, {"description": "X", "version": 1}, format="json")
     assert ok.status_code == 200 and ok.json()["version"] == 2
@@ -251,8 +309,15 @@ def test_template_carries_versions_and_a_stale_file_is_refused(ocop, users):
     assert Subject.objects.get(pk=ocop.coop.pk).version == 1
     # Someone changes the subject on a page; then the old file, edited, is imported.
     coop = Subject.objects.get(pk=ocop.coop.pk)
-    services.subject_save(user=users.district, subject=coop, kind=coop.kind, name=coop.name,
-                          unit=coop.unit, phone="0933", version=1)  # fmt: skip
+    services.subject_save(
+        user=users.district,
+        subject=coop,
+        kind=coop.kind,
+        name=coop.name,
+        unit=coop.unit,
+        phone="0933",
+        version=1,
+    )
     wb = load_workbook(io.BytesIO(data))
     for row in wb["ChuThe"].iter_rows(min_row=2):
         if row[0].value == "HTX Quân Hà":
@@ -277,8 +342,14 @@ def test_two_officers_of_a_district_are_two_writers(ocop, make_user, units, clie
     ca, cb = client_for(a), client_for(b)
     version = _version_on(ca.get(url))
     assert _version_on(cb.get(url)) == version
-    data = {"name": "Gạo nếp Quân Hà", "subject": ocop.coop.pk, "group": "thuc_pham",
-            "unit_code": ocop.rice.unit.code, "stage": "idea", "version": version}  # fmt: skip
+    data = {
+        "name": "Gạo nếp Quân Hà",
+        "subject": ocop.coop.pk,
+        "group": "thuc_pham",
+        "unit_code": ocop.rice.unit.code,
+        "stage": "idea",
+        "version": version,
+    }
     assert ca.post(url, {**data, "description": "A"}).status_code == 302
     assert cb.post(url, {**data, "description": "B"}).status_code == 409
     assert Product.objects.get(pk=ocop.rice.pk).description == "A"

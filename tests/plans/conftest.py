@@ -22,20 +22,26 @@ def cset(db):
 def plan(units, users):
     """Bắc Kạn's 2021-2025 plan, active."""
     return services.plan_create(
-        user=users.coordinator, unit=units.bac_kan, number="125/KH-UBND",
-        issued_on=datetime.date(2022, 2, 25), issuer="UBND tỉnh Bắc Kạn",
+        user=users.coordinator,
+        unit=units.bac_kan,
+        number="125/KH-UBND",
+        issued_on=datetime.date(2022, 2, 25),
+        issuer="UBND tỉnh Bắc Kạn",
         title="Kế hoạch thực hiện Chương trình MTQG xây dựng nông thôn mới năm 2022",
-        year_from=2021, year_to=2025, status=PlanStatus.ACTIVE,
-    )  # fmt: skip
+        year_from=2021,
+        year_to=2025,
+        status=PlanStatus.ACTIVE,
+    )
 
 
 @pytest.fixture
 def bk(units):
     """Bắc Kạn's xã (legacy), and the districts, by code."""
     communes = list(
-        Unit.objects.filter(kind=Kind.COMMUNE, path__startswith=units.bac_kan.path, valid_to__isnull=False)
-        .order_by("code")
-    )  # fmt: skip
+        Unit.objects.filter(
+            kind=Kind.COMMUNE, path__startswith=units.bac_kan.path, valid_to__isnull=False
+        ).order_by("code")
+    )
     return SimpleNamespace(
         communes=communes,
         bach_thong_communes=[c for c in communes if c.parent_id == units.bach_thong.pk],
@@ -68,4 +74,13 @@ TARGET_HEADER = [
     "Ghi chú",
 ]
 ROADMAP_HEADER = ["Mã xã", "Tên xã", "Mức", "Năm"]
-TASK_HEADER = ["ID", "Nhóm nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời hạn", "Trạng thái", "Ghi chú tiến độ mới"]  # fmt: skip
+TASK_HEADER = [
+    "ID",
+    "Nhóm nhiệm vụ",
+    "Nội dung",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Thời hạn",
+    "Trạng thái",
+    "Ghi chú tiến độ mới",
+]

@@ -27,19 +27,67 @@ def _state():
 
 @pytest.fixture
 def good_file(plan, units, bk):
-    return xlsx({
-        "HuongDan": [["Mã kế hoạch (ID)", plan.pk]],
-        "ChiTieu": [
-            TARGET_HEADER,
-            ["Số xã đạt chuẩn mới trong năm", "Đạt chuẩn nông thôn mới", None, units.bach_thong.code, "", 2023, 2, None, None],
-            ["Số xã đạt chuẩn mới trong năm", "NTM", None, "06", "Bắc Kạn", 2023, 9, None, "+9 xã"],
-            ["Bình quân số tiêu chí đạt/xã", None, None, "06", None, 2023, "13,5", None, None],
-            ["ocop_products_by_stars", None, 3, "06", None, 2023, 10, None, None],
-            ["Thu nhập bình quân đầu người (số lần so với năm gốc)", None, None, "06", None, 2025, 1.5, 2020, None],
-        ],
-        "LoTrinh": [ROADMAP_HEADER, [bk.communes[0].code, "", "NTM", 2023], [bk.communes[1].code, "", "Nâng cao", 2025]],
-        "NhiemVu": [TASK_HEADER, [None, "Tuyên truyền", "Tổ chức hội nghị", "Sở NN&PTNT", "UBND huyện", "30/06/2023", "Đang thực hiện", "Đã tổ chức 2 hội nghị"]],
-    })  # fmt: skip
+    return xlsx(
+        {
+            "HuongDan": [["Mã kế hoạch (ID)", plan.pk]],
+            "ChiTieu": [
+                TARGET_HEADER,
+                [
+                    "Số xã đạt chuẩn mới trong năm",
+                    "Đạt chuẩn nông thôn mới",
+                    None,
+                    units.bach_thong.code,
+                    "",
+                    2023,
+                    2,
+                    None,
+                    None,
+                ],
+                [
+                    "Số xã đạt chuẩn mới trong năm",
+                    "NTM",
+                    None,
+                    "06",
+                    "Bắc Kạn",
+                    2023,
+                    9,
+                    None,
+                    "+9 xã",
+                ],
+                ["Bình quân số tiêu chí đạt/xã", None, None, "06", None, 2023, "13,5", None, None],
+                ["ocop_products_by_stars", None, 3, "06", None, 2023, 10, None, None],
+                [
+                    "Thu nhập bình quân đầu người (số lần so với năm gốc)",
+                    None,
+                    None,
+                    "06",
+                    None,
+                    2025,
+                    1.5,
+                    2020,
+                    None,
+                ],
+            ],
+            "LoTrinh": [
+                ROADMAP_HEADER,
+                [bk.communes[0].code, "", "NTM", 2023],
+                [bk.communes[1].code, "", "Nâng cao", 2025],
+            ],
+            "NhiemVu": [
+                TASK_HEADER,
+                [
+                    None,
+                    "Tuyên truyền",
+                    "Tổ chức hội nghị",
+                    "Sở NN&PTNT",
+                    "UBND huyện",
+                    "30/06/2023",
+                    "Đang thực hiện",
+                    "Đã tổ chức 2 hội nghị",
+                ],
+            ],
+        }
+    )
 
 
 def test_import_writes_targets_allocations_roadmap_and_tasks(plan, users, units, bk, good_file):
@@ -97,26 +145,85 @@ def test_every_kind_of_error_is_reported_and_nothing_written(plan, users, units,
     top = services.target_create(plan=plan, user=c, metric="villages_ntm", year=2023, value=10)
     services.target_create(plan=plan, user=c, parent=top, unit=units.ba_be, value=4)
     before = _state()
-    data = xlsx({
-        "HuongDan": [["Mã kế hoạch (ID)", plan.pk]],
-        "ChiTieu": [
-            TARGET_HEADER,
-            ["Số cây xanh", None, None, "06", None, 2023, 5, None, None],  # 2: unknown metric
-            ["communes_new_at_level", "Rất cao", None, "06", None, 2023, 5, None, None],  # 3: bad level
-            ["villages_ntm", None, None, "06", None, 2023, "=A1", None, None],  # 4: formula
-            ["villages_ntm", None, None, "", None, 2023, 5, None, None],  # 5: blank unit
-            ["villages_ntm", None, None, "99999", None, 2023, 5, None, None],  # 6: unknown unit
-            ["criteria_average", None, None, "06", None, 2030, 13, None, None],  # 7: year outside plan
-            ["villages_ntm", None, None, units.bach_thong.code, None, 2023, 7, None, None],  # 8: 4 + 7 > 10
-            ["communes_new_at_level", None, None, "06", None, 2023, 5, None, None],  # 9: level missing
-            ["villages_ntm", None, None, "06", None, 2023, "mười", None, None],  # 10: not a number
-        ],
-        "LoTrinh": [ROADMAP_HEADER, [units.bach_thong.code, "", "NTM", 2023],
-                    [units.lang_son_commune.code, "", "NTM", 2023], [bk.communes[0].code, "", "NTM", 2031]],
-        "NhiemVu": [TASK_HEADER, [999999, "", "Nội dung", "Sở", None, None, None, None],
-                    [None, "", "Nội dung", "", None, None, None, None],
-                    [None, "", "Nội dung", "Sở", None, "31/02/2023", None, None]],
-    })  # fmt: skip
+    data = xlsx(
+        {
+            "HuongDan": [["Mã kế hoạch (ID)", plan.pk]],
+            "ChiTieu": [
+                TARGET_HEADER,
+                ["Số cây xanh", None, None, "06", None, 2023, 5, None, None],  # 2: unknown metric
+                [
+                    "communes_new_at_level",
+                    "Rất cao",
+                    None,
+                    "06",
+                    None,
+                    2023,
+                    5,
+                    None,
+                    None,
+                ],  # 3: bad level
+                ["villages_ntm", None, None, "06", None, 2023, "=A1", None, None],  # 4: formula
+                ["villages_ntm", None, None, "", None, 2023, 5, None, None],  # 5: blank unit
+                ["villages_ntm", None, None, "99999", None, 2023, 5, None, None],  # 6: unknown unit
+                [
+                    "criteria_average",
+                    None,
+                    None,
+                    "06",
+                    None,
+                    2030,
+                    13,
+                    None,
+                    None,
+                ],  # 7: year outside plan
+                [
+                    "villages_ntm",
+                    None,
+                    None,
+                    units.bach_thong.code,
+                    None,
+                    2023,
+                    7,
+                    None,
+                    None,
+                ],  # 8: 4 + 7 > 10
+                [
+                    "communes_new_at_level",
+                    None,
+                    None,
+                    "06",
+                    None,
+                    2023,
+                    5,
+                    None,
+                    None,
+                ],  # 9: level missing
+                [
+                    "villages_ntm",
+                    None,
+                    None,
+                    "06",
+                    None,
+                    2023,
+                    "mười",
+                    None,
+                    None,
+                ],  # 10: not a number
+            ],
+            "LoTrinh": [
+                ROADMAP_HEADER,
+                [units.bach_thong.code, "", "NTM", 2023],
+                [units.lang_son_commune.code, "", "NTM", 2023],
+                [bk.communes[0].code, "", "NTM", 2031],
+            ],
+            "NhiemVu": [
+                TASK_HEADER,
+                [999999, "", "Nội dung", "Sở", None, None, None, None],
+                [None, "", "Nội dung", "", None, None, None, None],
+                [None, "", "Nội dung", "Sở", None, "31/02/2023", None, None],
+            ],
+        }
+    )
     report = plans_import(plan=plan, data=data, scope=scope_for(c), user=c)
     got = [(e.sheet, e.row, e.column) for e in report.errors]
     assert got == [
@@ -151,9 +258,17 @@ def test_every_kind_of_error_is_reported_and_nothing_written(plan, users, units,
 
 def test_a_file_of_another_plan_or_not_a_workbook_is_refused(plan, users):
     before = _state()
-    report = plans_import(plan=plan, data=xlsx({"HuongDan": [["Mã kế hoạch (ID)", plan.pk + 1]],
-                                                "ChiTieu": [TARGET_HEADER, ["villages_ntm", None, None, "06", None, 2023, 1]]}),
-                          scope=system_scope(), user=None)  # fmt: skip
+    report = plans_import(
+        plan=plan,
+        data=xlsx(
+            {
+                "HuongDan": [["Mã kế hoạch (ID)", plan.pk + 1]],
+                "ChiTieu": [TARGET_HEADER, ["villages_ntm", None, None, "06", None, 2023, 1]],
+            }
+        ),
+        scope=system_scope(),
+        user=None,
+    )
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [("HuongDan", 1, "B")]
     report = plans_import(plan=plan, data=b"not a workbook", scope=system_scope(), user=None)
     assert not report.ok and "Không đọc được tệp Excel" in report.errors[0].message

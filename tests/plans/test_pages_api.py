@@ -12,8 +12,17 @@ from .conftest import TARGET_HEADER, xlsx
 
 @pytest.fixture
 def ls_plan(units):
-    plan = services.plan_create(user=None, unit=units.lang_son, number="55/KH-UBND", issued_on=datetime.date(2023, 2, 1),
-                                issuer="UBND tỉnh Lạng Sơn", title="Kế hoạch LS", year_from=2023, year_to=2023, status="active")  # fmt: skip
+    plan = services.plan_create(
+        user=None,
+        unit=units.lang_son,
+        number="55/KH-UBND",
+        issued_on=datetime.date(2023, 2, 1),
+        issuer="UBND tỉnh Lạng Sơn",
+        title="Kế hoạch LS",
+        year_from=2023,
+        year_to=2023,
+        status="active",
+    )
     services.target_create(plan=plan, user=None, metric="villages_ntm", year=2023, value=5)
     services.task_save(plan=plan, user=None, content="Việc LS", lead_agency="Sở")
     return plan
@@ -42,8 +51,13 @@ def test_detail_shows_targets_progress_roadmap_and_tasks(plan, users, units, cli
         plan=plan, user=c, metric="communes_new_at_level", level="ntm", year=2023, value=5
     )
     services.roadmap_save(plan=plan, user=c, unit=bk.communes[0], level="ntm", target_year=2023)
-    services.task_save(plan=plan, user=c, content="Rà soát", lead_agency="Sở Xây dựng",
-                       deadline=datetime.date(2023, 1, 31))  # fmt: skip
+    services.task_save(
+        plan=plan,
+        user=c,
+        content="Rà soát",
+        lead_agency="Sở Xây dựng",
+        deadline=datetime.date(2023, 1, 31),
+    )
     body = client_for(users.coordinator).get(f"/plans/{plan.pk}/?year=2023").content.decode()
     assert "đạt 0/5 xã (0%), chưa đạt kế hoạch, còn thiếu 5 xã" in body
     assert bk.communes[0].name in body and "Chậm lộ trình" in body
@@ -55,10 +69,19 @@ def test_detail_shows_targets_progress_roadmap_and_tasks(plan, users, units, cli
 
 def test_forms_create_plan_target_allocation_roadmap_task(users, units, client_for, bk):
     client = client_for(users.coordinator)
-    response = client.post("/plans/new/", {
-        "number": "12/KH-UBND", "issued_on": "15/01/2023", "issuer": "UBND tỉnh", "title": "KH 2023",
-        "unit": units.bac_kan.pk, "year_from": 2023, "year_to": 2023, "status": "active",
-    })  # fmt: skip
+    response = client.post(
+        "/plans/new/",
+        {
+            "number": "12/KH-UBND",
+            "issued_on": "15/01/2023",
+            "issuer": "UBND tỉnh",
+            "title": "KH 2023",
+            "unit": units.bac_kan.pk,
+            "year_from": 2023,
+            "year_to": 2023,
+            "status": "active",
+        },
+    )
     plan = Plan.objects.get(number="12/KH-UBND")
     assert response.status_code == 302 and plan.issued_on == datetime.date(2023, 1, 15)
     client.post(
@@ -131,10 +154,19 @@ def test_api_crud_and_scope(plan, ls_plan, users, units):
     api = _api(users.coordinator)
     listed = api.get("/api/v1/plans/").json()["results"]
     assert [p["number"] for p in listed] == ["125/KH-UBND"]
-    created = api.post("/api/v1/plans/", {
-        "number": "3/KH-UBND", "issued_on": "2024-01-10", "issuer": "UBND tỉnh", "title": "KH 2024",
-        "unit": units.bac_kan.pk, "year_from": 2024, "year_to": 2024,
-    }, format="json")  # fmt: skip
+    created = api.post(
+        "/api/v1/plans/",
+        {
+            "number": "3/KH-UBND",
+            "issued_on": "2024-01-10",
+            "issuer": "UBND tỉnh",
+            "title": "KH 2024",
+            "unit": units.bac_kan.pk,
+            "year_from": 2024,
+            "year_to": 2024,
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     pid = created.json()["id"]
     t = api.post(

@@ -17,16 +17,27 @@ from ntm.units.models import Level, Unit
 @pytest.mark.parametrize(
     "metric,target,actual,ratio,wording",
     [
-        ("communes_new_at_level", 17, 5, Decimal("0.29"), "đạt 5/17 xã (29%), chưa đạt kế hoạch, còn thiếu 12 xã"),
+        (
+            "communes_new_at_level",
+            17,
+            5,
+            Decimal("0.29"),
+            "đạt 5/17 xã (29%), chưa đạt kế hoạch, còn thiếu 12 xã",
+        ),
         ("communes_new_at_level", 17, 17, Decimal("1.00"), "đạt 17/17 xã (100%), đạt kế hoạch"),
         ("communes_new_at_level", 9, 12, Decimal("1.33"), "đạt 12/9 xã (133%), vượt kế hoạch 3 xã"),
         ("communes_total_at_level", 0, 0, None, "thực hiện 0 xã (kế hoạch 0 xã), đạt kế hoạch"),
         ("villages_ntm", 0, 2, None, "thực hiện 2 thôn (kế hoạch 0 thôn), vượt kế hoạch 2 thôn"),
-        ("criteria_average", Decimal("13.5"), Decimal("12.81"), Decimal("0.95"),
-         "đạt 12,81/13,50 tiêu chí/xã (95%), chưa đạt kế hoạch, còn thiếu 0,69 tiêu chí/xã"),
+        (
+            "criteria_average",
+            Decimal("13.5"),
+            Decimal("12.81"),
+            Decimal("0.95"),
+            "đạt 12,81/13,50 tiêu chí/xã (95%), chưa đạt kế hoạch, còn thiếu 0,69 tiêu chí/xã",
+        ),
         ("ocop_products_by_stars", 15, None, None, "chưa có số liệu"),
     ],
-)  # fmt: skip
+)
 def test_wording_and_ratio(metric, target, actual, ratio, wording):
     got_ratio, got_wording = progress_wording(
         metric, Decimal(target), None if actual is None else Decimal(actual)
@@ -37,10 +48,15 @@ def test_wording_and_ratio(metric, target, actual, ratio, wording):
 
 def _recognise(unit, cset, year, level="ntm", day=None, action="recognised"):
     return Recognition.objects.create(
-        unit=unit, level=level, criteria_set=cset, year=year, action=action,
+        unit=unit,
+        level=level,
+        criteria_set=cset,
+        year=year,
+        action=action,
         decision_number=f"{unit.code}-{year}-{level}-{action}/QĐ-UBND",
-        decision_date=day or datetime.date(year, 12, 20), override_reason="kiểm thử",
-    )  # fmt: skip
+        decision_date=day or datetime.date(year, 12, 20),
+        override_reason="kiểm thử",
+    )
 
 
 @pytest.fixture
@@ -55,22 +71,51 @@ def progress_data(plan, users, units, cset, bk):
         Unit.objects.filter(level=Level.VILLAGE, path__startswith=units.bac_kan.path)[:2]
     )
     if len(villages) < 2:  # villages are entered by users: make two
-        villages = [Unit.objects.create(code=f"T{i}", name=f"Thôn {i}", short_name=f"Thôn {i}", kind="thon",
-                                        level=Level.VILLAGE, parent=units.quan_ha) for i in range(2)]  # fmt: skip
+        villages = [
+            Unit.objects.create(
+                code=f"T{i}",
+                name=f"Thôn {i}",
+                short_name=f"Thôn {i}",
+                kind="thon",
+                level=Level.VILLAGE,
+                parent=units.quan_ha,
+            )
+            for i in range(2)
+        ]
     for v in villages:
         _recognise(v, cset, 2023, level="village_ntm")
     for commune, met in zip(bk.communes[:4], (19, 19, 12, 10), strict=True):
-        Assessment.objects.create(unit=commune, year=2023, criteria_set=cset, state=State.APPROVED,
-                                  criteria_met=met, meets_standard=met == 19)  # fmt: skip
+        Assessment.objects.create(
+            unit=commune,
+            year=2023,
+            criteria_set=cset,
+            state=State.APPROVED,
+            criteria_met=met,
+            meets_standard=met == 19,
+        )
     targets = {
-        "new": services.target_create(plan=plan, user=c, metric="communes_new_at_level", level="ntm", year=2023, value=5),
-        "total": services.target_create(plan=plan, user=c, metric="communes_total_at_level", level="ntm", year=2023, value=4),
-        "avg": services.target_create(plan=plan, user=c, metric="criteria_average", year=2023, value="13.5"),
-        "villages": services.target_create(plan=plan, user=c, metric="villages_ntm", year=2023, value=0),
-        "ocop": services.target_create(plan=plan, user=c, metric="ocop_products_by_stars", stars=4, year=2023, value=3),
-        "income": services.target_create(plan=plan, user=c, metric="income_multiple", year=2023, value="1.5", base_year=2020),
-        "other_year": services.target_create(plan=plan, user=c, metric="villages_ntm", year=2024, value=10),
-    }  # fmt: skip
+        "new": services.target_create(
+            plan=plan, user=c, metric="communes_new_at_level", level="ntm", year=2023, value=5
+        ),
+        "total": services.target_create(
+            plan=plan, user=c, metric="communes_total_at_level", level="ntm", year=2023, value=4
+        ),
+        "avg": services.target_create(
+            plan=plan, user=c, metric="criteria_average", year=2023, value="13.5"
+        ),
+        "villages": services.target_create(
+            plan=plan, user=c, metric="villages_ntm", year=2023, value=0
+        ),
+        "ocop": services.target_create(
+            plan=plan, user=c, metric="ocop_products_by_stars", stars=4, year=2023, value=3
+        ),
+        "income": services.target_create(
+            plan=plan, user=c, metric="income_multiple", year=2023, value="1.5", base_year=2020
+        ),
+        "other_year": services.target_create(
+            plan=plan, user=c, metric="villages_ntm", year=2024, value=10
+        ),
+    }
     targets["bt"] = services.target_create(
         plan=plan, user=c, parent=targets["new"], unit=units.bach_thong, value=2
     )

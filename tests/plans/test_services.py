@@ -10,8 +10,15 @@ from ntm.plans.services import PlanError
 
 
 def _plan_kwargs(unit, **kw):
-    base = dict(unit=unit, number="9/KH-UBND", issued_on=datetime.date(2023, 1, 5),
-                issuer="UBND", title="Kế hoạch", year_from=2023, year_to=2023)  # fmt: skip
+    base = dict(
+        unit=unit,
+        number="9/KH-UBND",
+        issued_on=datetime.date(2023, 1, 5),
+        issuer="UBND",
+        title="Kế hoạch",
+        year_from=2023,
+        year_to=2023,
+    )
     return {**base, **kw}
 
 
@@ -168,8 +175,14 @@ def test_roadmap_rules(plan, users, units, bk):
 
 
 def test_task_status_overdue_is_derived(plan, users):
-    task = services.task_save(plan=plan, user=users.coordinator, group="Nhóm 1", content="Rà soát quy hoạch",
-                              lead_agency="Sở Xây dựng", deadline=datetime.date(2023, 6, 30))  # fmt: skip
+    task = services.task_save(
+        plan=plan,
+        user=users.coordinator,
+        group="Nhóm 1",
+        content="Rà soát quy hoạch",
+        lead_agency="Sở Xây dựng",
+        deadline=datetime.date(2023, 6, 30),
+    )
     assert task.status_on(datetime.date(2023, 6, 30)) == TaskStatus.NOT_STARTED
     assert task.status_on(datetime.date(2023, 7, 1)) == OVERDUE
     note = services.task_progress(

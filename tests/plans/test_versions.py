@@ -36,26 +36,44 @@ def _api(user):
 @pytest.fixture
 def coordinators(users, make_user, units):
     """Two province coordinators of Bắc Kạn."""
-    return users.coordinator, make_user(Role.PROVINCE_COORDINATOR, units.bac_kan, username="coordinator2")  # fmt: skip
+    return users.coordinator, make_user(
+        Role.PROVINCE_COORDINATOR, units.bac_kan, username="coordinator2"
+    )
 
 
 @pytest.fixture
 def district_plan(units, users):
     """Bạch Thông's plan: its district officer and the province coordinator both may change it."""
     plan = services.plan_create(
-        user=users.district, unit=units.bach_thong, number="7/KH-UBND",
-        issued_on=datetime.date(2023, 3, 1), issuer="UBND huyện Bạch Thông", title="KH huyện",
-        year_from=2023, year_to=2025,
-    )  # fmt: skip
-    target = services.target_create(plan=plan, user=users.district, metric="villages_ntm", year=2024, value=10)  # fmt: skip
-    task = services.task_save(plan=plan, user=users.district, content="Rà soát", lead_agency="Phòng NN")  # fmt: skip
+        user=users.district,
+        unit=units.bach_thong,
+        number="7/KH-UBND",
+        issued_on=datetime.date(2023, 3, 1),
+        issuer="UBND huyện Bạch Thông",
+        title="KH huyện",
+        year_from=2023,
+        year_to=2025,
+    )
+    target = services.target_create(
+        plan=plan, user=users.district, metric="villages_ntm", year=2024, value=10
+    )
+    task = services.task_save(
+        plan=plan, user=users.district, content="Rà soát", lead_agency="Phòng NN"
+    )
     return plan, target, task
 
 
 def _plan_post(plan, **changes):
-    data = {"number": plan.number, "issued_on": plan.issued_on.strftime("%d/%m/%Y"),
-            "issuer": plan.issuer, "title": plan.title, "unit": plan.unit_id,
-            "year_from": plan.year_from, "year_to": plan.year_to, "status": plan.status}  # fmt: skip
+    data = {
+        "number": plan.number,
+        "issued_on": plan.issued_on.strftime("%d/%m/%Y"),
+        "issuer": plan.issuer,
+        "title": plan.title,
+        "unit": plan.unit_id,
+        "year_from": plan.year_from,
+        "year_to": plan.year_to,
+        "status": plan.status,
+    }
     return {**data, **changes}
 
 
@@ -64,7 +82,10 @@ def _plan_post(plan, **changes):
 
 def test_service_refuses_a_stale_plan(plan, coordinators):
     first, second = coordinators
-    fields = {f: getattr(plan, f) for f in ("number", "issued_on", "issuer", "year_from", "year_to", "status")}  # fmt: skip
+    fields = {
+        f: getattr(plan, f)
+        for f in ("number", "issued_on", "issuer", "year_from", "year_to", "status")
+    }
     services.plan_update(plan=plan, user=first, title="A", version=1, **fields)
     with pytest.raises(services.StaleVersionError) as refused:
         services.plan_update(plan=plan, user=second, title="B", version=1, **fields)
@@ -106,11 +127,17 @@ def test_task_status_is_checked_a_note_alone_is_not(plan, coordinators):
 
 def test_roadmap_entry_is_versioned(plan, bk, coordinators):
     first, second = coordinators
-    entry, created = services.roadmap_save(plan=plan, user=first, unit=bk.communes[0], level="ntm", target_year=2024)  # fmt: skip
+    entry, created = services.roadmap_save(
+        plan=plan, user=first, unit=bk.communes[0], level="ntm", target_year=2024
+    )
     assert created and entry.version == 1
-    services.roadmap_save(plan=plan, user=first, unit=entry.unit, level="ntm", target_year=2025, version=1)  # fmt: skip
+    services.roadmap_save(
+        plan=plan, user=first, unit=entry.unit, level="ntm", target_year=2025, version=1
+    )
     with pytest.raises(services.StaleVersionError):
-        services.roadmap_save(plan=plan, user=second, unit=entry.unit, level="ntm", target_year=2023, version=1)  # fmt: skip
+        services.roadmap_save(
+            plan=plan, user=second, unit=entry.unit, level="ntm", target_year=2023, version=1
+        )
     assert RoadmapEntry.objects.get(pk=entry.pk).target_year == 2025
 
 
@@ -122,15 +149,25 @@ def test_plan_page_two_coordinators(plan, coordinators, client_for):
     url = f"/plans/{plan.pk}/edit/"
     v1, v2 = _version_on(first.get(url)), _version_on(second.get(url))
     assert v1 == v2 == 1
-    assert first.post(url, _plan_post(plan, title="Bản của người thứ nhất", version=v1)).status_code == 302  # fmt: skip
+    assert (
+        first.post(url, _plan_post(plan, title="Bản của người thứ nhất", version=v1)).status_code
+        == 302
+    )
     stale = second.post(url, _plan_post(plan, title="Bản của người thứ hai", version=v2))
     body = stale.content.decode()
     assert stale.status_code == 409
-    assert "vừa được người khác sửa" in body and str(coordinators[0]) in body and "Hãy tải lại trang" in body  # fmt: skip
+    assert (
+        "vừa được người khác sửa" in body
+        and str(coordinators[0]) in body
+        and "Hãy tải lại trang" in body
+    )
     assert Plan.objects.get(pk=plan.pk).title == "Bản của người thứ nhất"
     fresh = _version_on(second.get(url))
     assert fresh == 2
-    assert second.post(url, _plan_post(plan, title="Bản của người thứ hai", version=fresh)).status_code == 302  # fmt: skip
+    assert (
+        second.post(url, _plan_post(plan, title="Bản của người thứ hai", version=fresh)).status_code
+        == 302
+    )
     stored = Plan.objects.get(pk=plan.pk)
     assert (stored.title, stored.version) == ("Bản của người thứ hai", 3)
     history = stored.history.filter(version__in=(2, 3)).order_by("version")
@@ -147,13 +184,19 @@ def test_target_and_task_pages_district_and_province(district_plan, users, clien
     stale = province.post(url, {"value": "15", "version": seen[1]})
     assert stale.status_code == 409 and "Hãy tải lại trang" in stale.content.decode()
     assert Target.objects.get(pk=target.pk).value == 11
-    assert province.post(url, {"value": "15", "version": _version_on(province.get(url))}).status_code == 302  # fmt: skip
+    assert (
+        province.post(url, {"value": "15", "version": _version_on(province.get(url))}).status_code
+        == 302
+    )
     assert Target.objects.get(pk=target.pk).value == 15
 
     url = f"/plans/{plan.pk}/tasks/{task.pk}/"
     seen = [_version_on(c.get(url)) for c in (district, province)]
     data = {"content": "Rà soát", "lead_agency": "Phòng NN", "status": "in_progress"}
-    assert district.post(url, {**data, "other_agencies": "UBND xã", "version": seen[0]}).status_code == 302  # fmt: skip
+    assert (
+        district.post(url, {**data, "other_agencies": "UBND xã", "version": seen[0]}).status_code
+        == 302
+    )
     stale = province.post(url, {**data, "other_agencies": "Sở NN", "version": seen[1]})
     assert stale.status_code == 409
     assert Task.objects.get(pk=task.pk).other_agencies == "UBND xã"
@@ -190,12 +233,20 @@ def test_api_plan_two_clients(plan, coordinators):
     again = second.get(url).json()
     ok = second.put(url, {**again, "title": "B"}, format="json")
     assert ok.status_code == 200 and (ok.json()["title"], ok.json()["version"]) == ("B", 3)
-    assert sorted(Plan.objects.get(pk=plan.pk).history.filter(version__gte=2).values_list("history_user_id", flat=True)) == sorted(u.pk for u in coordinators)  # fmt: skip
+    assert sorted(
+        Plan.objects.get(pk=plan.pk)
+        .history.filter(version__gte=2)
+        .values_list("history_user_id", flat=True)
+    ) == sorted(u.pk for u in coordinators)
 
 
 def test_api_targets_roadmap_tasks_need_and_check_the_version(plan, bk, units, coordinators):
     first, second = (_api(u) for u in coordinators)
-    target = first.post("/api/v1/plan-targets/", {"plan": plan.pk, "metric": "villages_ntm", "year": 2024, "value": "10"}, format="json").json()  # fmt: skip
+    target = first.post(
+        "/api/v1/plan-targets/",
+        {"plan": plan.pk, "metric": "villages_ntm", "year": 2024, "value": "10"},
+        format="json",
+    ).json()
     url = f"/api/v1/plan-targets/{target['id']}/"
     missing = first.patch(url, {"value": "11"}, format="json")
     assert missing.status_code == 400 and "phiên bản" in missing.json()["version"][0]
@@ -203,14 +254,22 @@ def test_api_targets_roadmap_tasks_need_and_check_the_version(plan, bk, units, c
     assert second.patch(url, {"value": "12", "version": 1}, format="json").status_code == 409
     assert Target.objects.get(pk=target["id"]).value == 11
 
-    entry = first.post("/api/v1/roadmap/", {"plan": plan.pk, "unit": bk.communes[0].pk, "level": "ntm", "target_year": 2024}, format="json").json()  # fmt: skip
+    entry = first.post(
+        "/api/v1/roadmap/",
+        {"plan": plan.pk, "unit": bk.communes[0].pk, "level": "ntm", "target_year": 2024},
+        format="json",
+    ).json()
     url = f"/api/v1/roadmap/{entry['id']}/"
     assert first.patch(url, {"target_year": 2025}, format="json").status_code == 400
     assert first.patch(url, {"target_year": 2025, "version": 1}, format="json").status_code == 200
     assert second.patch(url, {"target_year": 2023, "version": 1}, format="json").status_code == 409
     assert RoadmapEntry.objects.get(pk=entry["id"]).target_year == 2025
 
-    task = first.post("/api/v1/plan-tasks/", {"plan": plan.pk, "content": "Việc", "lead_agency": "Sở"}, format="json").json()  # fmt: skip
+    task = first.post(
+        "/api/v1/plan-tasks/",
+        {"plan": plan.pk, "content": "Việc", "lead_agency": "Sở"},
+        format="json",
+    ).json()
     url = f"/api/v1/plan-tasks/{task['id']}/"
     assert first.patch(url, {"content": "Việc A", "version": 1}, format="json").status_code == 200
     stale = second.patch(url, {"content": "Việc B", "version": 1}, format="json")
@@ -229,13 +288,20 @@ def test_api_targets_roadmap_tasks_need_and_check_the_version(plan, bk, units, c
 def test_api_readers_get_403_not_400(plan, users):
     url = f"/api/v1/plans/{plan.pk}/"
     assert _api(users.national).patch(url, {"title": "X"}, format="json").status_code == 403
-    assert _api(users.outsider).patch(url, {"title": "X", "version": 1}, format="json").status_code == 404  # fmt: skip
+    assert (
+        _api(users.outsider).patch(url, {"title": "X", "version": 1}, format="json").status_code
+        == 404
+    )
 
 
 def test_schema_documents_the_conflict(db):
     schema = SchemaGenerator().get_schema(request=None, public=True)
-    for path in ("/api/v1/plans/{id}/", "/api/v1/plan-targets/{id}/", "/api/v1/roadmap/{id}/",
-                 "/api/v1/plan-tasks/{id}/"):  # fmt: skip
+    for path in (
+        "/api/v1/plans/{id}/",
+        "/api/v1/plan-targets/{id}/",
+        "/api/v1/roadmap/{id}/",
+        "/api/v1/plan-tasks/{id}/",
+    ):
         for method in ("put", "patch"):
             responses = schema["paths"][path][method]["responses"]
             assert "409" in responses and "400" in responses, (path, method)
@@ -278,8 +344,15 @@ def test_template_versions_refuse_a_stale_file(district_plan, users):
     assert Target.objects.get(pk=target.pk).value == 12
     # The same for a task (a file made after the target's change, before the task's).
     data = plans_template(plan)
-    services.task_save(plan=plan, user=users.coordinator, task=task, content="Rà soát",
-                       lead_agency="Phòng NN", status="done", version=1)  # fmt: skip
+    services.task_save(
+        plan=plan,
+        user=users.coordinator,
+        task=task,
+        content="Rà soát",
+        lead_agency="Phòng NN",
+        status="done",
+        version=1,
+    )
     stale, number = _set_cell(data, "NhiemVu", lambda r: r[0].value == task.pk, 4, "Sở NN")
     report = plans_import(plan=plan, data=stale, scope=scope, user=users.district)
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [("NhiemVu", number, "I")]
@@ -292,7 +365,9 @@ def test_import_without_versions_makes_open_pages_stale(district_plan, users, cl
     url = f"/plans/{plan.pk}/targets/{target.pk}/edit/"
     seen = _version_on(client.get(url))
     data = xlsx({"ChiTieu": [TARGET_HEADER, ["villages_ntm", None, None, "063", None, 2024, 13]]})
-    report = plans_import(plan=plan, data=data, scope=scope_for(users.district), user=users.district)  # fmt: skip
+    report = plans_import(
+        plan=plan, data=data, scope=scope_for(users.district), user=users.district
+    )
     assert report.ok and report.updated == 1
     assert Target.objects.get(pk=target.pk).version == seen + 1
     response = client.post(url, {"value": "20", "version": seen})

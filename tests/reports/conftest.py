@@ -31,9 +31,13 @@ def dataset(units):
             met = set(rng.sample(range(1, 20), k))
             truth[(year, commune.pk)] = met
             a = Assessment.objects.create(
-                unit=commune, year=year, criteria_set=cset, state=State.APPROVED,
-                criteria_met=len(met), meets_standard=len(met) == 19,
-            )  # fmt: skip
+                unit=commune,
+                year=year,
+                criteria_set=cset,
+                state=State.APPROVED,
+                criteria_met=len(met),
+                meets_standard=len(met) == 19,
+            )
             CriterionResult.objects.bulk_create(
                 CriterionResult(
                     assessment=a, criterion=c, met=c.number in met, derived=c.number in met
@@ -44,19 +48,46 @@ def dataset(units):
         c for c in communes if truth.get((2022, c.pk)) and len(truth[(2022, c.pk)]) == 19
     ]
     for c in recognised_2022:
-        Recognition.objects.create(unit=c, level="ntm", criteria_set=cset, year=2022, decision_number=f"{c.code}/QĐ-UBND",
-                                   decision_date=datetime.date(2022, 12, 20), override_reason="test")  # fmt: skip
+        Recognition.objects.create(
+            unit=c,
+            level="ntm",
+            criteria_set=cset,
+            year=2022,
+            decision_number=f"{c.code}/QĐ-UBND",
+            decision_date=datetime.date(2022, 12, 20),
+            override_reason="test",
+        )
     recognised_2023 = [
         c
         for c in communes
         if truth.get((2023, c.pk)) and len(truth[(2023, c.pk)]) == 19 and c not in recognised_2022
     ]
     for c in recognised_2023:
-        Recognition.objects.create(unit=c, level="ntm", criteria_set=cset, year=2023, decision_number=f"{c.code}/QĐ",
-                                   decision_date=datetime.date(2023, 12, 15), override_reason="test")  # fmt: skip
+        Recognition.objects.create(
+            unit=c,
+            level="ntm",
+            criteria_set=cset,
+            year=2023,
+            decision_number=f"{c.code}/QĐ",
+            decision_date=datetime.date(2023, 12, 15),
+            override_reason="test",
+        )
     revoked = recognised_2022[:1]
     for c in revoked:
-        Recognition.objects.create(unit=c, level="ntm", criteria_set=cset, year=2023, action="revoked",
-                                   decision_number=f"{c.code}/TH", decision_date=datetime.date(2023, 12, 28))  # fmt: skip
-    return {"cset": cset, "communes": communes, "truth": truth, "r2022": recognised_2022,
-            "r2023": recognised_2023, "revoked": revoked}  # fmt: skip
+        Recognition.objects.create(
+            unit=c,
+            level="ntm",
+            criteria_set=cset,
+            year=2023,
+            action="revoked",
+            decision_number=f"{c.code}/TH",
+            decision_date=datetime.date(2023, 12, 28),
+        )
+    return {
+        "cset": cset,
+        "communes": communes,
+        "truth": truth,
+        "r2022": recognised_2022,
+        "r2023": recognised_2023,
+        "revoked": revoked,
+    }

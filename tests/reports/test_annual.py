@@ -36,37 +36,83 @@ def full(units, users, dataset):
     """The dataset plus a 2023 plan with targets and tasks, an OCOP certificate, money,
     contributions and an activity, all in Bắc Kạn."""
     plan = plan_services.plan_create(
-        user=users.coordinator, unit=units.bac_kan, number="125/KH-UBND",
-        issued_on=datetime.date(2023, 2, 28), issuer="UBND tỉnh Bắc Kạn",
-        title="Kế hoạch xây dựng nông thôn mới năm 2023", year_from=2023, year_to=2023,
+        user=users.coordinator,
+        unit=units.bac_kan,
+        number="125/KH-UBND",
+        issued_on=datetime.date(2023, 2, 28),
+        issuer="UBND tỉnh Bắc Kạn",
+        title="Kế hoạch xây dựng nông thôn mới năm 2023",
+        year_from=2023,
+        year_to=2023,
         status=PlanStatus.ACTIVE,
-    )  # fmt: skip
-    plan_services.target_create(plan=plan, user=users.coordinator, metric="communes_new_at_level",
-                                level="ntm", year=2023, value=17)  # fmt: skip
-    plan_services.target_create(plan=plan, user=users.coordinator, metric="criteria_average",
-                                year=2023, value=Decimal("14"))  # fmt: skip
-    plan_services.task_save(plan=plan, user=users.coordinator, group="Tuyên truyền",
-                            content="=HYPERLINK(\"http://x\") tuyên truyền", lead_agency="Sở NN",
-                            deadline=datetime.date(2023, 6, 30), status=TaskStatus.DONE)  # fmt: skip
-    plan_services.task_save(plan=plan, user=users.coordinator, group="Hạ tầng",
-                            content="Làm đường trục xã", lead_agency="Sở GTVT",
-                            deadline=datetime.date(2023, 9, 30))  # fmt: skip
+    )
+    plan_services.target_create(
+        plan=plan,
+        user=users.coordinator,
+        metric="communes_new_at_level",
+        level="ntm",
+        year=2023,
+        value=17,
+    )
+    plan_services.target_create(
+        plan=plan, user=users.coordinator, metric="criteria_average", year=2023, value=Decimal("14")
+    )
+    plan_services.task_save(
+        plan=plan,
+        user=users.coordinator,
+        group="Tuyên truyền",
+        content='=HYPERLINK("http://x") tuyên truyền',
+        lead_agency="Sở NN",
+        deadline=datetime.date(2023, 6, 30),
+        status=TaskStatus.DONE,
+    )
+    plan_services.task_save(
+        plan=plan,
+        user=users.coordinator,
+        group="Hạ tầng",
+        content="Làm đường trục xã",
+        lead_agency="Sở GTVT",
+        deadline=datetime.date(2023, 9, 30),
+    )
     ocop_services.sheets_load()
-    coop = ocop_services.subject_save(user=None, kind="cooperative", name="HTX Quân Hà",
-                                      unit=units.quan_ha, tax_code="4700123456")  # fmt: skip
-    tea = ocop_services.product_save(user=None, name="Chè Quân Hà", subject=coop, group="do_uong",
-                                     unit=units.quan_ha)  # fmt: skip
-    ocop_services.certificate_issue(user=None, product=tea, number="231/QĐ-UBND",
-                                    issued_on=datetime.date(2023, 11, 7), stars=4)  # fmt: skip
+    coop = ocop_services.subject_save(
+        user=None, kind="cooperative", name="HTX Quân Hà", unit=units.quan_ha, tax_code="4700123456"
+    )
+    tea = ocop_services.product_save(
+        user=None, name="Chè Quân Hà", subject=coop, group="do_uong", unit=units.quan_ha
+    )
+    ocop_services.certificate_issue(
+        user=None, product=tea, number="231/QĐ-UBND", issued_on=datetime.date(2023, 11, 7), stars=4
+    )
     scope = system_scope()
     source = FundingSource.objects.order_by("order").first()
-    resource_services.funding_save(scope=scope, user=None, unit=units.bac_kan, year=2023,
-                                   source=source, allocated=1_500_000_000, disbursed=1_200_000_000)  # fmt: skip
-    resource_services.contribution_save(scope=scope, user=None, unit=units.quan_ha, year=2023,
-                                        land_m2=177165, workdays=27955, cash=1_500_000_000)  # fmt: skip
-    resource_services.activity_save(scope=scope, unit=units.bac_kan, kind="training",
-                                    name="Tập huấn cán bộ xã", date=datetime.date(2023, 5, 10),
-                                    planned=48, actual=42)  # fmt: skip
+    resource_services.funding_save(
+        scope=scope,
+        user=None,
+        unit=units.bac_kan,
+        year=2023,
+        source=source,
+        allocated=1_500_000_000,
+        disbursed=1_200_000_000,
+    )
+    resource_services.contribution_save(
+        scope=scope,
+        user=None,
+        unit=units.quan_ha,
+        year=2023,
+        land_m2=177165,
+        workdays=27955,
+        cash=1_500_000_000,
+    )
+    resource_services.activity_save(
+        scope=scope,
+        unit=units.bac_kan,
+        kind="training",
+        name="Tập huấn cán bộ xã",
+        date=datetime.date(2023, 5, 10),
+        planned=48,
+        actual=42,
+    )
     return plan
 
 
@@ -125,15 +171,20 @@ def test_word_tables_equal_the_summary(units, province_docx):
 
     recognition = {row[0]: row[1:4] for row in tables["cong_nhan"][1:]}
     assert recognition["Đạt chuẩn nông thôn mới"] == [
-        vi(s.recognised_new.get("ntm", 0)), vi(s.revoked.get("ntm", 0)),
+        vi(s.recognised_new.get("ntm", 0)),
+        vi(s.revoked.get("ntm", 0)),
         vi(s.recognised_total.get("ntm", 0)),
-    ]  # fmt: skip
+    ]
 
     districts = {row[0]: row[2:] for row in tables["don_vi"][1:-1]}
     for u in s.subunits:
         average = "—" if u["criteria_met_average"] is None else vi(u["criteria_met_average"], 2)
-        assert districts[u["code"]] == [vi(u["communes"]), vi(u["assessed"]), average,
-                                        vi(u["recognised"])]  # fmt: skip
+        assert districts[u["code"]] == [
+            vi(u["communes"]),
+            vi(u["assessed"]),
+            average,
+            vi(u["recognised"]),
+        ]
     assert tables["don_vi"][-1][4] == vi(s.criteria_met_average, 2)
 
     ocop = {row[0]: row[1:] for row in tables["ocop"][1:-1]}
@@ -292,8 +343,10 @@ def test_national_report_equals_the_national_figures(units, dataset):
     assert total[6] == vi(sum(r["recognised_total"].get("ntm", 0) for r in rows))
     assert report.issuer == "VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI TRUNG ƯƠNG"
     ocop = ocop_figures(unit=None, year=2023)
-    assert tables["ocop"][-1][1:] == [vi(sum(ocop["certified_new"].values())),
-                                      vi(ocop["standing_total"])]  # fmt: skip
+    assert tables["ocop"][-1][1:] == [
+        vi(sum(ocop["certified_new"].values())),
+        vi(ocop["standing_total"]),
+    ]
 
 
 def test_pages_are_scoped_and_match_the_dashboard(units, users, full, client_for):
@@ -320,16 +373,26 @@ def test_pages_are_scoped_and_match_the_dashboard(units, users, full, client_for
     assert national.status_code == 200 and "cả nước" in national.content.decode()
 
 
-def test_pdf_without_libreoffice_gives_a_clear_message(units, users, full, client_for,
-                                                       monkeypatch, tmp_path):  # fmt: skip
+def test_pdf_without_libreoffice_gives_a_clear_message(
+    units, users, full, client_for, monkeypatch, tmp_path
+):
     monkeypatch.setattr(pdf, "libreoffice", lambda: None)
     response = client_for(users.coordinator).get(
         "/reports/annual.pdf", {"unit": units.bac_kan.pk, "year": 2023}
     )
     assert response.status_code == 503 and "LibreOffice" in response.content.decode()
     with pytest.raises(CommandError, match="LibreOffice"):
-        call_command("report", "annual", "--unit", "06", "--year", "2023", "--pdf",
-                     "-o", str(tmp_path / "r.docx"))  # fmt: skip
+        call_command(
+            "report",
+            "annual",
+            "--unit",
+            "06",
+            "--year",
+            "2023",
+            "--pdf",
+            "-o",
+            str(tmp_path / "r.docx"),
+        )
 
 
 @pytest.mark.slow

@@ -41,9 +41,15 @@ def national(units):
             state = State.APPROVED if rng.random() < 0.8 else State.SUBMITTED
             truth[(year, commune.pk)] = (met, state)
             rows.append(
-                Assessment(unit=commune, year=year, criteria_set=cset, state=state,
-                           criteria_met=met, meets_standard=met == 19)
-            )  # fmt: skip
+                Assessment(
+                    unit=commune,
+                    year=year,
+                    criteria_set=cset,
+                    state=state,
+                    criteria_met=met,
+                    meets_standard=met == 19,
+                )
+            )
     # Not xã of a legacy province: never counted for the legacy provinces.
     ward = Unit.objects.filter(parent__parent=units.bac_kan, kind=Kind.WARD).first()
     new_commune = Unit.objects.filter(parent=units.thai_nguyen, kind=Kind.COMMUNE).first()
@@ -71,13 +77,29 @@ def national(units):
                         )
     for n, (pk, level, action, day) in enumerate(decisions):
         recognitions.append(
-            Recognition(unit_id=pk, level=level, criteria_set=cset, year=day.year, action=action,
-                        decision_number=f"{n}/QĐ-UBND", decision_date=day)
-        )  # fmt: skip
+            Recognition(
+                unit_id=pk,
+                level=level,
+                criteria_set=cset,
+                year=day.year,
+                action=action,
+                decision_number=f"{n}/QĐ-UBND",
+                decision_date=day,
+            )
+        )
     Recognition.objects.bulk_create(recognitions)
-    province_of = {c.pk: c.parent.parent_id for c in Unit.objects.filter(pk__in=[c.pk for c in communes]).select_related("parent")}  # fmt: skip
-    return {"cset": cset, "provinces": provinces, "communes": communes, "truth": truth,
-            "decisions": decisions, "province_of": province_of}  # fmt: skip
+    province_of = {
+        c.pk: c.parent.parent_id
+        for c in Unit.objects.filter(pk__in=[c.pk for c in communes]).select_related("parent")
+    }
+    return {
+        "cset": cset,
+        "provinces": provinces,
+        "communes": communes,
+        "truth": truth,
+        "decisions": decisions,
+        "province_of": province_of,
+    }
 
 
 def _avg(total: int, n: int) -> Decimal:
@@ -85,7 +107,17 @@ def _avg(total: int, n: int) -> Decimal:
 
 
 def _band(n: int) -> str:
-    return "19" if n == 19 else "15-18" if n >= 15 else "10-14" if n >= 10 else "5-9" if n >= 5 else "<5"  # fmt: skip
+    return (
+        "19"
+        if n == 19
+        else "15-18"
+        if n >= 15
+        else "10-14"
+        if n >= 10
+        else "5-9"
+        if n >= 5
+        else "<5"
+    )
 
 
 def _independent(national, year, approved_only=False):
@@ -131,8 +163,15 @@ def _independent(national, year, approved_only=False):
     return out
 
 
-BRIEF = ["communes", "assessed", "criteria_met_average", "bands", "meets_standard",
-         "recognised_total", "recognised_new"]  # fmt: skip
+BRIEF = [
+    "communes",
+    "assessed",
+    "criteria_met_average",
+    "bands",
+    "meets_standard",
+    "recognised_total",
+    "recognised_new",
+]
 
 
 @pytest.mark.parametrize("year", [2023, 2025])
@@ -183,11 +222,21 @@ def test_provinces_of_the_year(units, national):
 def test_an_explicit_set_and_a_provincial_set_in_force(units, national):
     cset = national["cset"]
     provincial = CriteriaSet.objects.create(
-        code="LS-NTM-2021", name="Bộ tiêu chí Lạng Sơn", decision_number="1/QĐ-UBND",
-        period_start=2021, period_end=2025, applies_to="commune", level="ntm",
-        threshold_basis="region", bands=cset.bands, province=units.lang_son, based_on=cset,
-    )  # fmt: skip
-    commune = next(c for c in national["communes"] if national["province_of"][c.pk] == units.lang_son.pk)  # fmt: skip
+        code="LS-NTM-2021",
+        name="Bộ tiêu chí Lạng Sơn",
+        decision_number="1/QĐ-UBND",
+        period_start=2021,
+        period_end=2025,
+        applies_to="commune",
+        level="ntm",
+        threshold_basis="region",
+        bands=cset.bands,
+        province=units.lang_son,
+        based_on=cset,
+    )
+    commune = next(
+        c for c in national["communes"] if national["province_of"][c.pk] == units.lang_son.pk
+    )
     Assessment.objects.create(
         unit=commune, year=2023, criteria_set=provincial, criteria_met=16, state=State.APPROVED
     )
@@ -203,7 +252,10 @@ def test_an_explicit_set_and_a_provincial_set_in_force(units, national):
     assert rows[units.bac_kan.pk]["criteria_set"] == "NTM-XA-2021"
     # The national set given explicitly applies to every province.
     explicit = {r["id"]: r for r in national_summary(year=2023, criteria_set=cset)}
-    assert explicit[units.lang_son.pk]["assessed"] == _independent(national, 2023)[units.lang_son.pk]["assessed"]  # fmt: skip
+    assert (
+        explicit[units.lang_son.pk]["assessed"]
+        == _independent(national, 2023)[units.lang_son.pk]["assessed"]
+    )
 
 
 def test_no_set_in_force_gives_counts_only(units, national):

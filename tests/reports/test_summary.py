@@ -100,8 +100,17 @@ def test_no_data_year_gives_empty_figures_not_errors(units, dataset):
 def test_command_json_and_text(units, dataset, capsys):
     call_command("report", "summary", "--unit", "06", "--year", "2023", "--format", "json")
     data = json.loads(capsys.readouterr().out)
-    for key in ("communes_assessed", "criteria_met_average", "criteria_met_average_change", "bands",
-                "recognised_new", "recognised_total", "targets", "subunits_without_recognition", "criteria_attainment"):  # fmt: skip
+    for key in (
+        "communes_assessed",
+        "criteria_met_average",
+        "criteria_met_average_change",
+        "bands",
+        "recognised_new",
+        "recognised_total",
+        "targets",
+        "subunits_without_recognition",
+        "criteria_attainment",
+    ):
         assert key in data
     assert (
         data["communes_assessed"]

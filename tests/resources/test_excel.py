@@ -27,13 +27,18 @@ def _good(wb):
     ws = wb["DongGop"]
     ws["A2"], ws["B2"], ws["C2"] = "177,5", 30, 2_000_000
     wb["MoHinh"].append(["", "Khu dân cư Xanh - sạch - đẹp", "Thôn A", 2022, "Duy trì", None])
-    wb["HoatDong"].append(["Lớp tập huấn, đào tạo", "Tập huấn", "02/05/2024", "UBND xã",
-                           "người", 50, 44])  # fmt: skip
+    wb["HoatDong"].append(
+        ["Lớp tập huấn, đào tạo", "Tập huấn", "02/05/2024", "UBND xã", "người", 50, 44]
+    )
 
 
 def _counts():
-    return (Funding.objects.count(), Contribution.objects.count(), ModelSite.objects.count(),
-            Activity.objects.count())  # fmt: skip
+    return (
+        Funding.objects.count(),
+        Contribution.objects.count(),
+        ModelSite.objects.count(),
+        Activity.objects.count(),
+    )
 
 
 def test_template_roundtrip_dry_run_then_write(units, users, system):
@@ -70,8 +75,13 @@ def test_errors_name_sheet_row_column_and_nothing_is_written(units, system):
     report = resources_import(data=_filled(units.quan_ha, 2024, bad), scope=system, user=None)
     assert not report.ok and _counts() == (0, 0, 0, 0)
     where = {(e.sheet, e.row, e.column) for e in report.errors}
-    assert {("NguonVon", 3, "C"), ("NguonVon", 4, "D"), ("HoatDong", 3, "C"), ("MoHinh", 3, "B"),
-            ("NguonVon", 13, "A")} <= where  # fmt: skip
+    assert {
+        ("NguonVon", 3, "C"),
+        ("NguonVon", 4, "D"),
+        ("HoatDong", 3, "C"),
+        ("MoHinh", 3, "B"),
+        ("NguonVon", 13, "A"),
+    } <= where
     assert any("Trang NguonVon, dòng 3, cột C" in str(e) for e in report.errors)
 
 

@@ -11,11 +11,22 @@ from ntm.resources.models import Activity, Funding
 
 @pytest.fixture
 def lang_son_rows(units, sources, system):
-    funding, _ = services.funding_save(scope=system, user=None, unit=units.lang_son_commune,
-                                       year=2023, source=sources.ntm_central, allocated=777_000,
-                                       disbursed=1)  # fmt: skip
-    activity = services.activity_save(scope=system, unit=units.lang_son_commune, kind="training",
-                                      name="Lớp Lạng Sơn", date=datetime.date(2023, 4, 1))  # fmt: skip
+    funding, _ = services.funding_save(
+        scope=system,
+        user=None,
+        unit=units.lang_son_commune,
+        year=2023,
+        source=sources.ntm_central,
+        allocated=777_000,
+        disbursed=1,
+    )
+    activity = services.activity_save(
+        scope=system,
+        unit=units.lang_son_commune,
+        kind="training",
+        name="Lớp Lạng Sơn",
+        date=datetime.date(2023, 4, 1),
+    )
     return funding, activity
 
 
@@ -23,13 +34,23 @@ def test_commune_enters_its_own_funding_table(units, users, sources, client_for)
     client = client_for(users.commune)
     url = f"/resources/entry/?unit={units.quan_ha.pk}&year=2024"
     assert client.get(url).status_code == 200
-    data = {"section": "funding", f"alloc_{sources.ntm_central.pk}": "5000000",
-            f"disb_{sources.ntm_central.pk}": "2500000"}  # fmt: skip
+    data = {
+        "section": "funding",
+        f"alloc_{sources.ntm_central.pk}": "5000000",
+        f"disb_{sources.ntm_central.pk}": "2500000",
+    }
     assert client.post(url, data).status_code == 302
     f = Funding.objects.get()
     assert (f.unit, f.year, f.allocated, f.disbursed) == (units.quan_ha, 2024, 5_000_000, 2_500_000)
-    data = {"section": "activity", "a-kind": "training", "a-name": "Tập huấn", "a-date": "02/05/2024",
-            "a-measure": "người", "a-planned": 50, "a-actual": 44}  # fmt: skip
+    data = {
+        "section": "activity",
+        "a-kind": "training",
+        "a-name": "Tập huấn",
+        "a-date": "02/05/2024",
+        "a-measure": "người",
+        "a-planned": 50,
+        "a-actual": 44,
+    }
     assert client.post(url, data).status_code == 302
     body = (
         client_for(users.coordinator)
@@ -72,17 +93,36 @@ def test_lists_and_export_hide_other_provinces(units, users, client_for, lang_so
 def test_api_scoped_and_written_through_services(units, users, lang_son_rows):
     api = APIClient()
     api.force_authenticate(users.commune)
-    assert api.get("/api/v1/fundings/").json()["results"] == [] if isinstance(
-        api.get("/api/v1/fundings/").json(), dict) else api.get("/api/v1/fundings/").json() == []  # fmt: skip
+    assert (
+        api.get("/api/v1/fundings/").json()["results"] == []
+        if isinstance(api.get("/api/v1/fundings/").json(), dict)
+        else api.get("/api/v1/fundings/").json() == []
+    )
     funding, activity = lang_son_rows
     assert api.get(f"/api/v1/fundings/{funding.pk}/").status_code == 404
     assert api.delete(f"/api/v1/activities/{activity.pk}/").status_code == 404
-    response = api.post("/api/v1/fundings/", {"unit": units.quan_ha.pk, "year": 2024,
-                        "source": "community_cash", "allocated": "300", "disbursed": "300"})  # fmt: skip
+    response = api.post(
+        "/api/v1/fundings/",
+        {
+            "unit": units.quan_ha.pk,
+            "year": 2024,
+            "source": "community_cash",
+            "allocated": "300",
+            "disbursed": "300",
+        },
+    )
     assert response.status_code == 201, response.content
     assert response.json()["disbursement_rate"] == "1.0000"
-    response = api.post("/api/v1/fundings/", {"unit": units.lang_son_commune.pk, "year": 2024,
-                        "source": "credit", "allocated": "1", "disbursed": "0"})  # fmt: skip
+    response = api.post(
+        "/api/v1/fundings/",
+        {
+            "unit": units.lang_son_commune.pk,
+            "year": 2024,
+            "source": "credit",
+            "allocated": "1",
+            "disbursed": "0",
+        },
+    )
     assert response.status_code == 400
     figures = api.get(
         "/api/v1/resources/figures/", {"unit": units.quan_ha.code, "year": 2024}

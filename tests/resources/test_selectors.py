@@ -15,15 +15,30 @@ D = Decimal
 
 
 def fund(system, unit, year, source, allocated, disbursed):
-    return services.funding_save(scope=system, user=None, unit=unit, year=year, source=source,
-                                 allocated=allocated, disbursed=disbursed)[0]  # fmt: skip
+    return services.funding_save(
+        scope=system,
+        user=None,
+        unit=unit,
+        year=year,
+        source=source,
+        allocated=allocated,
+        disbursed=disbursed,
+    )[0]
 
 
 def test_taxonomy_is_loaded_from_data(sources):
     assert sources.ntm_central.name.startswith("Ngân sách trung ương")
     assert sources.community_cash.community and not sources.credit.community
-    assert {"mtqg_poverty", "mtqg_ethnic", "province_budget", "district_budget", "commune_budget",
-            "integrated", "enterprise", "other"} <= set(vars(sources))  # fmt: skip
+    assert {
+        "mtqg_poverty",
+        "mtqg_ethnic",
+        "province_budget",
+        "district_budget",
+        "commune_budget",
+        "integrated",
+        "enterprise",
+        "other",
+    } <= set(vars(sources))
 
 
 def test_2024_figures_count_under_old_district_and_province(units, sources, system):
@@ -93,17 +108,37 @@ def test_negative_or_fractional_money_is_refused(units, sources, system):
 
 
 def test_contributions_summed_and_converted_only_where_a_rate_exists(units, system):
-    services.contribution_save(scope=system, user=None, unit=units.quan_ha, year=2024,
-                               land_m2=D("177.5"), workdays=10, cash=1_500_000_000)  # fmt: skip
-    services.contribution_save(scope=system, user=None, unit=units.ba_be_commune, year=2024,
-                               land_m2=D("0.5"), workdays=5, materials_value=1000)  # fmt: skip
+    services.contribution_save(
+        scope=system,
+        user=None,
+        unit=units.quan_ha,
+        year=2024,
+        land_m2=D("177.5"),
+        workdays=10,
+        cash=1_500_000_000,
+    )
+    services.contribution_save(
+        scope=system,
+        user=None,
+        unit=units.ba_be_commune,
+        year=2024,
+        land_m2=D("0.5"),
+        workdays=5,
+        materials_value=1000,
+    )
     figures = selectors.contribution_figures(units.bac_kan, 2024)
     assert figures["land_m2"] == D("178.00") and figures["workdays"] == 15
     assert figures["cash"] == D(1_500_000_000) and figures["materials_value"] == D(1000)
     assert figures["land_value"] is None and figures["workdays_value"] is None
     assert not figures["converted_complete"]
-    services.rate_save(scope=system, province=units.bac_kan, year=2024, land_per_m2=10_000,
-                       workday=200_000, decision="1/QĐ-UBND")  # fmt: skip
+    services.rate_save(
+        scope=system,
+        province=units.bac_kan,
+        year=2024,
+        land_per_m2=10_000,
+        workday=200_000,
+        decision="1/QĐ-UBND",
+    )
     figures = selectors.contribution_figures(units.bac_kan, 2024)
     assert figures["land_value"] == D(1_780_000) and figures["workdays_value"] == D(3_000_000)
     assert figures["value"] == D(1_500_000_000 + 1000 + 1_780_000 + 3_000_000)
@@ -114,12 +149,21 @@ def test_contributions_summed_and_converted_only_where_a_rate_exists(units, syst
 
 def test_models_kept_at_year_end(units, system):
     village_unit = units.quan_ha
-    services.model_site_save(scope=system, unit=village_unit, kind="green_clean", name="A",
-                             year_recognised=2021)  # fmt: skip
-    services.model_site_save(scope=system, unit=village_unit, kind="green_clean", name="B",
-                             year_recognised=2022, status=ModelStatus.LOST, lost_year=2024)  # fmt: skip
-    services.model_site_save(scope=system, unit=village_unit, kind="model_garden", name="C",
-                             year_recognised=2025)  # fmt: skip
+    services.model_site_save(
+        scope=system, unit=village_unit, kind="green_clean", name="A", year_recognised=2021
+    )
+    services.model_site_save(
+        scope=system,
+        unit=village_unit,
+        kind="green_clean",
+        name="B",
+        year_recognised=2022,
+        status=ModelStatus.LOST,
+        lost_year=2024,
+    )
+    services.model_site_save(
+        scope=system, unit=village_unit, kind="model_garden", name="C", year_recognised=2025
+    )
     assert selectors.model_figures(units.bac_kan, 2023)["by_kind"]["green_clean"] == 2
     by_kind = selectors.model_figures(units.bac_kan, 2024)["by_kind"]
     assert by_kind == {"green_clean": 1, "environment_group": 0, "model_area": 0, "model_garden": 0}
@@ -127,9 +171,16 @@ def test_models_kept_at_year_end(units, system):
 
 def test_activities_attainment_at_edges(units, system):
     def act(planned, actual, kind="training", measure="người"):
-        return services.activity_save(scope=system, unit=units.quan_ha, kind=kind, name="Lớp",
-                                      date=datetime.date(2024, 5, 2), planned=planned,
-                                      actual=actual, measure=measure)  # fmt: skip
+        return services.activity_save(
+            scope=system,
+            unit=units.quan_ha,
+            kind=kind,
+            name="Lớp",
+            date=datetime.date(2024, 5, 2),
+            planned=planned,
+            actual=actual,
+            measure=measure,
+        )
 
     assert act(0, 5).attainment is None
     assert act(48, 48).attainment == D(1)
@@ -147,15 +198,31 @@ def test_activities_attainment_at_edges(units, system):
 
 
 def test_summary_keys_equal_an_independent_sum(units, sources, system):
-    rows = [(units.quan_ha, sources.ntm_central, 123_456_789, 100_000_000),
-            (units.ba_be_commune, sources.community_cash, 50_000_000, 40_000_000),
-            (units.bach_thong, sources.credit, 7, 7)]  # fmt: skip
+    rows = [
+        (units.quan_ha, sources.ntm_central, 123_456_789, 100_000_000),
+        (units.ba_be_commune, sources.community_cash, 50_000_000, 40_000_000),
+        (units.bach_thong, sources.credit, 7, 7),
+    ]
     for unit, source, a, d in rows:
         fund(system, unit, 2023, source, a, d)
-    services.contribution_save(scope=system, user=None, unit=units.quan_ha, year=2023,
-                               land_m2=177165, workdays=27955, cash=1_500_000_000)  # fmt: skip
-    services.activity_save(scope=system, unit=units.bac_kan, kind="training", name="Tập huấn",
-                           date=datetime.date(2023, 6, 1), planned=48, actual=42)  # fmt: skip
+    services.contribution_save(
+        scope=system,
+        user=None,
+        unit=units.quan_ha,
+        year=2023,
+        land_m2=177165,
+        workdays=27955,
+        cash=1_500_000_000,
+    )
+    services.activity_save(
+        scope=system,
+        unit=units.bac_kan,
+        kind="training",
+        name="Tập huấn",
+        date=datetime.date(2023, 6, 1),
+        planned=48,
+        actual=42,
+    )
     out = progress_summary(unit=units.bac_kan, year=2023).as_dict()
     assert set(out) >= {"resources", "contributions", "models", "activities"}
     assert out["resources"]["allocated"] == sum(r[2] for r in rows)
@@ -169,18 +236,31 @@ def test_summary_keys_equal_an_independent_sum(units, sources, system):
 
 def test_plan_targets_for_participants_and_money_are_computed(units, sources, system, small_set):
     plan = plan_services.plan_create(
-        user=None, unit=units.bac_kan, number="9/KH-UBND", issued_on=datetime.date(2023, 1, 5),
-        issuer="UBND tỉnh Bắc Kạn", title="Kế hoạch", year_from=2023, year_to=2023,
+        user=None,
+        unit=units.bac_kan,
+        number="9/KH-UBND",
+        issued_on=datetime.date(2023, 1, 5),
+        issuer="UBND tỉnh Bắc Kạn",
+        title="Kế hoạch",
+        year_from=2023,
+        year_to=2023,
         status="active",
-    )  # fmt: skip
+    )
     plan_services.target_create(
         plan=plan, user=None, metric="activity_participants", year=2023, value=48
     )
     plan_services.target_create(
         plan=plan, user=None, metric="money_mobilised", year=2023, value=1000
     )
-    services.activity_save(scope=system, unit=units.quan_ha, kind="training", name="Lớp 1",
-                           date=datetime.date(2023, 3, 1), planned=48, actual=42)  # fmt: skip
+    services.activity_save(
+        scope=system,
+        unit=units.quan_ha,
+        kind="training",
+        name="Lớp 1",
+        date=datetime.date(2023, 3, 1),
+        planned=48,
+        actual=42,
+    )
     fund(system, units.quan_ha, 2023, sources.ntm_central, 2000, 1200)
     targets = {t["metric"]: t for t in progress_summary(unit=units.bac_kan, year=2023).targets}
     assert targets["activity_participants"]["actual"] == D(42)

@@ -45,9 +45,12 @@ def test_valid_on_filters_by_date(users):
 def test_attribute_is_inherited_from_ancestors_and_bounded_by_years(units):
     attribute_set(unit=units.bac_kan, kind=AttributeKind.BORDER, value="yes", valid_from_year=2021)
     attribute_set(
-        unit=units.quan_ha, kind=AttributeKind.ETHNIC_ZONE, value="III",
-        valid_from_year=2021, valid_to_year=2022,
-    )  # fmt: skip
+        unit=units.quan_ha,
+        kind=AttributeKind.ETHNIC_ZONE,
+        value="III",
+        valid_from_year=2021,
+        valid_to_year=2022,
+    )
     attribute_set(
         unit=units.quan_ha, kind=AttributeKind.ETHNIC_ZONE, value="II", valid_from_year=2023
     )

@@ -135,16 +135,22 @@ def test_attribute_values_are_checked(units):
         )
     with pytest.raises(UnitAttributeError, match="Năm kết thúc"):
         attribute_set(
-            unit=units.bac_kan, kind=AttributeKind.COMMUNE_GROUP, value="1",
-            valid_from_year=2026, valid_to_year=2025,
-        )  # fmt: skip
+            unit=units.bac_kan,
+            kind=AttributeKind.COMMUNE_GROUP,
+            value="1",
+            valid_from_year=2026,
+            valid_to_year=2025,
+        )
 
 
 def test_attribute_update_keeps_history(units, users):
     attribute_set(unit=units.quan_ha, kind=AttributeKind.BORDER, value="no", valid_from_year=2021)
     attr = attribute_set(
-        unit=units.quan_ha, kind=AttributeKind.BORDER, value="yes", valid_from_year=2021,
+        unit=units.quan_ha,
+        kind=AttributeKind.BORDER,
+        value="yes",
+        valid_from_year=2021,
         user=users.coordinator,
-    )  # fmt: skip
+    )
     assert [h.value for h in attr.history.order_by("history_date")] == ["no", "yes"]
     assert attr.history.first().history_user == users.coordinator

@@ -80,9 +80,12 @@ def test_navigation_links_the_page_for_those_who_may_read_it(users, client_for):
 def test_filters_by_user_kind_and_dates(changes, units, users, client_for, small_set):
     assessment = assessment_get_or_create(unit=units.quan_ha, year=2023, criteria_set=small_set.set)
     StateChange.objects.create(
-        assessment=assessment, from_state="draft", to_state="submitted", user=users.district,
+        assessment=assessment,
+        from_state="draft",
+        to_state="submitted",
+        user=users.district,
         reason="Lý do kiểm-tra-chuyển",
-    )  # fmt: skip
+    )
     client = client_for(users.coordinator)
     body = client.get(URL, {"user": "distr"}).content.decode()
     assert "kiểm-tra-chuyển" in body and "Chuyển trạng thái" in body
@@ -166,10 +169,30 @@ def test_every_kind_of_record_is_shown(outsider, users, client_for):  # noqa: F8
             shown.add(source.key)
         page = audit_log(scope=scope_for(users.coordinator), filters=AuditFilters(kind=source.key))
         assert not any(m in e.record for e in page.entries for m in outsider.markers), source.key
-    expected = {"assessment", "evidence", "recognition", "plan", "target", "roadmap", "task",
-                "ocop_subject", "ocop_product", "ocop_round", "ocop_evaluation", "ocop_score",
-                "ocop_certificate", "funding", "contribution", "project", "model_site", "activity",
-                "criteria_set", "criterion", "indicator", "threshold"}  # fmt: skip
+    expected = {
+        "assessment",
+        "evidence",
+        "recognition",
+        "plan",
+        "target",
+        "roadmap",
+        "task",
+        "ocop_subject",
+        "ocop_product",
+        "ocop_round",
+        "ocop_evaluation",
+        "ocop_score",
+        "ocop_certificate",
+        "funding",
+        "contribution",
+        "project",
+        "model_site",
+        "activity",
+        "criteria_set",
+        "criterion",
+        "indicator",
+        "threshold",
+    }
     assert expected <= shown, expected - shown
     body = coordinator.get(URL).content.decode()
     assert not any(marker in body for marker in outsider.markers)

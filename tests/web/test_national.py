@@ -22,15 +22,26 @@ def results(units):
             level=Level.COMMUNE, kind=Kind.COMMUNE, parent__parent=province
         ):
             rows.append(
-                Assessment(unit=commune, year=2023, criteria_set=cset, state=State.APPROVED,
-                           criteria_met=met)
-            )  # fmt: skip
+                Assessment(
+                    unit=commune,
+                    year=2023,
+                    criteria_set=cset,
+                    state=State.APPROVED,
+                    criteria_met=met,
+                )
+            )
     Assessment.objects.bulk_create(rows)
     for n, commune in enumerate(
         Unit.objects.filter(kind=Kind.COMMUNE, parent__parent=units.lang_son).order_by("code")[:2]
     ):
-        Recognition.objects.create(unit=commune, level="ntm", criteria_set=cset, year=2023,
-                                   decision_number=f"{n}/QĐ-UBND", decision_date="2023-12-20")  # fmt: skip
+        Recognition.objects.create(
+            unit=commune,
+            level="ntm",
+            criteria_set=cset,
+            year=2023,
+            decision_number=f"{n}/QĐ-UBND",
+            decision_date="2023-12-20",
+        )
     return cset
 
 

@@ -135,9 +135,14 @@ def test_unit_page_shows_the_level_held(units, users, client_for):
     client = client_for(users.coordinator)
     assert "chưa được công nhận" in client.get(f"/units/{units.quan_ha.pk}/").content.decode()
     Recognition.objects.create(
-        unit=units.quan_ha, level="ntm", criteria_set=CriteriaSet.objects.get(code="NTM-XA-2021"),
-        year=2021, decision_number="2290/QĐ-UBND", decision_date=datetime.date(2021, 12, 20), override_reason="kiểm thử",
-    )  # fmt: skip
+        unit=units.quan_ha,
+        level="ntm",
+        criteria_set=CriteriaSet.objects.get(code="NTM-XA-2021"),
+        year=2021,
+        decision_number="2290/QĐ-UBND",
+        decision_date=datetime.date(2021, 12, 20),
+        override_reason="kiểm thử",
+    )
     assert "Đạt chuẩn nông thôn mới" in client.get(f"/units/{units.quan_ha.pk}/").content.decode()
 
 

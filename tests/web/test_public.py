@@ -9,8 +9,12 @@ from ntm.units.models import Level, Unit
 
 def _approved(units, users, small_set, commune):
     a = assessment_get_or_create(unit=commune, year=2023, criteria_set=small_set.set)
-    a = assessment_save(assessment=a, user=users.coordinator, version=a.version,
-                        values={small_set.i1.pk: True, small_set.i2.pk: 95, small_set.i3.pk: 90})  # fmt: skip
+    a = assessment_save(
+        assessment=a,
+        user=users.coordinator,
+        version=a.version,
+        values={small_set.i1.pk: True, small_set.i2.pk: 95, small_set.i3.pk: 90},
+    )
     for state in (State.SUBMITTED, State.DISTRICT_CHECKED, State.APPRAISED, State.APPROVED):
         a = assessment_transition(assessment=a, user=users.coordinator, to_state=state)
     return a

@@ -16,9 +16,18 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "first_name", "last_name", "role", "department",
-            "unit", "unit_code", "unit_name", "can_write", "scope_all",
-        ]  # fmt: skip
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "role",
+            "department",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "can_write",
+            "scope_all",
+        ]
 
     def get_can_write(self, user) -> bool:
         return scope_for(user).can_write

@@ -24,16 +24,34 @@ class DemoUser:
 DEMO_USERS = [
     DemoUser("admin", "", None, None, True, "Quản trị hệ thống"),
     DemoUser("trunguong", Role.NATIONAL_VIEWER, None, None, True, "Cán bộ VPĐP Trung ương"),
-    DemoUser("backan", Role.PROVINCE_COORDINATOR, Level.PROVINCE, "06", False, "VPĐP NTM tỉnh Bắc Kạn"),
-    DemoUser("thainguyen", Role.PROVINCE_COORDINATOR, Level.PROVINCE, "19", True, "VPĐP NTM tỉnh Thái Nguyên"),
-    DemoUser("langson", Role.PROVINCE_COORDINATOR, Level.PROVINCE, "20", True, "VPĐP NTM tỉnh Lạng Sơn"),
     DemoUser(
-        "sogtvt", Role.DEPARTMENT_OFFICER, Level.PROVINCE, "06", False,
-        "Sở Giao thông vận tải Bắc Kạn", "Sở Giao thông vận tải",
+        "backan", Role.PROVINCE_COORDINATOR, Level.PROVINCE, "06", False, "VPĐP NTM tỉnh Bắc Kạn"
     ),
-    DemoUser("bachthong", Role.DISTRICT_OFFICER, Level.DISTRICT, "063", False, "UBND huyện Bạch Thông"),
+    DemoUser(
+        "thainguyen",
+        Role.PROVINCE_COORDINATOR,
+        Level.PROVINCE,
+        "19",
+        True,
+        "VPĐP NTM tỉnh Thái Nguyên",
+    ),
+    DemoUser(
+        "langson", Role.PROVINCE_COORDINATOR, Level.PROVINCE, "20", True, "VPĐP NTM tỉnh Lạng Sơn"
+    ),
+    DemoUser(
+        "sogtvt",
+        Role.DEPARTMENT_OFFICER,
+        Level.PROVINCE,
+        "06",
+        False,
+        "Sở Giao thông vận tải Bắc Kạn",
+        "Sở Giao thông vận tải",
+    ),
+    DemoUser(
+        "bachthong", Role.DISTRICT_OFFICER, Level.DISTRICT, "063", False, "UBND huyện Bạch Thông"
+    ),
     DemoUser("quanha", Role.COMMUNE_OFFICER, Level.COMMUNE, "02005", False, "UBND xã Quân Hà"),
-]  # fmt: skip
+]
 
 
 def _unit(spec: DemoUser) -> Unit | None:

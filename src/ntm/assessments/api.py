@@ -39,9 +39,20 @@ class AssessmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assessment
         fields = [
-            "id", "unit", "unit_code", "unit_name", "year", "criteria_set", "state", "version",
-            "criteria_met", "criteria_undecided", "meets_standard", "notes", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "year",
+            "criteria_set",
+            "state",
+            "version",
+            "criteria_met",
+            "criteria_undecided",
+            "meets_standard",
+            "notes",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -68,13 +79,17 @@ class ManualSerializer(serializers.Serializer):
 class SaveSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     values = serializers.DictField(
-        child=serializers.JSONField(), required=False, default=dict,
+        child=serializers.JSONField(),
+        required=False,
+        default=dict,
         help_text="indicator code -> true/false or a number (null clears)",
-    )  # fmt: skip
+    )
     manual = serializers.DictField(
-        child=ManualSerializer(), required=False, default=dict,
+        child=ManualSerializer(),
+        required=False,
+        default=dict,
         help_text="criterion code (TC1…) -> {met: true/false/null, reason}",
-    )  # fmt: skip
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -177,11 +192,16 @@ class AssessmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         try:
             services.assessment_save(
-                assessment=assessment, user=request.user, version=data["version"],
+                assessment=assessment,
+                user=request.user,
+                version=data["version"],
                 values={indicators[k]: v for k, v in data["values"].items()},
-                manual={criteria[k]: services.ManualResult(v["met"], v.get("reason", "")) for k, v in data["manual"].items()},
+                manual={
+                    criteria[k]: services.ManualResult(v["met"], v.get("reason", ""))
+                    for k, v in data["manual"].items()
+                },
                 notes=data.get("notes"),
-            )  # fmt: skip
+            )
         except services.StaleVersionError as exc:
             return _conflict(exc)
         except services.AssessmentError as exc:
@@ -221,9 +241,19 @@ class RecognitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Recognition
         fields = [
-            "id", "unit", "unit_code", "unit_name", "level", "criteria_set", "year", "action",
-            "decision_number", "decision_date", "signer", "override_reason",
-        ]  # fmt: skip
+            "id",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "level",
+            "criteria_set",
+            "year",
+            "action",
+            "decision_number",
+            "decision_date",
+            "signer",
+            "override_reason",
+        ]
         read_only_fields = fields
 
 

@@ -44,9 +44,14 @@ def _write(communes, year: int, counts: list[int], cset: CriteriaSet, rng: rando
     for commune, k in zip(communes, counts, strict=True):
         met = set(rng.sample([c.number for c in criteria], k))
         a = Assessment.objects.create(
-            unit=commune, year=year, criteria_set=cset, state=State.APPROVED, notes=SAMPLE_NOTE,
-            criteria_met=k, meets_standard=k == len(criteria),
-        )  # fmt: skip
+            unit=commune,
+            year=year,
+            criteria_set=cset,
+            state=State.APPROVED,
+            notes=SAMPLE_NOTE,
+            criteria_met=k,
+            meets_standard=k == len(criteria),
+        )
         CriterionResult.objects.bulk_create(
             CriterionResult(
                 assessment=a,
@@ -117,30 +122,54 @@ def demo_plan_ensure() -> int:
     if cset is None or province is None:
         return 0
     plan, created = Plan.objects.get_or_create(
-        unit=province, number=PLAN_2023["number"], issued_on=PLAN_2023["issued_on"],
-        defaults={"issuer": PLAN_2023["issuer"], "title": PLAN_2023["title"], "year_from": 2023,
-                  "year_to": 2023, "status": PlanStatus.ACTIVE},
-    )  # fmt: skip
+        unit=province,
+        number=PLAN_2023["number"],
+        issued_on=PLAN_2023["issued_on"],
+        defaults={
+            "issuer": PLAN_2023["issuer"],
+            "title": PLAN_2023["title"],
+            "year_from": 2023,
+            "year_to": 2023,
+            "status": PlanStatus.ACTIVE,
+        },
+    )
     if not created:
         return 0
     for metric, level, value in PLAN_2023["targets"]:
-        Target.objects.create(plan=plan, unit=province, metric=metric, level=level, year=2023,
-                              value=value, note=SAMPLE_NOTE)  # fmt: skip
+        Target.objects.create(
+            plan=plan,
+            unit=province,
+            metric=metric,
+            level=level,
+            year=2023,
+            value=value,
+            note=SAMPLE_NOTE,
+        )
     written = 1 + len(PLAN_2023["targets"])
     candidates = list(
         Assessment.objects.filter(
-            unit__path__startswith=province.path, year=2023, criteria_set=cset,
+            unit__path__startswith=province.path,
+            year=2023,
+            criteria_set=cset,
             meets_standard=True,
-        ).exclude(unit__parent__code__in=NO_NTM_DISTRICTS).select_related("unit").order_by("unit__code")
-    )  # fmt: skip
+        )
+        .exclude(unit__parent__code__in=NO_NTM_DISTRICTS)
+        .select_related("unit")
+        .order_by("unit__code")
+    )
     rng = random.Random(125)
     chosen = rng.sample(candidates, min(len(candidates), sum(RECOGNISED_2023.values())))
     for n, assessment in enumerate(chosen, start=1):
         level = "ntm" if n <= RECOGNISED_2023["ntm"] else "advanced"
         Recognition.objects.create(
-            unit=assessment.unit, level=level, criteria_set=cset, year=2023,
-            decision_number=f"MẪU-{n:02d}/QĐ-UBND", decision_date=datetime.date(2023, 12, 29),
-            signer="(mẫu)", override_reason=SAMPLE_NOTE,
-        )  # fmt: skip
+            unit=assessment.unit,
+            level=level,
+            criteria_set=cset,
+            year=2023,
+            decision_number=f"MẪU-{n:02d}/QĐ-UBND",
+            decision_date=datetime.date(2023, 12, 29),
+            signer="(mẫu)",
+            override_reason=SAMPLE_NOTE,
+        )
         written += 1
     return written

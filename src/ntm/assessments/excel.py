@@ -432,14 +432,38 @@ def _write_guide_sheet(ws, unit: Unit, year: int, cset: CriteriaSet) -> None:
         [],
         [_("Cách nhập")],
         [_("1. Trang “KetQua”: mỗi xã một dòng; mỗi tiêu chí chọn “Đạt” hoặc “Chưa đạt”.")],
-        [_("2. Trang “ChiTieu”: giá trị từng chỉ tiêu; chỉ tiêu có/không chọn “Có” hoặc “Không”, chỉ tiêu số nhập số (dấu phẩy thập phân, ví dụ 72,5).")],
+        [
+            _(
+                "2. Trang “ChiTieu”: giá trị từng chỉ tiêu; chỉ tiêu có/không chọn “Có” hoặc “Không”, chỉ tiêu số nhập số (dấu phẩy thập phân, ví dụ 72,5)."
+            )
+        ],
         [_("3. Ô để trống: giữ nguyên giá trị đang lưu trong hệ thống.")],
-        [_("4. Kết quả tiêu chí trùng với kết quả tính từ chỉ tiêu thì không phải nhập tay. Ghi kết quả khác với kết quả tính từ chỉ tiêu, hoặc khi chỉ tiêu chưa đủ để tính (chưa có giá trị hoặc chưa có ngưỡng), là kết quả nhập tay: bắt buộc ghi lý do ở cột “Lý do TCn” cùng dòng (ví dụ “Lý do TC2”), nếu không tệp bị báo lỗi. Lý do chỉ được lưu cho kết quả nhập tay.")],
-        [_("5. Sửa chỉ tiêu mà để nguyên kết quả tiêu chí cũ ở trang “KetQua”: kết quả được tính lại từ chỉ tiêu mới (không thành nhập tay).")],
-        [_("6. Không sửa mã xã, dòng tiêu đề và trang này; không dùng công thức. Kết quả đã phê duyệt (khóa) cần được mở lại trước khi nhập.")],
-        [_("7. Cột ẩn “Phiên bản” ghi phiên bản kết quả của từng xã lúc tạo tệp. Nếu kết quả đã được sửa trên hệ thống sau đó, dòng của xã đó bị báo lỗi: hãy tải lại mẫu (hoặc xuất lại) rồi nhập.")],
-        [_("8. Hệ thống kiểm tra toàn bộ tệp trước khi ghi: nếu có lỗi, không ghi gì và báo lỗi theo trang, dòng, cột.")],
-    ]  # fmt: skip
+        [
+            _(
+                "4. Kết quả tiêu chí trùng với kết quả tính từ chỉ tiêu thì không phải nhập tay. Ghi kết quả khác với kết quả tính từ chỉ tiêu, hoặc khi chỉ tiêu chưa đủ để tính (chưa có giá trị hoặc chưa có ngưỡng), là kết quả nhập tay: bắt buộc ghi lý do ở cột “Lý do TCn” cùng dòng (ví dụ “Lý do TC2”), nếu không tệp bị báo lỗi. Lý do chỉ được lưu cho kết quả nhập tay."
+            )
+        ],
+        [
+            _(
+                "5. Sửa chỉ tiêu mà để nguyên kết quả tiêu chí cũ ở trang “KetQua”: kết quả được tính lại từ chỉ tiêu mới (không thành nhập tay)."
+            )
+        ],
+        [
+            _(
+                "6. Không sửa mã xã, dòng tiêu đề và trang này; không dùng công thức. Kết quả đã phê duyệt (khóa) cần được mở lại trước khi nhập."
+            )
+        ],
+        [
+            _(
+                "7. Cột ẩn “Phiên bản” ghi phiên bản kết quả của từng xã lúc tạo tệp. Nếu kết quả đã được sửa trên hệ thống sau đó, dòng của xã đó bị báo lỗi: hãy tải lại mẫu (hoặc xuất lại) rồi nhập."
+            )
+        ],
+        [
+            _(
+                "8. Hệ thống kiểm tra toàn bộ tệp trước khi ghi: nếu có lỗi, không ghi gì và báo lỗi theo trang, dòng, cột."
+            )
+        ],
+    ]
     for row in rows:
         ws.append(row)
     ws["A1"].font = Font(bold=True, size=13)
@@ -498,9 +522,11 @@ def system_user():
         return user
     if user.is_active or user.has_usable_password():
         raise SystemUserError(
-            _("Tài khoản “%(name)s” đã có và đang hoạt động hoặc có mật khẩu đăng nhập; hệ thống không dùng tài khoản này để ghi các lần nhập từ dòng lệnh. Hãy khóa tài khoản và bỏ mật khẩu của nó (hoặc đổi tên tài khoản) rồi chạy lại.")
+            _(
+                "Tài khoản “%(name)s” đã có và đang hoạt động hoặc có mật khẩu đăng nhập; hệ thống không dùng tài khoản này để ghi các lần nhập từ dòng lệnh. Hãy khóa tài khoản và bỏ mật khẩu của nó (hoặc đổi tên tài khoản) rồi chạy lại."
+            )
             % {"name": SYSTEM_USERNAME}
-        )  # fmt: skip
+        )
     if not user.is_superuser:
         user.is_superuser = True
         user.save(update_fields=["is_superuser"])
@@ -543,10 +569,14 @@ def _commune_code(raw) -> str:
 def _read_guide(wb, report: ImportReport, scope) -> tuple[CriteriaSet | None, int | None]:
     if SHEET_GUIDE not in wb.sheetnames:
         report.add(
-            SHEET_GUIDE, 0, "-",
-            _("Không có trang “%(sheet)s” (mã bộ tiêu chí và năm); hãy dùng tệp mẫu tải từ hệ thống.")
+            SHEET_GUIDE,
+            0,
+            "-",
+            _(
+                "Không có trang “%(sheet)s” (mã bộ tiêu chí và năm); hãy dùng tệp mẫu tải từ hệ thống."
+            )
             % {"sheet": SHEET_GUIDE},
-        )  # fmt: skip
+        )
         return None, None
     found = {}
     set_labels, year_labels = _labels("Mã bộ tiêu chí"), _labels("Năm đánh giá", "Năm")
@@ -574,9 +604,11 @@ def _read_guide(wb, report: ImportReport, scope) -> tuple[CriteriaSet | None, in
             )
         elif cset.applies_to != AppliesTo.COMMUNE:
             report.add(
-                SHEET_GUIDE, row_no, "B",
+                SHEET_GUIDE,
+                row_no,
+                "B",
                 _("Bộ %(code)s không phải bộ tiêu chí xã.") % {"code": cset.code},
-            )  # fmt: skip
+            )
             cset = None
     row_no, raw = found.get("year", (0, None))
     text = cell_text(raw)
@@ -585,17 +617,24 @@ def _read_guide(wb, report: ImportReport, scope) -> tuple[CriteriaSet | None, in
     elif not text:
         report.add(SHEET_GUIDE, row_no, "B", _("Thiếu năm đánh giá (dòng “Năm đánh giá”)."))
     elif not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
-        report.add(
-            SHEET_GUIDE, row_no, "B", _("Năm “%(raw)s” không hợp lệ.") % {"raw": text}
-        )  # fmt: skip
+        report.add(SHEET_GUIDE, row_no, "B", _("Năm “%(raw)s” không hợp lệ.") % {"raw": text})
     else:
         year = int(text)
         if cset is not None and not cset.period_start <= year <= cset.period_end:
             report.add(
-                SHEET_GUIDE, row_no, "B",
-                _("Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s.")
-                % {"code": cset.code, "start": cset.period_start, "end": cset.period_end, "year": year},
-            )  # fmt: skip
+                SHEET_GUIDE,
+                row_no,
+                "B",
+                _(
+                    "Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s."
+                )
+                % {
+                    "code": cset.code,
+                    "start": cset.period_start,
+                    "end": cset.period_end,
+                    "year": year,
+                },
+            )
             year = None
     return cset, year
 
@@ -610,9 +649,14 @@ def _header_target(sheet: str, raw, info: _SetInfo):
             found = next((c for c in info.criteria if c.number == number), None)
             if found is not None:
                 return _Reason(found)
-            return _("Cột “%(header)s”: tiêu chí TC%(n)s không có trong bộ %(code)s (có %(range)s).") % {
-                "header": text, "n": number, "code": info.cset.code, "range": info.criterion_range,
-            }  # fmt: skip
+            return _(
+                "Cột “%(header)s”: tiêu chí TC%(n)s không có trong bộ %(code)s (có %(range)s)."
+            ) % {
+                "header": text,
+                "n": number,
+                "code": info.cset.code,
+                "range": info.criterion_range,
+            }
         match = _CRITERION_HEADER.match(text.replace(" ", ""))
         if match:
             number = int(match.group(1))
@@ -620,13 +664,17 @@ def _header_target(sheet: str, raw, info: _SetInfo):
             if found is not None:
                 return found
             return _("Tiêu chí TC%(n)s không có trong bộ %(code)s (có %(range)s).") % {
-                "n": number, "code": info.cset.code, "range": info.criterion_range,
-            }  # fmt: skip
+                "n": number,
+                "code": info.cset.code,
+                "range": info.criterion_range,
+            }
         if fold(text) in _info_headers():
             return None
         return _("Cột “%(header)s” không phải là tiêu chí của bộ %(code)s (có %(range)s).") % {
-            "header": text, "code": info.cset.code, "range": info.criterion_range,
-        }  # fmt: skip
+            "header": text,
+            "code": info.cset.code,
+            "range": info.criterion_range,
+        }
     candidates = [text, text.replace(" ", "")]
     if isinstance(raw, float | int) and not isinstance(raw, bool):
         candidates.append(str(raw))
@@ -649,10 +697,7 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
     rows = wb[sheet].iter_rows(values_only=True)
     header = next(rows, None) or ()
     if not header or fold(cell_text(header[0])) not in _labels("Mã xã"):
-        report.add(
-            sheet, 1, "A",
-            _("Ô A1 phải là “Mã xã”; hãy dùng tệp mẫu tải từ hệ thống.")
-        )  # fmt: skip
+        report.add(sheet, 1, "A", _("Ô A1 phải là “Mã xã”; hãy dùng tệp mẫu tải từ hệ thống."))
         return []
     columns: dict[int, object] = {}
     seen: dict[tuple[str, int], str] = {}
@@ -679,10 +724,12 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
             )
         if key in seen:
             report.add(
-                sheet, 1, letter,
+                sheet,
+                1,
+                letter,
                 _("Cột “%(header)s” lặp lại (đã có ở cột %(other)s).")
                 % {"header": cell_text(raw), "other": seen[key]},
-            )  # fmt: skip
+            )
             continue
         seen[key] = letter
         if target is None:
@@ -723,10 +770,14 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
             text = cell_text(raw)
             if is_formula(raw) or (text and not (text.isascii() and text.isdigit())):
                 report.add(
-                    sheet, row_no, line.version_letter,
-                    _("Phiên bản “%(raw)s” không hợp lệ; không sửa cột ẩn “Phiên bản” (hãy tải lại mẫu).")
+                    sheet,
+                    row_no,
+                    line.version_letter,
+                    _(
+                        "Phiên bản “%(raw)s” không hợp lệ; không sửa cột ẩn “Phiên bản” (hãy tải lại mẫu)."
+                    )
                     % {"raw": text},
-                )  # fmt: skip
+                )
             elif text:
                 line.version = int(text)
         lines.append(line)
@@ -756,34 +807,42 @@ def _resolve_units(lines: list[_Line], scope, year: int, report: ImportReport) -
         units = candidates.get(line.code)
         if not units:
             report.add(
-                line.sheet, line.row, "A",
+                line.sheet,
+                line.row,
+                "A",
                 _("Mã xã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": line.code},
-            )  # fmt: skip
+            )
             continue
         chosen = [u for u in units if valid_on(u, end)] or [u for u in units if during(u)]
         if not chosen:
             u = units[0]
             report.add(
-                line.sheet, line.row, "A",
+                line.sheet,
+                line.row,
+                "A",
                 _("%(name)s (mã %(code)s) không có hiệu lực trong năm %(year)s.")
                 % {"name": u.name, "code": u.code, "year": year},
-            )  # fmt: skip
+            )
             continue
         unit = chosen[0]
         if unit.kind != Kind.COMMUNE:
             report.add(
-                line.sheet, line.row, "A",
+                line.sheet,
+                line.row,
+                "A",
                 _("%(name)s là %(kind)s, không phải xã; chỉ xã được đánh giá theo bộ tiêu chí xã.")
                 % {"name": unit.name, "kind": unit.get_kind_display().lower()},
-            )  # fmt: skip
+            )
             continue
         key = (line.sheet, unit.pk)
         if key in seen:
             report.add(
-                line.sheet, line.row, "A",
+                line.sheet,
+                line.row,
+                "A",
                 _("Xã %(code)s lặp lại (đã có ở dòng %(row)s).")
                 % {"code": unit.code, "row": seen[key]},
-            )  # fmt: skip
+            )
             continue
         seen[key] = line.row
         line.unit = unit
@@ -930,14 +989,22 @@ def _typed_result(
         return wanted, fresh, None
     column = _reason_header(criterion)
     if derived is None:
-        message = _("%(code)s ghi %(typed)s nhưng các chỉ tiêu chưa đủ để tính kết quả (chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột %(column)s.") % {
-            "code": criterion.code, "typed": _met_label(wanted), "column": column,
-        }  # fmt: skip
+        message = _(
+            "%(code)s ghi %(typed)s nhưng các chỉ tiêu chưa đủ để tính kết quả (chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột %(column)s."
+        ) % {
+            "code": criterion.code,
+            "typed": _met_label(wanted),
+            "column": column,
+        }
     else:
-        message = _("%(code)s ghi %(typed)s nhưng các chỉ tiêu cho kết quả %(derived)s; sửa chỉ tiêu hoặc ghi lý do ở cột %(column)s.") % {
-            "code": criterion.code, "typed": _met_label(wanted),
-            "derived": _met_label(derived), "column": column,
-        }  # fmt: skip
+        message = _(
+            "%(code)s ghi %(typed)s nhưng các chỉ tiêu cho kết quả %(derived)s; sửa chỉ tiêu hoặc ghi lý do ở cột %(column)s."
+        ) % {
+            "code": criterion.code,
+            "typed": _met_label(wanted),
+            "derived": _met_label(derived),
+            "column": column,
+        }
     if reason:
         message += " " + _("(Lý do đang ghi là lý do của kết quả nhập tay cũ; hãy ghi lý do mới.)")
     return wanted, "", message
@@ -949,14 +1016,24 @@ def _check_version(plan: _Plan, report: ImportReport) -> None:
     for line in plan.changing or plan.lines:
         if line.version == current:
             continue
-        values = {"name": plan.unit.name, "code": plan.unit.code, "current": current,
-                  "file": line.version}  # fmt: skip
+        values = {
+            "name": plan.unit.name,
+            "code": plan.unit.code,
+            "current": current,
+            "file": line.version,
+        }
         if current is None:
-            message = _("Kết quả của %(name)s (mã %(code)s) ghi trong tệp (phiên bản %(file)s) không còn trong hệ thống; tải lại mẫu/xuất lại rồi nhập.")  # fmt: skip
+            message = _(
+                "Kết quả của %(name)s (mã %(code)s) ghi trong tệp (phiên bản %(file)s) không còn trong hệ thống; tải lại mẫu/xuất lại rồi nhập."
+            )
         elif line.version is None:
-            message = _("Kết quả của %(name)s (mã %(code)s) đã được tạo sau khi tải tệp (phiên bản %(current)s, tệp không ghi phiên bản); tải lại mẫu/xuất lại rồi nhập.")  # fmt: skip
+            message = _(
+                "Kết quả của %(name)s (mã %(code)s) đã được tạo sau khi tải tệp (phiên bản %(current)s, tệp không ghi phiên bản); tải lại mẫu/xuất lại rồi nhập."
+            )
         else:
-            message = _("Kết quả của %(name)s (mã %(code)s) đã được sửa sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu/xuất lại rồi nhập.")  # fmt: skip
+            message = _(
+                "Kết quả của %(name)s (mã %(code)s) đã được sửa sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu/xuất lại rồi nhập."
+            )
         report.add(line.sheet, line.row, line.version_letter or "A", message % values)
         return
 
@@ -1038,20 +1115,28 @@ def _plan_changes(
         if plan.changed and plan.state == State.APPROVED:
             sheet, row, letter = plan.first
             report.add(
-                sheet, row, letter,
-                _("Kết quả năm %(year)s của %(name)s đã được phê duyệt (khóa); cần mở lại (có lý do) trước khi sửa.")
+                sheet,
+                row,
+                letter,
+                _(
+                    "Kết quả năm %(year)s của %(name)s đã được phê duyệt (khóa); cần mở lại (có lý do) trước khi sửa."
+                )
                 % {"year": year, "name": plan.unit.name},
-            )  # fmt: skip
+            )
         plan.approve = approve and plan.state != State.APPROVED
         if plan.approve:
             missing = [c.code for c in info.criteria if plan.final(c.pk) is None]
             if missing:
                 sheet, row = plan.row
                 report.add(
-                    sheet, row, "A",
-                    _("Nhập ở trạng thái đã phê duyệt cần đủ kết quả mọi tiêu chí; %(name)s còn thiếu %(codes)s.")
+                    sheet,
+                    row,
+                    "A",
+                    _(
+                        "Nhập ở trạng thái đã phê duyệt cần đủ kết quả mọi tiêu chí; %(name)s còn thiếu %(codes)s."
+                    )
                     % {"name": plan.unit.name, "codes": ", ".join(missing)},
-                )  # fmt: skip
+                )
         if plan.changed or plan.approve:
             _check_version(plan, report)
 
@@ -1170,10 +1255,11 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         a.updated_at = now
         old_rows.append(a)
     _update_with_history(
-        old_rows, Assessment,
+        old_rows,
+        Assessment,
         ["version", "updated_at", "criteria_met", "criteria_undecided", "meets_standard"],
         history,
-    )  # fmt: skip
+    )
 
     # The service recomputes as the pages do (a no-op when the figures above agree with it),
     # from the rows as now stored, fetched for all the assessments in two queries.
@@ -1203,10 +1289,12 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
 def _check_rights(report: ImportReport, scope, user, state: str | None) -> bool:
     if state not in (None, "", State.APPROVED):
         report.add(
-            "-", 0, "-",
+            "-",
+            0,
+            "-",
             _("Trạng thái “%(state)s” không hợp lệ; chỉ nhận “approved” (đã phê duyệt).")
             % {"state": state},
-        )  # fmt: skip
+        )
     if not scope.can_write:
         report.add("-", 0, "-", _("Tài khoản của bạn không có quyền nhập dữ liệu."))
     approve = state == State.APPROVED
@@ -1216,9 +1304,11 @@ def _check_rights(report: ImportReport, scope, user, state: str | None) -> bool:
         and not (user.is_superuser or user.role == Role.PROVINCE_COORDINATOR)
     ):
         report.add(
-            "-", 0, "-",
+            "-",
+            0,
+            "-",
             _("Chỉ Văn phòng Điều phối NTM tỉnh được nhập kết quả ở trạng thái đã phê duyệt."),
-        )  # fmt: skip
+        )
     return approve
 
 
@@ -1263,9 +1353,11 @@ def _import(wb, report, scope, user, approve, dry_run, progress) -> None:
     sheets = [s for s in (SHEET_RESULTS, SHEET_VALUES) if s in wb.sheetnames]
     if not sheets:
         report.add(
-            "-", 0, "-",
+            "-",
+            0,
+            "-",
             _("Tệp không có trang “%(a)s” hay “%(b)s”.") % {"a": SHEET_RESULTS, "b": SHEET_VALUES},
-        )  # fmt: skip
+        )
         return
     info = _SetInfo.load(cset)
     lines = [line for sheet in sheets for line in _read_grid(wb, sheet, info, report)]
@@ -1293,8 +1385,12 @@ def _import(wb, report, scope, user, approve, dry_run, progress) -> None:
             report.created, report.updated = _write(todo, info, year, actor, progress)
     except IntegrityError:
         report.add(
-            "-", 0, "-",
-            _("Có người vừa tạo kết quả cho một trong các xã này trong lúc nhập; hãy nhập lại tệp."),
-        )  # fmt: skip
+            "-",
+            0,
+            "-",
+            _(
+                "Có người vừa tạo kết quả cho một trong các xã này trong lúc nhập; hãy nhập lại tệp."
+            ),
+        )
     except (AssessmentError, PermissionDenied) as exc:
         report.add("-", 0, "-", str(exc) or _("Không được phép."))

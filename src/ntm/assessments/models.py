@@ -169,19 +169,27 @@ class Recognition(models.Model):
     )
     level = models.CharField(_("mức"), max_length=20, choices=RecognitionLevel.choices)
     criteria_set = models.ForeignKey(
-        "criteria.CriteriaSet", verbose_name=_("bộ tiêu chí"), on_delete=models.PROTECT,
+        "criteria.CriteriaSet",
+        verbose_name=_("bộ tiêu chí"),
+        on_delete=models.PROTECT,
         related_name="recognitions",
-    )  # fmt: skip
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     action = models.CharField(
-        _("loại quyết định"), max_length=20, choices=RecognitionAction.choices,
+        _("loại quyết định"),
+        max_length=20,
+        choices=RecognitionAction.choices,
         default=RecognitionAction.RECOGNISED,
-    )  # fmt: skip
+    )
     decision_number = models.CharField(_("số quyết định"), max_length=60)
     decision_date = models.DateField(_("ngày quyết định"))
     signer = models.CharField(_("người ký"), max_length=200, blank=True)
-    file = models.FileField(_("tệp quyết định"), upload_to="decisions/", blank=True,
-                            validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])])  # fmt: skip
+    file = models.FileField(
+        _("tệp quyết định"),
+        upload_to="decisions/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png"])],
+    )
     override_reason = models.TextField(
         _("lý do công nhận không kèm kết quả đánh giá đã duyệt"), blank=True
     )

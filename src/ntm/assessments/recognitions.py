@@ -199,31 +199,48 @@ def recognition_record(
     if action == RecognitionAction.RECOGNISED:
         if not criteria_set.period_start <= year <= criteria_set.period_end:
             raise RecognitionError(
-                _("Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s.")
-                % {"code": criteria_set.code, "start": criteria_set.period_start,
-                   "end": criteria_set.period_end, "year": year},
+                _(
+                    "Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s."
+                )
+                % {
+                    "code": criteria_set.code,
+                    "start": criteria_set.period_start,
+                    "end": criteria_set.period_end,
+                    "year": year,
+                },
                 "criteria_set",
-            )  # fmt: skip
+            )
         if holding is not None:
             raise RecognitionError(
-                _("%(unit)s đã đạt mức “%(level)s” theo quyết định %(number)s ngày %(date)s; "
-                  "cần thu hồi trước khi công nhận lại.")
-                % {"unit": unit.name, "level": _level_label(level),
-                   "number": holding.decision_number, "date": _date(holding.decision_date)},
+                _(
+                    "%(unit)s đã đạt mức “%(level)s” theo quyết định %(number)s ngày %(date)s; "
+                    "cần thu hồi trước khi công nhận lại."
+                )
+                % {
+                    "unit": unit.name,
+                    "level": _level_label(level),
+                    "number": holding.decision_number,
+                    "date": _date(holding.decision_date),
+                },
                 "unit",
-            )  # fmt: skip
+            )
         approved = Assessment.objects.filter(
             Q(criteria_set=criteria_set)
             | Q(criteria_set__level=level, criteria_set__applies_to=criteria_set.applies_to),
-            unit=unit, year=year, state=State.APPROVED, meets_standard=True,
-        ).exists()  # fmt: skip
+            unit=unit,
+            year=year,
+            state=State.APPROVED,
+            meets_standard=True,
+        ).exists()
         if not approved and not override_reason:
             raise RecognitionError(
-                _("%(unit)s chưa có kết quả đánh giá năm %(year)s đã phê duyệt và đạt chuẩn "
-                  "(bộ %(code)s hoặc bộ cùng mức); nếu vẫn công nhận, hãy ghi lý do.")
+                _(
+                    "%(unit)s chưa có kết quả đánh giá năm %(year)s đã phê duyệt và đạt chuẩn "
+                    "(bộ %(code)s hoặc bộ cùng mức); nếu vẫn công nhận, hãy ghi lý do."
+                )
                 % {"unit": unit.name, "year": year, "code": criteria_set.code},
                 "override_reason",
-            )  # fmt: skip
+            )
     elif holding is None:
         raise RecognitionError(
             _("%(unit)s không ở mức “%(level)s” vào ngày %(date)s nên không thể thu hồi.")
@@ -231,18 +248,25 @@ def recognition_record(
             "decision_date",
         )
     recognition = Recognition(
-        unit=unit, level=level, criteria_set=criteria_set, year=year, action=action,
-        decision_number=decision_number, decision_date=decision_date,
-        signer=(signer or "").strip(), override_reason=override_reason,
+        unit=unit,
+        level=level,
+        criteria_set=criteria_set,
+        year=year,
+        action=action,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        signer=(signer or "").strip(),
+        override_reason=override_reason,
         created_by=user if getattr(user, "pk", None) else None,
-    )  # fmt: skip
+    )
     if file is not None:
         recognition.file = file
     try:
         recognition.full_clean(
-            exclude=["unit", "criteria_set", "created_by"], validate_unique=False,
+            exclude=["unit", "criteria_set", "created_by"],
+            validate_unique=False,
             validate_constraints=False,
-        )  # fmt: skip
+        )
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise RecognitionError(" ".join(messages), field) from exc
@@ -343,11 +367,17 @@ def recognitions_import(
             try:
                 with transaction.atomic():
                     recognition_record(
-                        unit=row["unit"], level=row["criteria_set"].level,
-                        criteria_set=row["criteria_set"], year=row["year"], action=row["action"],
-                        decision_number=row["decision_number"], decision_date=row["decision_date"],
-                        signer=row["signer"], override_reason=row["override_reason"], user=actor,
-                    )  # fmt: skip
+                        unit=row["unit"],
+                        level=row["criteria_set"].level,
+                        criteria_set=row["criteria_set"],
+                        year=row["year"],
+                        action=row["action"],
+                        decision_number=row["decision_number"],
+                        decision_date=row["decision_date"],
+                        signer=row["signer"],
+                        override_reason=row["override_reason"],
+                        user=actor,
+                    )
                 report.created += 1
             except RecognitionError as exc:
                 column = letters.get(exc.field) or letters["action"]
@@ -463,9 +493,11 @@ def _parse_rows(rows, letters: dict[str, str], scope, report: ImportReport) -> l
         key = (item["unit"].pk, item["criteria_set"].level, item["action"], item["decision_number"])
         if key in seen:
             report.add(
-                SHEET, item["row"], letters["decision_number"],
+                SHEET,
+                item["row"],
+                letters["decision_number"],
                 _("Quyết định này lặp lại dòng %(row)s.") % {"row": seen[key]},
-            )  # fmt: skip
+            )
             continue
         seen[key] = item["row"]
         kept.append(item)
@@ -496,14 +528,18 @@ def _resolve_units(items: list[dict], scope, letters, report: ImportReport) -> N
         ]
         if not units:
             report.add(
-                SHEET, item["row"], letters["unit"],
+                SHEET,
+                item["row"],
+                letters["unit"],
                 _("Mã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": item["code"]},
-            )  # fmt: skip
+            )
         elif not chosen:
             report.add(
-                SHEET, item["row"], letters["unit"],
+                SHEET,
+                item["row"],
+                letters["unit"],
                 _("%(name)s không có hiệu lực vào ngày %(date)s.")
                 % {"name": units[0].name, "date": _date(day)},
-            )  # fmt: skip
+            )
         else:
             item["unit"] = chosen[0]

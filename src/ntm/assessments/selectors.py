@@ -115,11 +115,15 @@ def assessment_changes(assessment: Assessment, limit: int = 100) -> list[dict]:
     )
     streams = [
         (assessment.history.all(), lambda r: "Kết quả"),
-        (IndicatorValue.history.filter(assessment_id=assessment.pk),
-         lambda r: f"Chỉ tiêu {indicator_codes.get(r.id, '?')}"),
-        (CriterionResult.history.filter(assessment_id=assessment.pk),
-         lambda r: f"TC{criterion_codes.get(r.id, '?')}"),
-    ]  # fmt: skip
+        (
+            IndicatorValue.history.filter(assessment_id=assessment.pk),
+            lambda r: f"Chỉ tiêu {indicator_codes.get(r.id, '?')}",
+        ),
+        (
+            CriterionResult.history.filter(assessment_id=assessment.pk),
+            lambda r: f"TC{criterion_codes.get(r.id, '?')}",
+        ),
+    ]
     entries = []
     for queryset, label in streams:
         by_object = defaultdict(list)

@@ -58,10 +58,15 @@ def matrix(request):
             scope, under=unit, year=year, criteria_set=cset, district=district
         )
     context = {
-        "year": year, "years": range(2016, datetime.date.today().year + 1), "sets": sets,
-        "cset": cset, "unit": unit, "district": district, "matrix": table,
+        "year": year,
+        "years": range(2016, datetime.date.today().year + 1),
+        "sets": sets,
+        "cset": cset,
+        "unit": unit,
+        "district": district,
+        "matrix": table,
         "can_write": scope.can_write,
-    }  # fmt: skip
+    }
     return render(request, "assessments/matrix.html", context)
 
 
@@ -137,9 +142,13 @@ def assessment_detail(request, pk):
         values, manual = _parse_form(request)
         try:
             services.assessment_save(
-                assessment=assessment, user=user, version=int_param(request.POST.get("version")) or 0,
-                values=values, manual=manual, notes=request.POST.get("notes") if "notes" in request.POST else None,
-            )  # fmt: skip
+                assessment=assessment,
+                user=user,
+                version=int_param(request.POST.get("version")) or 0,
+                values=values,
+                manual=manual,
+                notes=request.POST.get("notes") if "notes" in request.POST else None,
+            )
         except services.StaleVersionError as exc:
             messages.error(request, str(exc))
         except (services.AssessmentError, PermissionDenied) as exc:
@@ -156,17 +165,24 @@ def assessment_detail(request, pk):
         ),
     )
     transitions = [
-        (to, State(to).label) for to in workflow.next_states(assessment.state, year=assessment.year, unit=assessment.unit)
-        if scope.can_write_to(assessment.unit) and (user.is_superuser or user.role in workflow.roles_for(assessment.state, to))
-    ]  # fmt: skip
+        (to, State(to).label)
+        for to in workflow.next_states(assessment.state, year=assessment.year, unit=assessment.unit)
+        if scope.can_write_to(assessment.unit)
+        and (user.is_superuser or user.role in workflow.roles_for(assessment.state, to))
+    ]
     context = {
-        "a": assessment, "blocks": blocks, "editable": editable, "transitions": transitions,
+        "a": assessment,
+        "blocks": blocks,
+        "editable": editable,
+        "transitions": transitions,
         "state_changes": selectors.assessment_state_changes(assessment),
         "changes": selectors.assessment_changes(assessment),
         "evidence": assessment.evidence.select_related("criterion", "uploaded_by"),
-        "evidence_form": EvidenceForm(criteria=assessment.criteria_set.criteria.all()) if scope.can_write and not assessment.is_locked else None,
+        "evidence_form": EvidenceForm(criteria=assessment.criteria_set.criteria.all())
+        if scope.can_write and not assessment.is_locked
+        else None,
         "basis": services.threshold_basis_value(assessment),
-    }  # fmt: skip
+    }
     return render(request, "assessments/detail.html", context)
 
 
@@ -180,9 +196,12 @@ def assessment_transition(request, pk):
         return redirect("assessments:detail", pk=pk)
     try:
         assessment = services.assessment_transition(
-            assessment=assessment, user=request.user, to_state=form.cleaned_data["to_state"],
-            reason=form.cleaned_data["reason"], version=form.cleaned_data["version"],
-        )  # fmt: skip
+            assessment=assessment,
+            user=request.user,
+            to_state=form.cleaned_data["to_state"],
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
+        )
     except (services.AssessmentError, PermissionDenied) as exc:
         messages.error(request, str(exc) or _("Bạn không có quyền thực hiện bước này."))
     else:
@@ -210,9 +229,12 @@ def evidence_upload(request, pk):
         if not services.can_edit(request.user, assessment, criterion):
             raise PermissionDenied
         Evidence.objects.create(
-            assessment=assessment, title=form.cleaned_data["title"], file=form.cleaned_data["file"],
-            criterion_id=form.cleaned_data["criterion"], uploaded_by=request.user,
-        )  # fmt: skip
+            assessment=assessment,
+            title=form.cleaned_data["title"],
+            file=form.cleaned_data["file"],
+            criterion_id=form.cleaned_data["criterion"],
+            uploaded_by=request.user,
+        )
         messages.success(request, _("Đã tải lên minh chứng."))
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -271,9 +293,12 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         state = State.APPROVED if form.cleaned_data["approved"] else None
         report = excel.assessments_import(
-            data=form.cleaned_data["file"].read(), scope=scope, user=request.user,
-            dry_run=form.cleaned_data["dry_run"], state=state,
-        )  # fmt: skip
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+            state=state,
+        )
         if report.ok and not report.dry_run:
             messages.success(
                 request,
@@ -324,6 +349,10 @@ def recognition_list(request):
                         request, _("Đã ghi quyết định %(n)s.") % {"n": decision.decision_number}
                     )
                     return redirect(f"{request.path}?year={data['year']}")
-    context = {"year": year, "years": range(2016, datetime.date.today().year + 1), "decisions": decisions,
-               "form": form if can_record else None}  # fmt: skip
+    context = {
+        "year": year,
+        "years": range(2016, datetime.date.today().year + 1),
+        "decisions": decisions,
+        "form": form if can_record else None,
+    }
     return render(request, "assessments/recognitions.html", context)

@@ -56,10 +56,24 @@ class CriteriaSetSerializer(serializers.ModelSerializer):
     class Meta:
         model = CriteriaSet
         fields = [
-            "id", "code", "name", "name_en", "decision_number", "decision_date", "issuer",
-            "period_start", "period_end", "applies_to", "level", "threshold_basis", "bands",
-            "extra_requirements", "province_code", "based_on_code", "shipped",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "name_en",
+            "decision_number",
+            "decision_date",
+            "issuer",
+            "period_start",
+            "period_end",
+            "applies_to",
+            "level",
+            "threshold_basis",
+            "bands",
+            "extra_requirements",
+            "province_code",
+            "based_on_code",
+            "shipped",
+        ]
 
 
 class CriteriaSetDetailSerializer(CriteriaSetSerializer):

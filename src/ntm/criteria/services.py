@@ -59,8 +59,18 @@ def _decimal(raw, where: str) -> Decimal | None:
 def validate_set_data(data: dict) -> None:
     """Check a set's data before anything is written; raise with the path of the first fault."""
     code = data.get("code", "?")
-    for key in ("code", "name", "decision", "period_start", "period_end", "applies_to", "level",
-                "threshold_basis", "bands", "criteria"):  # fmt: skip
+    for key in (
+        "code",
+        "name",
+        "decision",
+        "period_start",
+        "period_end",
+        "applies_to",
+        "level",
+        "threshold_basis",
+        "bands",
+        "criteria",
+    ):
         if key not in data:
             raise CriteriaDataError(f"{code}: missing {key!r}")
     if data["applies_to"] not in AppliesTo.values:
@@ -193,9 +203,13 @@ def _load_one(data: dict) -> str:
                 indicator.thresholds.all().delete()
                 for basis, value, value_max, from_year, to_year in wanted:
                     Threshold.objects.create(
-                        indicator=indicator, basis=basis, value=value, value_max=value_max,
-                        from_year=from_year, to_year=to_year,
-                    )  # fmt: skip
+                        indicator=indicator,
+                        basis=basis,
+                        value=value,
+                        value_max=value_max,
+                        from_year=from_year,
+                        to_year=to_year,
+                    )
                 changed = True
     if created:
         return "created"
@@ -244,8 +258,12 @@ def criteria_set_clone(
     clone = CriteriaSet.objects.get(pk=source.pk)
     clone.pk = None
     clone.code, clone.name, clone.province, clone.based_on, clone.shipped = (
-        code, name or source.name, province, source, False,
-    )  # fmt: skip
+        code,
+        name or source.name,
+        province,
+        source,
+        False,
+    )
     if user is not None:
         clone._history_user = user
     clone.save()
@@ -270,9 +288,11 @@ def _editable(cset: CriteriaSet) -> None:
         )
     if cset.assessments.filter(state="approved").exists():
         raise CriteriaEditError(
-            _("Bộ tiêu chí đã được dùng cho kết quả đã phê duyệt; hãy sao chép thành phiên bản mới "
-              "rồi sửa, để kết quả cũ giữ nguyên căn cứ.")
-        )  # fmt: skip
+            _(
+                "Bộ tiêu chí đã được dùng cho kết quả đã phê duyệt; hãy sao chép thành phiên bản mới "
+                "rồi sửa, để kết quả cũ giữ nguyên căn cứ."
+            )
+        )
 
 
 def _recompute(cset: CriteriaSet) -> None:

@@ -42,8 +42,19 @@ class SubjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Subject
-        fields = ["id", "kind", "name", "tax_code", "representative", "unit", "unit_code",
-                  "address", "phone", "email", "version"]  # fmt: skip
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "tax_code",
+            "representative",
+            "unit",
+            "unit_code",
+            "address",
+            "phone",
+            "email",
+            "version",
+        ]
         validators = []
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}}
 
@@ -61,15 +72,27 @@ class SubjectViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
         return selectors.subjects_visible(scope_for(self.request.user)).order_by("name", "pk")
 
     def _save(self, serializer, instance=None):
-        data = {**({f: getattr(instance, f) for f in SubjectSerializer.Meta.fields[1:] if f not in ("unit_code", "version")} if instance else {}),
-                **serializer.validated_data}  # fmt: skip
+        data = {
+            **(
+                {
+                    f: getattr(instance, f)
+                    for f in SubjectSerializer.Meta.fields[1:]
+                    if f not in ("unit_code", "version")
+                }
+                if instance
+                else {}
+            ),
+            **serializer.validated_data,
+        }
         if instance is not None and not services.can_write_products(
             self.request.user, instance.unit
         ):
             raise PermissionDenied(_("Bạn không có quyền sửa dữ liệu OCOP của đơn vị này."))
         data["version"] = self.sent_version() if instance is not None else None
         _unit_in_scope(self.request, data["unit"])
-        serializer.instance = _call(services.subject_save, user=self.request.user, subject=instance, **data)  # fmt: skip
+        serializer.instance = _call(
+            services.subject_save, user=self.request.user, subject=instance, **data
+        )
 
     def perform_create(self, serializer):
         self._save(serializer)
@@ -85,11 +108,26 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ["id", "name", "subject", "group", "subgroup", "unit", "unit_code", "description",
-                  "traceability_code", "stage", "photo", "version"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "subject",
+            "group",
+            "subgroup",
+            "unit",
+            "unit_code",
+            "description",
+            "traceability_code",
+            "stage",
+            "photo",
+            "version",
+        ]
         read_only_fields = ["photo"]
         validators = []
-        extra_kwargs = {"unit": {"queryset": Unit.objects.all()}, "subject": {"queryset": Subject.objects.all()}}  # fmt: skip
+        extra_kwargs = {
+            "unit": {"queryset": Unit.objects.all()},
+            "subject": {"queryset": Subject.objects.all()},
+        }
 
 
 @versioning.versioned_schema(ProductSerializer)
@@ -105,8 +143,20 @@ class ProductViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
         return selectors.products_visible(scope_for(self.request.user)).order_by("name", "pk")
 
     def _save(self, serializer, instance=None):
-        fields = ("name", "subject", "group", "subgroup", "unit", "description", "traceability_code", "stage")  # fmt: skip
-        data = {**({f: getattr(instance, f) for f in fields} if instance else {}), **serializer.validated_data}  # fmt: skip
+        fields = (
+            "name",
+            "subject",
+            "group",
+            "subgroup",
+            "unit",
+            "description",
+            "traceability_code",
+            "stage",
+        )
+        data = {
+            **({f: getattr(instance, f) for f in fields} if instance else {}),
+            **serializer.validated_data,
+        }
         if instance is not None and not services.can_write_products(
             self.request.user, instance.unit
         ):
@@ -115,7 +165,9 @@ class ProductViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
         _unit_in_scope(self.request, data["unit"])
         if not scope_for(self.request.user).contains(data["subject"].unit):
             raise ValidationError({"subject": [_("Chủ thể ngoài phạm vi của bạn.")]})
-        serializer.instance = _call(services.product_save, user=self.request.user, product=instance, **data)  # fmt: skip
+        serializer.instance = _call(
+            services.product_save, user=self.request.user, product=instance, **data
+        )
 
     def perform_create(self, serializer):
         self._save(serializer)
@@ -133,8 +185,20 @@ class EvaluationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evaluation
-        fields = ["id", "round", "year", "round_number", "held_on", "product", "sheet", "scores",
-                  "total", "stars", "proposal", "version"]  # fmt: skip
+        fields = [
+            "id",
+            "round",
+            "year",
+            "round_number",
+            "held_on",
+            "product",
+            "sheet",
+            "scores",
+            "total",
+            "stars",
+            "proposal",
+            "version",
+        ]
 
     def get_scores(self, obj) -> dict[str, float]:
         return {s.line.code: float(s.points) for s in obj.scores.all()}
@@ -158,12 +222,24 @@ class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
 class CertificateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Certificate
-        fields = ["id", "product", "evaluation", "number", "issued_on", "issuer", "stars",
-                  "valid_to", "outcome", "previous"]  # fmt: skip
+        fields = [
+            "id",
+            "product",
+            "evaluation",
+            "number",
+            "issued_on",
+            "issuer",
+            "stars",
+            "valid_to",
+            "outcome",
+            "previous",
+        ]
         read_only_fields = ["valid_to", "outcome", "previous"]
         validators = []
-        extra_kwargs = {"product": {"queryset": Product.objects.all()},
-                        "evaluation": {"queryset": Evaluation.objects.all()}}  # fmt: skip
+        extra_kwargs = {
+            "product": {"queryset": Product.objects.all()},
+            "evaluation": {"queryset": Evaluation.objects.all()},
+        }
 
 
 class CertificateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -225,6 +301,7 @@ class PublicProductViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         stars = params.get("stars", "")
         return selectors.public_products(
-            day=datetime.date.today(), stars=int_param(stars),
+            day=datetime.date.today(),
+            stars=int_param(stars),
             group=params.get("group", ""),
-        )  # fmt: skip
+        )

@@ -59,21 +59,47 @@ from ntm.units.text import fold
 
 SUBJECTS, PRODUCTS, SCORES, DECISIONS = "ChuThe", "SanPham", "DiemSo", "QuyetDinh"
 COLUMNS = {
-    SUBJECTS: [("name", "Tên chủ thể"), ("kind", "Loại hình"), ("unit", "Mã xã"),
-               ("address", "Địa chỉ"), ("tax_code", "Mã số thuế"),
-               ("representative", "Người đại diện"), ("phone", "Điện thoại"), ("email", "Email"),
-               ("version", "Phiên bản")],
-    PRODUCTS: [("name", "Tên sản phẩm"), ("subject", "Tên chủ thể"), ("unit", "Mã xã sản xuất"),
-               ("group", "Nhóm"), ("stage", "Giai đoạn"), ("traceability_code", "Mã truy xuất"),
-               ("description", "Mô tả"), ("version", "Phiên bản")],
-    SCORES: [("unit", "Mã đơn vị tổ chức"), ("year", "Năm"), ("number", "Đợt"),
-             ("held_on", "Ngày đánh giá"), ("product", "Tên sản phẩm"),
-             ("subject", "Tên chủ thể"), ("proposal", "Đề xuất")],
-    DECISIONS: [("product", "Tên sản phẩm"), ("subject", "Tên chủ thể"),
-                ("number", "Số quyết định"), ("issued_on", "Ngày quyết định"),
-                ("issuer", "Cơ quan ban hành"), ("stars", "Số sao"), ("year", "Năm đợt"),
-                ("round", "Đợt")],
-}  # fmt: skip
+    SUBJECTS: [
+        ("name", "Tên chủ thể"),
+        ("kind", "Loại hình"),
+        ("unit", "Mã xã"),
+        ("address", "Địa chỉ"),
+        ("tax_code", "Mã số thuế"),
+        ("representative", "Người đại diện"),
+        ("phone", "Điện thoại"),
+        ("email", "Email"),
+        ("version", "Phiên bản"),
+    ],
+    PRODUCTS: [
+        ("name", "Tên sản phẩm"),
+        ("subject", "Tên chủ thể"),
+        ("unit", "Mã xã sản xuất"),
+        ("group", "Nhóm"),
+        ("stage", "Giai đoạn"),
+        ("traceability_code", "Mã truy xuất"),
+        ("description", "Mô tả"),
+        ("version", "Phiên bản"),
+    ],
+    SCORES: [
+        ("unit", "Mã đơn vị tổ chức"),
+        ("year", "Năm"),
+        ("number", "Đợt"),
+        ("held_on", "Ngày đánh giá"),
+        ("product", "Tên sản phẩm"),
+        ("subject", "Tên chủ thể"),
+        ("proposal", "Đề xuất"),
+    ],
+    DECISIONS: [
+        ("product", "Tên sản phẩm"),
+        ("subject", "Tên chủ thể"),
+        ("number", "Số quyết định"),
+        ("issued_on", "Ngày quyết định"),
+        ("issuer", "Cơ quan ban hành"),
+        ("stars", "Số sao"),
+        ("year", "Năm đợt"),
+        ("round", "Đợt"),
+    ],
+}
 REQUIRED = {
     SUBJECTS: {"name", "kind", "unit"},
     PRODUCTS: {"name", "subject", "unit", "group"},
@@ -101,15 +127,38 @@ def ocop_template(*, scope: Scope) -> bytes:
     ws = wb.active
     ws.title = SUBJECTS
     subjects = selectors.subjects_visible(scope).order_by("name")[:5000]
-    rows = [[s.name, s.get_kind_display(), s.unit.code, s.address, s.tax_code, s.representative,
-             s.phone, s.email, s.version] for s in subjects]  # fmt: skip
+    rows = [
+        [
+            s.name,
+            s.get_kind_display(),
+            s.unit.code,
+            s.address,
+            s.tax_code,
+            s.representative,
+            s.phone,
+            s.email,
+            s.version,
+        ]
+        for s in subjects
+    ]
     write_table(ws, [h for _k, h in COLUMNS[SUBJECTS]], rows, widths={1: 36, 6: 24})
     _hide_last_column(ws, COLUMNS[SUBJECTS])
     add_choice_validation(ws, 2, [str(label) for label in SubjectKind.labels], 2, 1000)
     ws = wb.create_sheet(PRODUCTS)
     products = selectors.products_visible(scope).order_by("name")[:5000]
-    rows = [[p.name, p.subject.name, p.unit.code, p.group_label, p.get_stage_display(),
-             p.traceability_code, p.description, p.version] for p in products]  # fmt: skip
+    rows = [
+        [
+            p.name,
+            p.subject.name,
+            p.unit.code,
+            p.group_label,
+            p.get_stage_display(),
+            p.traceability_code,
+            p.description,
+            p.version,
+        ]
+        for p in products
+    ]
     write_table(ws, [h for _k, h in COLUMNS[PRODUCTS]], rows, widths={1: 36, 2: 36, 4: 30, 5: 30})
     _hide_last_column(ws, COLUMNS[PRODUCTS])
     ws = wb.create_sheet(SCORES)
@@ -229,8 +278,12 @@ class _Writer:
         self.groups = _lookup(rules.group_choices())
 
     def run(self, sheets: dict) -> None:
-        handlers = {SUBJECTS: self.subject, PRODUCTS: self.product, SCORES: self.score,
-                    DECISIONS: self.decision}  # fmt: skip
+        handlers = {
+            SUBJECTS: self.subject,
+            PRODUCTS: self.product,
+            SCORES: self.score,
+            DECISIONS: self.decision,
+        }
         for name in (SUBJECTS, PRODUCTS, SCORES, DECISIONS):
             self.sheet = name
             for number, record, letters in sheets.get(name, []):
@@ -241,9 +294,18 @@ class _Writer:
                 except CellValueError as exc:
                     self.report.add(name, number, "-", str(exc))
                 except services.StaleVersionError as exc:
-                    self.report.add(name, number, letters.get("version", "-"),
-                                    _("Dòng này đã được sửa trên hệ thống sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu rồi nhập lại.")
-                                    % {"current": getattr(exc, "current", "?"), "file": getattr(exc, "sent", "?")})  # fmt: skip
+                    self.report.add(
+                        name,
+                        number,
+                        letters.get("version", "-"),
+                        _(
+                            "Dòng này đã được sửa trên hệ thống sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu rồi nhập lại."
+                        )
+                        % {
+                            "current": getattr(exc, "current", "?"),
+                            "file": getattr(exc, "sent", "?"),
+                        },
+                    )
                 except OcopError as exc:
                     key = "line:" + exc.field[5:] if exc.field.startswith("line_") else exc.field
                     key = {"held_on": "held_on", "issued_on": "issued_on"}.get(key, key)
@@ -309,7 +371,11 @@ class _Writer:
         name = self.text(record, key)
         found = list(selectors.subjects_visible(self.scope).filter(name__iexact=name)[:2])
         if len(found) != 1:
-            message = _("Không có chủ thể “%(n)s” trong phạm vi của bạn.") if not found else _("Có nhiều chủ thể tên “%(n)s”; đổi tên cho khác nhau.")  # fmt: skip
+            message = (
+                _("Không có chủ thể “%(n)s” trong phạm vi của bạn.")
+                if not found
+                else _("Có nhiều chủ thể tên “%(n)s”; đổi tên cho khác nhau.")
+            )
             raise _RowError(key, message % {"n": name})
         return found[0]
 
@@ -344,16 +410,21 @@ class _Writer:
         name = self.text(r, "name")
         existing = Subject.objects.filter(unit=unit, name__iexact=name).first()
         fields = {
-            "kind": self.choice(r, "kind", self.kinds), "name": name, "unit": unit,
-            "address": self.text(r, "address"), "tax_code": self.text(r, "tax_code"),
-            "representative": self.text(r, "representative"), "phone": self.text(r, "phone"),
+            "kind": self.choice(r, "kind", self.kinds),
+            "name": name,
+            "unit": unit,
+            "address": self.text(r, "address"),
+            "tax_code": self.text(r, "tax_code"),
+            "representative": self.text(r, "representative"),
+            "phone": self.text(r, "phone"),
             "email": self.text(r, "email"),
-        }  # fmt: skip
+        }
         if existing is not None and _same(existing, fields):
             self.count(False)  # unchanged: no write, no new version, no version check
             return
-        services.subject_save(user=self.user, subject=existing, version=self.version(r, existing),
-                              **fields)  # fmt: skip
+        services.subject_save(
+            user=self.user, subject=existing, version=self.version(r, existing), **fields
+        )
         self.count(existing is None)
 
     def product(self, r) -> None:
@@ -362,17 +433,20 @@ class _Writer:
         name = self.text(r, "name")
         existing = Product.objects.filter(subject=subject, name__iexact=name).first()
         fields = {
-            "name": name, "subject": subject, "unit": self.unit(r, "unit"),
+            "name": name,
+            "subject": subject,
+            "unit": self.unit(r, "unit"),
             "group": self.choice(r, "group", self.groups),
             "stage": self.choice(r, "stage", self.stages, default=CycleStage.IDEA),
             "traceability_code": self.text(r, "traceability_code"),
             "description": self.text(r, "description"),
-        }  # fmt: skip
+        }
         if existing is not None and _same(existing, fields):
             self.count(False)  # unchanged: no write, no new version, no version check
             return
-        services.product_save(user=self.user, product=existing, version=self.version(r, existing),
-                              **fields)  # fmt: skip
+        services.product_save(
+            user=self.user, product=existing, version=self.version(r, existing), **fields
+        )
         self.count(existing is None)
 
     def score(self, r) -> None:
@@ -382,9 +456,15 @@ class _Writer:
         held_on = self.date(r, "held_on")
         rnd = EvaluationRound.objects.filter(unit=unit, year=year, number=number).first()
         if rnd is None:
-            rnd = services.round_save(user=self.user, unit=unit, year=year, number=number, held_on=held_on)  # fmt: skip
+            rnd = services.round_save(
+                user=self.user, unit=unit, year=year, number=number, held_on=held_on
+            )
         elif rnd.held_on != held_on:
-            raise _RowError("held_on", _("Đợt %(n)s năm %(y)s đã ghi ngày %(d)s.") % {"n": number, "y": year, "d": rnd.held_on.strftime("%d/%m/%Y")})  # fmt: skip
+            raise _RowError(
+                "held_on",
+                _("Đợt %(n)s năm %(y)s đã ghi ngày %(d)s.")
+                % {"n": number, "y": year, "d": rnd.held_on.strftime("%d/%m/%Y")},
+            )
         product = self.product_named(r)
         scores = {}
         for key, raw in r.items():
@@ -394,8 +474,13 @@ class _Writer:
                 except CellValueError as exc:
                     raise _RowError(key, str(exc)) from exc
         existed = Evaluation.objects.filter(round=rnd, product=product).exists()
-        services.evaluation_save(user=self.user, round=rnd, product=product, scores=scores,
-                                 proposal=self.text(r, "proposal"))  # fmt: skip
+        services.evaluation_save(
+            user=self.user,
+            round=rnd,
+            product=product,
+            scores=scores,
+            proposal=self.text(r, "proposal"),
+        )
         self.count(not existed)
 
     def decision(self, r) -> None:
@@ -406,11 +491,19 @@ class _Writer:
         if year is not None and number is not None:
             evaluation = product.evaluations.filter(round__year=year, round__number=number).first()
             if evaluation is None:
-                raise _RowError("round", _("Sản phẩm chưa có kết quả đánh giá đợt %(n)s năm %(y)s.") % {"n": number, "y": year})  # fmt: skip
+                raise _RowError(
+                    "round",
+                    _("Sản phẩm chưa có kết quả đánh giá đợt %(n)s năm %(y)s.")
+                    % {"n": number, "y": year},
+                )
         stars = self.integer(r, "stars")
         services.certificate_issue(
-            user=self.user, product=product, number=self.text(r, "number"),
-            issued_on=self.date(r, "issued_on"), issuer=self.text(r, "issuer"), stars=stars,
+            user=self.user,
+            product=product,
+            number=self.text(r, "number"),
+            issued_on=self.date(r, "issued_on"),
+            issuer=self.text(r, "issuer"),
+            stars=stars,
             evaluation=evaluation,
-        )  # fmt: skip
+        )
         self.count(True)

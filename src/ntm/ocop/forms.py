@@ -37,8 +37,12 @@ class ProductForm(forms.Form):
     group = forms.ChoiceField(label=_("Nhóm sản phẩm (148/QĐ-TTg)"))
     unit_code = UnitCodeField(label=_("Mã xã sản xuất"), help_text=_("Mã 5 chữ số, ví dụ 02005"))
     stage = forms.ChoiceField(label=_("Giai đoạn chu trình OCOP"), choices=CycleStage.choices)
-    traceability_code = forms.CharField(label=_("Mã truy xuất nguồn gốc"), max_length=100, required=False)  # fmt: skip
-    description = forms.CharField(label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    traceability_code = forms.CharField(
+        label=_("Mã truy xuất nguồn gốc"), max_length=100, required=False
+    )
+    description = forms.CharField(
+        label=_("Mô tả"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     photo = forms.ImageField(label=_("Ảnh (JPG, PNG; tối đa 5 MB)"), required=False)
     version = version_field()
 
@@ -69,11 +73,19 @@ class RoundForm(forms.Form):
 
 
 class CertificateForm(forms.Form):
-    number = forms.CharField(label=_("Số quyết định"), max_length=60, help_text=_("Ví dụ 231/QĐ-UBND"))  # fmt: skip
+    number = forms.CharField(
+        label=_("Số quyết định"), max_length=60, help_text=_("Ví dụ 231/QĐ-UBND")
+    )
     issued_on = forms.DateField(label=_("Ngày quyết định (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
-    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200, required=False, initial="UBND tỉnh")  # fmt: skip
-    stars = forms.TypedChoiceField(label=_("Hạng sao"), coerce=int, choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")])  # fmt: skip
-    evaluation = forms.TypedChoiceField(label=_("Theo kết quả đánh giá"), coerce=int, required=False, empty_value=None)  # fmt: skip
+    issuer = forms.CharField(
+        label=_("Cơ quan ban hành"), max_length=200, required=False, initial="UBND tỉnh"
+    )
+    stars = forms.TypedChoiceField(
+        label=_("Hạng sao"), coerce=int, choices=[(3, "3 ★"), (4, "4 ★"), (5, "5 ★")]
+    )
+    evaluation = forms.TypedChoiceField(
+        label=_("Theo kết quả đánh giá"), coerce=int, required=False, empty_value=None
+    )
 
     def __init__(self, *args, evaluations=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -40,9 +40,11 @@ class Subject(models.Model):
     tax_code = models.CharField(_("mã số thuế"), max_length=20, blank=True)
     representative = models.CharField(_("người đại diện"), max_length=200, blank=True)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("xã (địa chỉ)"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("xã (địa chỉ)"),
+        on_delete=models.PROTECT,
         related_name="ocop_subjects",
-    )  # fmt: skip
+    )
     address = models.CharField(_("địa chỉ (thôn, số nhà)"), max_length=300, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
@@ -78,19 +80,25 @@ class Product(models.Model):
     group = models.CharField(_("nhóm sản phẩm"), max_length=40)
     subgroup = models.CharField(_("phân nhóm"), max_length=60, blank=True)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("xã sản xuất"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("xã sản xuất"),
+        on_delete=models.PROTECT,
         related_name="ocop_products",
-    )  # fmt: skip
+    )
     photo = models.ImageField(
-        _("ảnh sản phẩm"), upload_to="ocop/%Y/", blank=True,
+        _("ảnh sản phẩm"),
+        upload_to="ocop/%Y/",
+        blank=True,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "webp"])],
-    )  # fmt: skip
+    )
     description = models.TextField(_("mô tả"), blank=True)
     traceability_code = models.CharField(_("mã truy xuất nguồn gốc"), max_length=100, blank=True)
     stage = models.CharField(
-        _("giai đoạn chu trình OCOP"), max_length=20, choices=CycleStage.choices,
+        _("giai đoạn chu trình OCOP"),
+        max_length=20,
+        choices=CycleStage.choices,
         default=CycleStage.IDEA,
-    )  # fmt: skip
+    )
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,9 +184,11 @@ class EvaluationRound(models.Model):
     dossiers). The councils in force follow from `held_on` (rules.council_period)."""
 
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("đơn vị tổ chức"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("đơn vị tổ chức"),
+        on_delete=models.PROTECT,
         related_name="ocop_rounds",
-    )  # fmt: skip
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     number = models.PositiveSmallIntegerField(_("đợt"))
     held_on = models.DateField(_("ngày đánh giá"))
@@ -217,9 +227,11 @@ class Evaluation(models.Model):
     """A product's scores in a round, on the sheet in force on the round's date."""
 
     round = models.ForeignKey(
-        EvaluationRound, verbose_name=_("đợt"), on_delete=models.CASCADE,
+        EvaluationRound,
+        verbose_name=_("đợt"),
+        on_delete=models.CASCADE,
         related_name="evaluations",
-    )  # fmt: skip
+    )
     product = models.ForeignKey(
         Product, verbose_name=_("sản phẩm"), on_delete=models.PROTECT, related_name="evaluations"
     )
@@ -281,9 +293,13 @@ class Certificate(models.Model):
         Product, verbose_name=_("sản phẩm"), on_delete=models.PROTECT, related_name="certificates"
     )
     evaluation = models.ForeignKey(
-        Evaluation, verbose_name=_("kết quả đánh giá"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="certificates",
-    )  # fmt: skip
+        Evaluation,
+        verbose_name=_("kết quả đánh giá"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="certificates",
+    )
     number = models.CharField(_("số quyết định"), max_length=60)
     issued_on = models.DateField(_("ngày quyết định"))
     issuer = models.CharField(_("cơ quan ban hành"), max_length=200, blank=True)
@@ -291,9 +307,13 @@ class Certificate(models.Model):
     valid_to = models.DateField(_("hiệu lực đến hết ngày"))
     outcome = models.CharField(_("kết quả"), max_length=20, choices=Outcome.choices)
     previous = models.ForeignKey(
-        "self", verbose_name=_("giấy chứng nhận trước"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        "self",
+        verbose_name=_("giấy chứng nhận trước"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -304,9 +324,11 @@ class Certificate(models.Model):
         verbose_name_plural = _("quyết định công nhận OCOP")
         ordering = ["-issued_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "number", "issued_on"], name="ocop_cert_unique"),
+            models.UniqueConstraint(
+                fields=["product", "number", "issued_on"], name="ocop_cert_unique"
+            ),
             models.CheckConstraint(condition=Q(stars__gte=3, stars__lte=5), name="ocop_cert_stars"),
-        ]  # fmt: skip
+        ]
         indexes = [models.Index(fields=["issued_on", "valid_to"])]
 
     def __str__(self) -> str:

@@ -119,10 +119,14 @@ def standing_by_subunit(*, day: datetime.date, unit: Unit) -> list[dict]:
     rows = []
     for path, counter in counts.items():
         child = children.get(path)
-        rows.append({
-            "code": child.code if child else "", "name": child.name if child else path,
-            "by_stars": {str(s): counter.get(s, 0) for s in STARS}, "total": sum(counter.values()),
-        })  # fmt: skip
+        rows.append(
+            {
+                "code": child.code if child else "",
+                "name": child.name if child else path,
+                "by_stars": {str(s): counter.get(s, 0) for s in STARS},
+                "total": sum(counter.values()),
+            }
+        )
     rows.sort(key=lambda r: r["code"])
     return rows
 

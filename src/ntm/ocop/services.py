@@ -125,8 +125,16 @@ def shipped_sheets() -> dict[str, dict]:
 
 def validate_sheet_data(data: dict) -> None:
     code = data.get("code", "?")
-    for key in ("code", "name", "decision", "valid_from", "parts", "lines", "star_bands",
-                "certified_min_stars"):  # fmt: skip
+    for key in (
+        "code",
+        "name",
+        "decision",
+        "valid_from",
+        "parts",
+        "lines",
+        "star_bands",
+        "certified_min_stars",
+    ):
         if key not in data:
             raise OcopDataError(f"{code}: missing {key!r}")
     parts = {p["code"]: Decimal(str(p["max"])) for p in data["parts"]}
@@ -165,19 +173,29 @@ def sheets_load(codes: list[str] | None = None) -> list[ScoringSheet]:
         sheet, _created = ScoringSheet.objects.update_or_create(
             code=code,
             defaults={
-                "name": data["name"], "decision_number": decision["number"],
-                "decision_date": datetime.date.fromisoformat(decision["date"]) if decision.get("date") else None,
+                "name": data["name"],
+                "decision_number": decision["number"],
+                "decision_date": datetime.date.fromisoformat(decision["date"])
+                if decision.get("date")
+                else None,
                 "valid_from": datetime.date.fromisoformat(data["valid_from"]),
-                "parts": data["parts"], "star_bands": data["star_bands"],
+                "parts": data["parts"],
+                "star_bands": data["star_bands"],
                 "certified_min_stars": data["certified_min_stars"],
             },
-        )  # fmt: skip
+        )
         for order, line in enumerate(data["lines"]):
             ScoringLine.objects.update_or_create(
-                sheet=sheet, code=line["code"],
-                defaults={"part": line["part"], "name": line["name"], "status": line["status"],
-                          "max_points": Decimal(str(line["max"])), "order": order},
-            )  # fmt: skip
+                sheet=sheet,
+                code=line["code"],
+                defaults={
+                    "part": line["part"],
+                    "name": line["name"],
+                    "status": line["status"],
+                    "max_points": Decimal(str(line["max"])),
+                    "order": order,
+                },
+            )
         loaded.append(sheet)
     return loaded
 
@@ -207,10 +225,19 @@ def _commune(unit, field: str) -> Unit:
 
 @transaction.atomic
 def subject_save(
-    *, user, subject: Subject | None = None, kind: str, name: str, unit: Unit, tax_code: str = "",
-    representative: str = "", address: str = "", phone: str = "", email: str = "",
+    *,
+    user,
+    subject: Subject | None = None,
+    kind: str,
+    name: str,
+    unit: Unit,
+    tax_code: str = "",
+    representative: str = "",
+    address: str = "",
+    phone: str = "",
+    email: str = "",
     version: int | None = None,
-) -> Subject:  # fmt: skip
+) -> Subject:
     """Create a subject, or change one: `version` is the one the user read (stale: refused)."""
     _commune(unit, "unit")
     _require(can_write_products(user, unit))
@@ -225,17 +252,25 @@ def subject_save(
         raise OcopError(_("Loại hình chủ thể “%(k)s” không hợp lệ.") % {"k": kind}, "kind")
     tax_code = (tax_code or "").strip()
     if tax_code and not (tax_code.replace("-", "").isdigit() and 10 <= len(tax_code) <= 14):
-        raise OcopError(_("Mã số thuế “%(t)s” không hợp lệ (10 hoặc 13 chữ số).") % {"t": tax_code}, "tax_code")  # fmt: skip
+        raise OcopError(
+            _("Mã số thuế “%(t)s” không hợp lệ (10 hoặc 13 chữ số).") % {"t": tax_code}, "tax_code"
+        )
     clash = Subject.objects.filter(unit=unit, name__iexact=name)
     if subject is not None:
         clash = clash.exclude(pk=subject.pk)
     if clash.exists():
         raise OcopError(_("Xã %(u)s đã có chủ thể “%(n)s”.") % {"u": unit.name, "n": name}, "name")
     subject = subject or Subject()
-    for field, value in (("kind", kind), ("name", name), ("unit", unit), ("tax_code", tax_code),
-                         ("representative", (representative or "").strip()),
-                         ("address", (address or "").strip()), ("phone", (phone or "").strip()),
-                         ("email", (email or "").strip())):  # fmt: skip
+    for field, value in (
+        ("kind", kind),
+        ("name", name),
+        ("unit", unit),
+        ("tax_code", tax_code),
+        ("representative", (representative or "").strip()),
+        ("address", (address or "").strip()),
+        ("phone", (phone or "").strip()),
+        ("email", (email or "").strip()),
+    ):
         setattr(subject, field, value)
     _save(subject, user)
     return subject
@@ -243,10 +278,20 @@ def subject_save(
 
 @transaction.atomic
 def product_save(
-    *, user, product: Product | None = None, name: str, subject: Subject, group: str, unit: Unit,
-    subgroup: str = "", description: str = "", traceability_code: str = "",
-    stage: str = CycleStage.IDEA, photo=None, version: int | None = None,
-) -> Product:  # fmt: skip
+    *,
+    user,
+    product: Product | None = None,
+    name: str,
+    subject: Subject,
+    group: str,
+    unit: Unit,
+    subgroup: str = "",
+    description: str = "",
+    traceability_code: str = "",
+    stage: str = CycleStage.IDEA,
+    photo=None,
+    version: int | None = None,
+) -> Product:
     """Create a product, or change one: `version` is the one the user read (stale: refused)."""
     _commune(unit, "unit")
     _require(can_write_products(user, unit))
@@ -260,11 +305,15 @@ def product_save(
     if not name:
         raise OcopError(_("Cần ghi tên sản phẩm."), "name")
     if group not in dict(rules.group_choices()):
-        raise OcopError(_("Nhóm sản phẩm “%(g)s” không có trong Quyết định 148/QĐ-TTg.") % {"g": group}, "group")  # fmt: skip
+        raise OcopError(
+            _("Nhóm sản phẩm “%(g)s” không có trong Quyết định 148/QĐ-TTg.") % {"g": group}, "group"
+        )
     subgroup = (subgroup or "").strip()
     known = [s["code"] for s in rules.subgroups(group)]
     if subgroup and subgroup not in known:
-        raise OcopError(_("Phân nhóm “%(s)s” không có trong nhóm đã chọn.") % {"s": subgroup}, "subgroup")  # fmt: skip
+        raise OcopError(
+            _("Phân nhóm “%(s)s” không có trong nhóm đã chọn.") % {"s": subgroup}, "subgroup"
+        )
     if stage not in CycleStage.values:
         raise OcopError(_("Giai đoạn “%(s)s” không hợp lệ.") % {"s": stage}, "stage")
     clash = Product.objects.filter(subject=subject, name__iexact=name)
@@ -273,11 +322,16 @@ def product_save(
     if clash.exists():
         raise OcopError(_("Chủ thể đã có sản phẩm “%(n)s”.") % {"n": name}, "name")
     product = product or Product()
-    for field, value in (("name", name), ("subject", subject), ("group", group),
-                         ("subgroup", subgroup), ("unit", unit),
-                         ("description", (description or "").strip()),
-                         ("traceability_code", (traceability_code or "").strip()),
-                         ("stage", stage)):  # fmt: skip
+    for field, value in (
+        ("name", name),
+        ("subject", subject),
+        ("group", group),
+        ("subgroup", subgroup),
+        ("unit", unit),
+        ("description", (description or "").strip()),
+        ("traceability_code", (traceability_code or "").strip()),
+        ("stage", stage),
+    ):
         setattr(product, field, value)
     if photo:
         product.photo = photo
@@ -290,9 +344,15 @@ def product_save(
 
 @transaction.atomic
 def round_save(
-    *, user, round: EvaluationRound | None = None, unit: Unit, year: int, number: int,
-    held_on: datetime.date, note: str = "",
-) -> EvaluationRound:  # fmt: skip
+    *,
+    user,
+    round: EvaluationRound | None = None,
+    unit: Unit,
+    year: int,
+    number: int,
+    held_on: datetime.date,
+    note: str = "",
+) -> EvaluationRound:
     _require(can_write_council(user, unit))
     if round is not None:
         _require(can_write_council(user, round.unit))
@@ -308,12 +368,20 @@ def round_save(
     if round is not None:
         clash = clash.exclude(pk=round.pk)
     if clash.exists():
-        raise OcopError(_("Đã có đợt %(n)s năm %(y)s của %(u)s.") % {"n": number, "y": year, "u": unit.name}, "number")  # fmt: skip
+        raise OcopError(
+            _("Đã có đợt %(n)s năm %(y)s của %(u)s.") % {"n": number, "y": year, "u": unit.name},
+            "number",
+        )
     if (
-        round is not None and round.held_on != held_on and round.evaluations.exists()
+        round is not None
+        and round.held_on != held_on
+        and round.evaluations.exists()
         and sheet_for(held_on).pk != sheet_for(round.held_on).pk
-    ):  # fmt: skip
-        raise OcopError(_("Đợt đã có điểm theo phiếu chấm khác; không đổi ngày sang phiếu khác được."), "held_on")  # fmt: skip
+    ):
+        raise OcopError(
+            _("Đợt đã có điểm theo phiếu chấm khác; không đổi ngày sang phiếu khác được."),
+            "held_on",
+        )
     round = round or EvaluationRound()
     round.unit, round.year, round.number, round.held_on = unit, year, number, held_on
     round.note = (note or "").strip()
@@ -330,24 +398,35 @@ def _points(raw, line: ScoringLine) -> Decimal:
     try:
         value = raw if isinstance(raw, Decimal) else Decimal(str(raw).replace(",", "."))
     except (InvalidOperation, ValueError) as exc:
-        raise OcopError(_("Điểm dòng %(c)s: “%(r)s” không phải là số.") % {"c": line.code, "r": raw}, f"line_{line.code}") from exc  # fmt: skip
+        raise OcopError(
+            _("Điểm dòng %(c)s: “%(r)s” không phải là số.") % {"c": line.code, "r": raw},
+            f"line_{line.code}",
+        ) from exc
     if not value.is_finite() or value < 0:
-        raise OcopError(_("Điểm dòng %(c)s không được âm.") % {"c": line.code}, f"line_{line.code}")  # fmt: skip
+        raise OcopError(_("Điểm dòng %(c)s không được âm.") % {"c": line.code}, f"line_{line.code}")
     if value != value.quantize(Decimal("0.01")):
-        raise OcopError(_("Điểm dòng %(c)s: tối đa 2 chữ số thập phân.") % {"c": line.code}, f"line_{line.code}")  # fmt: skip
+        raise OcopError(
+            _("Điểm dòng %(c)s: tối đa 2 chữ số thập phân.") % {"c": line.code}, f"line_{line.code}"
+        )
     if value > line.max_points:
         raise OcopError(
-            _("Điểm dòng %(c)s là %(v)s, vượt điểm tối đa %(m)s.") % {"c": line.code, "v": _vi(value), "m": _vi(line.max_points)},
+            _("Điểm dòng %(c)s là %(v)s, vượt điểm tối đa %(m)s.")
+            % {"c": line.code, "v": _vi(value), "m": _vi(line.max_points)},
             f"line_{line.code}",
-        )  # fmt: skip
+        )
     return value
 
 
 @transaction.atomic
 def evaluation_save(
-    *, user, round: EvaluationRound, product: Product, scores: dict[str, object],
-    proposal: str = "", version: int | None = None,
-) -> Evaluation:  # fmt: skip
+    *,
+    user,
+    round: EvaluationRound,
+    product: Product,
+    scores: dict[str, object],
+    proposal: str = "",
+    version: int | None = None,
+) -> Evaluation:
     """Record a product's scores in a round: `scores` maps every line code of the sheet in force
     on the round's date to its points. Each line ≤ its maximum; total and stars derived.
 
@@ -358,12 +437,18 @@ def evaluation_save(
     if user is not None and not scope_for(user).contains(product.unit):
         raise OcopError(_("Sản phẩm ngoài phạm vi của bạn."), "product")
     if not product.unit.path.startswith(round.unit.path):
-        raise OcopError(_("Sản phẩm không thuộc địa bàn của đơn vị tổ chức đợt đánh giá."), "product")  # fmt: skip
+        raise OcopError(
+            _("Sản phẩm không thuộc địa bàn của đơn vị tổ chức đợt đánh giá."), "product"
+        )
     sheet = sheet_for(round.held_on)
     lines = list(sheet.lines.order_by("order", "code"))
     unknown = set(scores) - {line.code for line in lines}
     if unknown:
-        raise OcopError(_("Phiếu %(s)s không có dòng %(c)s.") % {"s": sheet.decision_number, "c": ", ".join(sorted(unknown))}, "scores")  # fmt: skip
+        raise OcopError(
+            _("Phiếu %(s)s không có dòng %(c)s.")
+            % {"s": sheet.decision_number, "c": ", ".join(sorted(unknown))},
+            "scores",
+        )
     values = {}
     for line in lines:
         raw = scores.get(line.code)
@@ -412,7 +497,7 @@ def previous_certificate(
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     latest = qs.first()
-    return latest if latest is not None and latest.valid_to >= before else None  # fmt: skip
+    return latest if latest is not None and latest.valid_to >= before else None
 
 
 def outcome_for(previous: Certificate | None, stars: int) -> str:
@@ -434,9 +519,15 @@ def evaluation_outcome(evaluation: Evaluation) -> str:
 
 @transaction.atomic
 def certificate_issue(
-    *, user, product: Product, number: str, issued_on: datetime.date, stars: int,
-    issuer: str = "", evaluation: Evaluation | None = None,
-) -> Certificate:  # fmt: skip
+    *,
+    user,
+    product: Product,
+    number: str,
+    issued_on: datetime.date,
+    stars: int,
+    issuer: str = "",
+    evaluation: Evaluation | None = None,
+) -> Certificate:
     """Record a decision recognising the product's stars. Validity, outcome (new, re-certified,
     upgraded, downgraded) and the previous certificate are derived."""
     _require(can_write_council(user, product.unit))
@@ -453,20 +544,36 @@ def certificate_issue(
         if evaluation.product_id != product.pk:
             raise OcopError(_("Kết quả đánh giá không phải của sản phẩm này."), "evaluation")
         if stars > evaluation.stars:
-            raise OcopError(_("Số sao công nhận (%(s)s) cao hơn kết quả chấm điểm (%(e)s sao, %(t)s điểm).") % {"s": stars, "e": evaluation.stars, "t": evaluation.total}, "stars")  # fmt: skip
+            raise OcopError(
+                _("Số sao công nhận (%(s)s) cao hơn kết quả chấm điểm (%(e)s sao, %(t)s điểm).")
+                % {"s": stars, "e": evaluation.stars, "t": evaluation.total},
+                "stars",
+            )
         if issued_on < evaluation.round.held_on:
             raise OcopError(_("Ngày quyết định trước ngày đánh giá."), "issued_on")
     if Certificate.objects.filter(product=product, number=number, issued_on=issued_on).exists():
-        raise OcopError(_("Đã có quyết định %(n)s ngày %(d)s cho sản phẩm này.") % {"n": number, "d": issued_on.strftime("%d/%m/%Y")}, "number")  # fmt: skip
+        raise OcopError(
+            _("Đã có quyết định %(n)s ngày %(d)s cho sản phẩm này.")
+            % {"n": number, "d": issued_on.strftime("%d/%m/%Y")},
+            "number",
+        )
     if Certificate.objects.filter(product=product, issued_on__gt=issued_on).exists():
-        raise OcopError(_("Sản phẩm đã có quyết định sau ngày này; nhập theo thứ tự thời gian."), "issued_on")  # fmt: skip
+        raise OcopError(
+            _("Sản phẩm đã có quyết định sau ngày này; nhập theo thứ tự thời gian."), "issued_on"
+        )
     previous = previous_certificate(product, issued_on)
     certificate = Certificate(
-        product=product, evaluation=evaluation, number=number, issued_on=issued_on,
-        issuer=(issuer or "").strip(), stars=stars, valid_to=rules.certificate_valid_to(issued_on),
-        outcome=outcome_for(previous, stars), previous=previous,
+        product=product,
+        evaluation=evaluation,
+        number=number,
+        issued_on=issued_on,
+        issuer=(issuer or "").strip(),
+        stars=stars,
+        valid_to=rules.certificate_valid_to(issued_on),
+        outcome=outcome_for(previous, stars),
+        previous=previous,
         created_by=user if user is not None and user.is_authenticated else None,
-    )  # fmt: skip
+    )
     _save(certificate, user)
     if product.stage != CycleStage.PROMOTION:
         product = _lock(product, None)  # change only the stage of the stored row
@@ -479,7 +586,9 @@ def certificate_issue(
 def certificate_delete(*, user, certificate: Certificate) -> None:
     _require(can_write_council(user, certificate.product.unit))
     if Certificate.objects.filter(Q(previous=certificate)).exists():
-        raise OcopError(_("Quyết định đã có quyết định công nhận lại sau; xóa quyết định sau trước."))  # fmt: skip
+        raise OcopError(
+            _("Quyết định đã có quyết định công nhận lại sau; xóa quyết định sau trước.")
+        )
     if user is not None:
         certificate._history_user = user
     certificate.delete()

@@ -41,9 +41,12 @@ def _form_error(form, exc: OcopError) -> None:
 
 
 def _form_page(request, *, title, form, back, multipart=False, status=200):
-    return render(request, "ocop/form.html",
-                  {"title": title, "form": form, "back": back, "multipart": multipart},
-                  status=status)  # fmt: skip
+    return render(
+        request,
+        "ocop/form.html",
+        {"title": title, "form": form, "back": back, "multipart": multipart},
+        status=status,
+    )
 
 
 def _stale(form, exc: StaleVersionError) -> int:
@@ -77,9 +80,15 @@ def catalogue(request):
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     places = Unit.objects.filter(level=Level.PROVINCE).valid_on(today).order_by("name")
     context = {
-        "page": page, "groups": rules.group_choices(), "stars_choices": (5, 4, 3),
-        "stars": stars, "group": group, "place": place, "places": places, "today": today,
-    }  # fmt: skip
+        "page": page,
+        "groups": rules.group_choices(),
+        "stars_choices": (5, 4, 3),
+        "stars": stars,
+        "group": group,
+        "place": place,
+        "places": places,
+        "today": today,
+    }
     return render(request, "ocop/catalogue.html", context)
 
 
@@ -91,8 +100,13 @@ def public_product(request, pk: int):
         raise Http404
     url = request.build_absolute_uri()
     qr = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
-    context = {"c": certificate, "p": certificate.product, "qr": qr, "url": url,
-               "show_contact": certificate.product.subject.kind != SubjectKind.HOUSEHOLD}  # fmt: skip
+    context = {
+        "c": certificate,
+        "p": certificate.product,
+        "qr": qr,
+        "url": url,
+        "show_contact": certificate.product.subject.kind != SubjectKind.HOUSEHOLD,
+    }
     return render(request, "ocop/public_product.html", context)
 
 
@@ -105,12 +119,14 @@ def manage(request):
     scope = scope_for(request.user)
     today = _day_param(request.GET.get("day"))
     context = {
-        "day": today, "counts": selectors.standing_counts(day=today, scope=scope),
+        "day": today,
+        "counts": selectors.standing_counts(day=today, scope=scope),
         "expiring": list(selectors.expiring(day=today, months=EXPIRING_MONTHS, scope=scope)[:50]),
-        "months": EXPIRING_MONTHS, "groups": dict(rules.group_choices()),
+        "months": EXPIRING_MONTHS,
+        "groups": dict(rules.group_choices()),
         "can_create": services.can_create(request.user),
         "can_council": services.can_create(request.user, council=True),
-    }  # fmt: skip
+    }
     return render(request, "ocop/manage.html", context)
 
 
@@ -123,8 +139,11 @@ def subject_list(request):
     if text:
         qs = qs.filter(name__icontains=text)
     page = Paginator(qs.order_by("name", "pk"), 30).get_page(request.GET.get("page"))
-    return render(request, "ocop/subjects.html",
-                  {"page": page, "can_create": services.can_create(request.user)})  # fmt: skip
+    return render(
+        request,
+        "ocop/subjects.html",
+        {"page": page, "can_create": services.can_create(request.user)},
+    )
 
 
 def _subject(request, pk, *, write=False):
@@ -140,17 +159,34 @@ def _subject(request, pk, *, write=False):
 def subject_detail(request, pk):
     subject = _subject(request, pk)
     products = selectors.products_visible(scope_for(request.user)).filter(subject=subject)
-    return render(request, "ocop/subject_detail.html", {
-        "s": subject, "products": products,
-        "can_write": services.can_write_products(request.user, subject.unit),
-    })  # fmt: skip
+    return render(
+        request,
+        "ocop/subject_detail.html",
+        {
+            "s": subject,
+            "products": products,
+            "can_write": services.can_write_products(request.user, subject.unit),
+        },
+    )
 
 
 def _subject_form(request, subject):
     scope = scope_for(request.user)
     initial = {}
     if subject is not None:
-        initial = {f: getattr(subject, f) for f in ("kind", "name", "address", "tax_code", "representative", "phone", "email", "version")}  # fmt: skip
+        initial = {
+            f: getattr(subject, f)
+            for f in (
+                "kind",
+                "name",
+                "address",
+                "tax_code",
+                "representative",
+                "phone",
+                "email",
+                "version",
+            )
+        }
         initial["unit_code"] = subject.unit.code
     form = SubjectForm(request.POST or None, initial=initial)
     status = 200
@@ -193,14 +229,22 @@ def subject_edit(request, pk):
 def product_list(request):
     scope = scope_for(request.user)
     qs = selectors.products_search(
-        scope, text=request.GET.get("q", ""), group=request.GET.get("group", ""),
+        scope,
+        text=request.GET.get("q", ""),
+        group=request.GET.get("group", ""),
         stage=request.GET.get("stage", ""),
-    )  # fmt: skip
+    )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "ocop/products.html", {
-        "page": page, "groups": rules.group_choices(), "stages": CycleStage.choices,
-        "can_create": services.can_create(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "ocop/products.html",
+        {
+            "page": page,
+            "groups": rules.group_choices(),
+            "stages": CycleStage.choices,
+            "can_create": services.can_create(request.user),
+        },
+    )
 
 
 def _product(request, pk, *, write=False, council=False):
@@ -220,13 +264,18 @@ def product_detail(request, pk):
     for e in evaluations:
         e.outcome = services.evaluation_outcome(e)
         e.outcome_label = Outcome(e.outcome).label if e.outcome else ""
-    return render(request, "ocop/product_detail.html", {
-        "p": product, "evaluations": evaluations,
-        "certificates": product.certificates.order_by("-issued_on", "-pk"),
-        "today": datetime.date.today(),
-        "can_write": services.can_write_products(request.user, product.unit),
-        "can_council": services.can_write_council(request.user, product.unit),
-    })  # fmt: skip
+    return render(
+        request,
+        "ocop/product_detail.html",
+        {
+            "p": product,
+            "evaluations": evaluations,
+            "certificates": product.certificates.order_by("-issued_on", "-pk"),
+            "today": datetime.date.today(),
+            "can_write": services.can_write_products(request.user, product.unit),
+            "can_council": services.can_write_council(request.user, product.unit),
+        },
+    )
 
 
 def _product_form(request, product):
@@ -234,7 +283,10 @@ def _product_form(request, product):
     subjects = list(selectors.subjects_visible(scope).order_by("name")[:1000])
     initial = {"stage": CycleStage.IDEA}
     if product is not None:
-        initial = {f: getattr(product, f) for f in ("name", "group", "stage", "traceability_code", "description", "version")}  # fmt: skip
+        initial = {
+            f: getattr(product, f)
+            for f in ("name", "group", "stage", "traceability_code", "description", "version")
+        }
         initial.update(subject=product.subject_id, unit_code=product.unit.code)
     form = ProductForm(
         request.POST or None, request.FILES or None, initial=initial, subjects=subjects
@@ -250,7 +302,9 @@ def _product_form(request, product):
             form.add_error("unit_code", _("Không có xã mã này trong phạm vi của bạn."))
         else:
             try:
-                saved = services.product_save(user=request.user, product=product, unit=unit, subject=subject, **data)  # fmt: skip
+                saved = services.product_save(
+                    user=request.user, product=product, unit=unit, subject=subject, **data
+                )
             except StaleVersionError as exc:
                 status = _stale(form, exc)
             except OcopError as exc:
@@ -259,8 +313,9 @@ def _product_form(request, product):
                 messages.success(request, _("Đã lưu sản phẩm %(n)s.") % {"n": saved.name})
                 return redirect("ocop:product_detail", pk=saved.pk)
     title = _("Sửa sản phẩm") if product else _("Sản phẩm OCOP mới")
-    return _form_page(request, title=title, form=form, back="ocop:products", multipart=True,
-                      status=status)  # fmt: skip
+    return _form_page(
+        request, title=title, form=form, back="ocop:products", multipart=True, status=status
+    )
 
 
 @login_required
@@ -285,12 +340,21 @@ def certificate_add(request, pk):
         evaluation_id = data.pop("evaluation")
         evaluation = next((e for e in evaluations if e.pk == evaluation_id), None)
         try:
-            cert = services.certificate_issue(user=request.user, product=product, evaluation=evaluation, **data)  # fmt: skip
+            cert = services.certificate_issue(
+                user=request.user, product=product, evaluation=evaluation, **data
+            )
         except OcopError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Đã ghi quyết định %(n)s (%(o)s), hiệu lực đến hết ngày %(d)s.") % {
-                "n": cert.number, "o": cert.get_outcome_display(), "d": cert.valid_to.strftime("%d/%m/%Y")})  # fmt: skip
+            messages.success(
+                request,
+                _("Đã ghi quyết định %(n)s (%(o)s), hiệu lực đến hết ngày %(d)s.")
+                % {
+                    "n": cert.number,
+                    "o": cert.get_outcome_display(),
+                    "d": cert.valid_to.strftime("%d/%m/%Y"),
+                },
+            )
             return redirect("ocop:product_detail", pk=product.pk)
     title = _("Quyết định công nhận: %(n)s") % {"n": product.name}
     return _form_page(request, title=title, form=form, back="ocop:products")
@@ -301,8 +365,11 @@ def certificate_add(request, pk):
 def round_list(request):
     scope = scope_for(request.user)
     page = Paginator(selectors.rounds_visible(scope), 30).get_page(request.GET.get("page"))
-    return render(request, "ocop/rounds.html",
-                  {"page": page, "can_create": services.can_create(request.user, council=True)})  # fmt: skip
+    return render(
+        request,
+        "ocop/rounds.html",
+        {"page": page, "can_create": services.can_create(request.user, council=True)},
+    )
 
 
 @login_required
@@ -340,14 +407,20 @@ def round_detail(request, pk):
         product = get_object_or_404(
             selectors.products_visible(scope).filter(unit__path__startswith=rnd.unit.path),
             pk=int_param(request.POST.get("product")) or 0,
-        )  # fmt: skip
+        )
         scores = {line.code: request.POST.get(f"line_{line.code}", "").strip() for line in lines}
         # The version of the row's evaluation when the page was made; 0 (also when missing):
         # there was none, so one entered since by someone else is not overwritten.
         version = int_param(request.POST.get("version")) or 0
         try:
-            ev = services.evaluation_save(user=request.user, round=rnd, product=product, scores=scores,
-                                          proposal=request.POST.get("proposal", ""), version=version)  # fmt: skip
+            ev = services.evaluation_save(
+                user=request.user,
+                round=rnd,
+                product=product,
+                scores=scores,
+                proposal=request.POST.get("proposal", ""),
+                version=version,
+            )
         except StaleVersionError as exc:
             errors[product.pk], status = str(exc), 409
             messages.error(request, f"{product.name}: {exc}")
@@ -355,23 +428,43 @@ def round_detail(request, pk):
             errors[product.pk] = str(exc)
             messages.error(request, f"{product.name}: {exc}")
         else:
-            messages.success(request, _("Đã lưu điểm %(n)s: %(t)s điểm, %(s)s sao.") % {
-                "n": product.name, "t": ev.total, "s": ev.stars})  # fmt: skip
+            messages.success(
+                request,
+                _("Đã lưu điểm %(n)s: %(t)s điểm, %(s)s sao.")
+                % {"n": product.name, "t": ev.total, "s": ev.stars},
+            )
             return redirect("ocop:round_detail", pk=rnd.pk)
     products = list(
-        selectors.products_visible(scope).filter(unit__path__startswith=rnd.unit.path).order_by("name")[:500]
-    )  # fmt: skip
+        selectors.products_visible(scope)
+        .filter(unit__path__startswith=rnd.unit.path)
+        .order_by("name")[:500]
+    )
     evaluations = {e.product_id: e for e in rnd.evaluations.prefetch_related("scores__line")}
     rows = []
     for product in products:
         ev = evaluations.get(product.pk)
         points = {s.line.code: s.points for s in ev.scores.all()} if ev else {}
-        rows.append({"product": product, "ev": ev, "error": errors.get(product.pk),
-                     "cells": [(line, points.get(line.code, "")) for line in lines],
-                     "council": rules.COUNCIL_LABELS.get(ev.council_level, "") if ev else ""})  # fmt: skip
-    return render(request, "ocop/round_detail.html", {
-        "r": rnd, "sheet": sheet, "lines": lines, "rows": rows, "can_write": can_write,
-    }, status=status)  # fmt: skip
+        rows.append(
+            {
+                "product": product,
+                "ev": ev,
+                "error": errors.get(product.pk),
+                "cells": [(line, points.get(line.code, "")) for line in lines],
+                "council": rules.COUNCIL_LABELS.get(ev.council_level, "") if ev else "",
+            }
+        )
+    return render(
+        request,
+        "ocop/round_detail.html",
+        {
+            "r": rnd,
+            "sheet": sheet,
+            "lines": lines,
+            "rows": rows,
+            "can_write": can_write,
+        },
+        status=status,
+    )
 
 
 def _standing_rows(request):
@@ -385,11 +478,16 @@ def _standing_rows(request):
 def standing_list(request):
     day, certificates = _standing_rows(request)
     scope = scope_for(request.user)
-    return render(request, "ocop/standing.html", {
-        "day": day, "certificates": certificates,
-        "counts": selectors.standing_counts(day=day, scope=scope),
-        "groups": dict(rules.group_choices()),
-    })  # fmt: skip
+    return render(
+        request,
+        "ocop/standing.html",
+        {
+            "day": day,
+            "certificates": certificates,
+            "counts": selectors.standing_counts(day=day, scope=scope),
+            "groups": dict(rules.group_choices()),
+        },
+    )
 
 
 @login_required
@@ -401,12 +499,31 @@ def standing_export(request):
     wb = Workbook()
     ws = wb.active
     ws.title = "OCOP"
-    headers = [_("Sản phẩm"), _("Nhóm"), _("Chủ thể"), _("Xã"), _("Huyện"), _("Hạng sao"),
-               _("Số quyết định"), _("Ngày quyết định"), _("Hiệu lực đến")]  # fmt: skip
-    rows = [[c.product.name, c.product.group_label, c.product.subject.name, c.product.unit.name,
-             c.product.unit.parent.name if c.product.unit.parent else "", c.stars, c.number,
-             c.issued_on.strftime("%d/%m/%Y"), c.valid_to.strftime("%d/%m/%Y")]
-            for c in certificates]  # fmt: skip
+    headers = [
+        _("Sản phẩm"),
+        _("Nhóm"),
+        _("Chủ thể"),
+        _("Xã"),
+        _("Huyện"),
+        _("Hạng sao"),
+        _("Số quyết định"),
+        _("Ngày quyết định"),
+        _("Hiệu lực đến"),
+    ]
+    rows = [
+        [
+            c.product.name,
+            c.product.group_label,
+            c.product.subject.name,
+            c.product.unit.name,
+            c.product.unit.parent.name if c.product.unit.parent else "",
+            c.stars,
+            c.number,
+            c.issued_on.strftime("%d/%m/%Y"),
+            c.valid_to.strftime("%d/%m/%Y"),
+        ]
+        for c in certificates
+    ]
     write_table(ws, headers, rows, widths={1: 36, 2: 28, 3: 36, 4: 22, 5: 22})
     response = HttpResponse(workbook_bytes(wb), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="ocop-{day:%Y-%m-%d}.xlsx"'
@@ -430,11 +547,18 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = ocop_import(data=form.cleaned_data["file"].read(), scope=scope, user=request.user,
-                             dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+        report = ocop_import(
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
         if report.ok and not report.dry_run:
-            messages.success(request, _("Đã nhập: %(c)s dòng mới, %(u)s dòng cập nhật.")
-                             % {"c": report.created, "u": report.updated})  # fmt: skip
+            messages.success(
+                request,
+                _("Đã nhập: %(c)s dòng mới, %(u)s dòng cập nhật.")
+                % {"c": report.created, "u": report.updated},
+            )
     return render(request, "ocop/import.html", {"form": form, "report": report})
 
 

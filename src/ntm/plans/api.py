@@ -80,8 +80,21 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Plan
-        fields = ["id", "number", "issued_on", "issuer", "title", "unit", "unit_code", "unit_name",
-                  "year_from", "year_to", "status", "version", "updated_at"]  # fmt: skip
+        fields = [
+            "id",
+            "number",
+            "issued_on",
+            "issuer",
+            "title",
+            "unit",
+            "unit_code",
+            "unit_name",
+            "year_from",
+            "year_to",
+            "status",
+            "version",
+            "updated_at",
+        ]
         read_only_fields = ["id", "unit_code", "unit_name", "updated_at"]
         validators = []  # uniqueness is checked by the service, with a Vietnamese message
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}}
@@ -100,9 +113,10 @@ class PlanViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSe
         params = self.request.query_params
         year = params.get("year")
         return selectors.plans_search(
-            scope_for(self.request.user), text=params.get("q", ""),
+            scope_for(self.request.user),
+            text=params.get("q", ""),
             year=int_param(year) if year and len(year) == 4 else None,
-        )  # fmt: skip
+        )
 
     def _fields(self, serializer, instance=None):
         data = dict(serializer.validated_data)
@@ -135,9 +149,11 @@ class PlanViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSe
         plan = serializer.instance
         self.require_write(plan)
         serializer.instance = self.call(
-            services.plan_update, plan=plan, version=self.sent_version(),
+            services.plan_update,
+            plan=plan,
+            version=self.sent_version(),
             **self._fields(serializer, plan),
-        )  # fmt: skip
+        )
 
     def perform_destroy(self, instance):
         self.require_write(instance)
@@ -159,12 +175,27 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Target
-        fields = ["id", "plan", "metric", "level", "stars", "unit", "unit_code", "year", "value",
-                  "base_year", "parent", "note", "version"]  # fmt: skip
+        fields = [
+            "id",
+            "plan",
+            "metric",
+            "level",
+            "stars",
+            "unit",
+            "unit_code",
+            "year",
+            "value",
+            "base_year",
+            "parent",
+            "note",
+            "version",
+        ]
         read_only_fields = ["id", "unit_code"]
         validators = []
-        extra_kwargs = {"plan": {"queryset": Plan.objects.all()},
-                        "parent": {"queryset": Target.objects.all()}}  # fmt: skip
+        extra_kwargs = {
+            "plan": {"queryset": Plan.objects.all()},
+            "parent": {"queryset": Target.objects.all()},
+        }
 
 
 @versioning.versioned_schema(TargetSerializer)
@@ -200,9 +231,13 @@ class PlanTargetViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.Model
         self.require_write(target.plan)
         data = serializer.validated_data
         serializer.instance = self.call(
-            services.target_update, target=target, value=data.get("value", target.value),
-            note=data.get("note"), base_year=data.get("base_year"), version=self.sent_version(),
-        )  # fmt: skip
+            services.target_update,
+            target=target,
+            value=data.get("value", target.value),
+            note=data.get("note"),
+            base_year=data.get("base_year"),
+            version=self.sent_version(),
+        )
 
     def perform_destroy(self, instance):
         self.require_write(instance.plan)
@@ -247,8 +282,13 @@ class RoadmapViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVie
         data = dict(serializer.validated_data)
         plan = self.plan_for_write(data["plan"].pk)
         unit = self.unit_in_scope(data["unit"].pk)
-        entry, _created = self.call(services.roadmap_save, plan=plan, unit=unit, level=data["level"],
-                                    target_year=data["target_year"])  # fmt: skip
+        entry, _created = self.call(
+            services.roadmap_save,
+            plan=plan,
+            unit=unit,
+            level=data["level"],
+            target_year=data["target_year"],
+        )
         serializer.instance = entry
 
     def perform_update(self, serializer):
@@ -263,9 +303,13 @@ class RoadmapViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVie
         if level != entry.level:
             raise ValidationError({"level": [_("Không đổi được mức; hãy xóa và thêm dòng mới.")]})
         serializer.instance, _created = self.call(
-            services.roadmap_save, plan=entry.plan, unit=entry.unit, level=level,
-            target_year=data.get("target_year", entry.target_year), version=self.sent_version(),
-        )  # fmt: skip
+            services.roadmap_save,
+            plan=entry.plan,
+            unit=entry.unit,
+            level=level,
+            target_year=data.get("target_year", entry.target_year),
+            version=self.sent_version(),
+        )
 
     def perform_destroy(self, instance):
         self.require_write(instance.plan)
@@ -289,8 +333,19 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "plan", "group", "content", "lead_agency", "other_agencies", "deadline",
-                  "status", "effective_status", "notes", "version"]  # fmt: skip
+        fields = [
+            "id",
+            "plan",
+            "group",
+            "content",
+            "lead_agency",
+            "other_agencies",
+            "deadline",
+            "status",
+            "effective_status",
+            "notes",
+            "version",
+        ]
         read_only_fields = ["id", "effective_status", "notes"]
         extra_kwargs = {"plan": {"queryset": Plan.objects.all()}}
 
@@ -300,9 +355,10 @@ class TaskProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     noted_on = serializers.DateField(required=False)
     version = serializers.IntegerField(
-        required=False, min_value=0,
+        required=False,
+        min_value=0,
         help_text="The task's version as read; required with a new `status` (409 if stale).",
-    )  # fmt: skip
+    )
 
 
 @versioning.versioned_schema(TaskSerializer)
@@ -339,9 +395,12 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
         if data.get("plan", task.plan) != task.plan:
             raise ValidationError({"plan": [_("Không chuyển được nhiệm vụ sang kế hoạch khác.")]})
         serializer.instance = self.call(
-            services.task_save, plan=task.plan, task=task, version=self.sent_version(),
+            services.task_save,
+            plan=task.plan,
+            task=task,
+            version=self.sent_version(),
             **self._fields(data, task),
-        )  # fmt: skip
+        )
 
     def perform_destroy(self, instance):
         self.require_write(instance.plan)
@@ -349,9 +408,12 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
 
     @extend_schema(
         request=TaskProgressSerializer,
-        responses={201: TaskSerializer, 400: versioning.MISSING_VERSION_RESPONSE,
-                   409: versioning.STALE_RESPONSE},
-    )  # fmt: skip
+        responses={
+            201: TaskSerializer,
+            400: versioning.MISSING_VERSION_RESPONSE,
+            409: versioning.STALE_RESPONSE,
+        },
+    )
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
         """Record progress on a task: a note and/or a new status (a new status needs the

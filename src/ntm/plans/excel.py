@@ -60,10 +60,17 @@ SHEET_LISTS = "DanhMuc"
 
 # (key, header). The header is the file format (Vietnamese).
 TARGET_COLUMNS = [
-    ("metric", "Chỉ tiêu"), ("level", "Mức"), ("stars", "Số sao"), ("unit", "Mã đơn vị"),
-    ("unit_name", "Tên đơn vị"), ("year", "Năm"), ("value", "Giá trị"),
-    ("base_year", "Năm gốc"), ("note", "Ghi chú"), ("version", "Phiên bản"),
-]  # fmt: skip
+    ("metric", "Chỉ tiêu"),
+    ("level", "Mức"),
+    ("stars", "Số sao"),
+    ("unit", "Mã đơn vị"),
+    ("unit_name", "Tên đơn vị"),
+    ("year", "Năm"),
+    ("value", "Giá trị"),
+    ("base_year", "Năm gốc"),
+    ("note", "Ghi chú"),
+    ("version", "Phiên bản"),
+]
 ROADMAP_COLUMNS = [
     ("unit", "Mã xã"),
     ("unit_name", "Tên xã"),
@@ -72,11 +79,16 @@ ROADMAP_COLUMNS = [
     ("version", "Phiên bản"),
 ]
 TASK_COLUMNS = [
-    ("id", "ID"), ("group", "Nhóm nhiệm vụ"), ("content", "Nội dung"),
-    ("lead_agency", "Cơ quan chủ trì"), ("other_agencies", "Cơ quan phối hợp"),
-    ("deadline", "Thời hạn"), ("status", "Trạng thái"), ("note", "Ghi chú tiến độ mới"),
+    ("id", "ID"),
+    ("group", "Nhóm nhiệm vụ"),
+    ("content", "Nội dung"),
+    ("lead_agency", "Cơ quan chủ trì"),
+    ("other_agencies", "Cơ quan phối hợp"),
+    ("deadline", "Thời hạn"),
+    ("status", "Trạng thái"),
+    ("note", "Ghi chú tiến độ mới"),
     ("version", "Phiên bản"),
-]  # fmt: skip
+]
 REQUIRED = {
     SHEET_TARGETS: {"metric", "unit", "year", "value"},
     SHEET_ROADMAP: {"unit", "level", "target_year"},
@@ -104,8 +116,13 @@ def _hide_last_column(ws, columns) -> None:
 
 
 def _list_validation(ws, column: int, ref: str, rows: int) -> None:
-    dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
-                        error=_("Chọn một giá trị trong danh sách."))  # fmt: skip
+    dv = DataValidation(
+        type="list",
+        formula1=ref,
+        allow_blank=True,
+        showErrorMessage=True,
+        error=_("Chọn một giá trị trong danh sách."),
+    )
     letter = get_column_letter(column)
     dv.add(f"{letter}2:{letter}{max(rows, 500)}")
     ws.add_data_validation(dv)
@@ -123,12 +140,18 @@ def plans_template(plan: Plan) -> bytes:
     guide.append([_("Giai đoạn"), plan.period_label])
     guide.append([])
     for line in (
-        _("ChiTieu: mỗi dòng một chỉ tiêu. Dòng có mã đơn vị của kế hoạch là chỉ tiêu chung; dòng có mã đơn vị cấp dưới là phân bổ của chỉ tiêu cùng loại, mức, số sao, năm."),
-        _("Tổng phân bổ các chỉ tiêu cộng được (số xã, thôn, sản phẩm, người, vốn) không được vượt chỉ tiêu chung."),
+        _(
+            "ChiTieu: mỗi dòng một chỉ tiêu. Dòng có mã đơn vị của kế hoạch là chỉ tiêu chung; dòng có mã đơn vị cấp dưới là phân bổ của chỉ tiêu cùng loại, mức, số sao, năm."
+        ),
+        _(
+            "Tổng phân bổ các chỉ tiêu cộng được (số xã, thôn, sản phẩm, người, vốn) không được vượt chỉ tiêu chung."
+        ),
         _("LoTrinh: mã xã, mức phấn đấu và năm đạt chuẩn (trong giai đoạn kế hoạch)."),
-        _("NhiemVu: để trống cột ID khi thêm nhiệm vụ mới; cột “Ghi chú tiến độ mới” được thêm vào tiến độ."),
+        _(
+            "NhiemVu: để trống cột ID khi thêm nhiệm vụ mới; cột “Ghi chú tiến độ mới” được thêm vào tiến độ."
+        ),
         _("Cả tệp được kiểm tra trước; có một lỗi là không ghi gì."),
-    ):  # fmt: skip
+    ):
         guide.append([line])
     guide.column_dimensions["A"].width = 24
     guide.column_dimensions["B"].width = 50
@@ -152,28 +175,49 @@ def plans_template(plan: Plan) -> bytes:
     )
     ws = wb.create_sheet(SHEET_TARGETS, 1)
     rows = [
-        [str(Metric(t.metric).label), _level_label(t.level), t.stars, t.unit.code, t.unit.name,
-         t.year, _number(t.value), t.base_year, t.note or None, t.version]
+        [
+            str(Metric(t.metric).label),
+            _level_label(t.level),
+            t.stars,
+            t.unit.code,
+            t.unit.name,
+            t.year,
+            _number(t.value),
+            t.base_year,
+            t.note or None,
+            t.version,
+        ]
         for t in targets
-    ]  # fmt: skip
+    ]
     write_table(ws, [_(h) for _k, h in TARGET_COLUMNS], rows, widths={1: 48, 2: 30, 5: 28, 9: 30})
     _hide_last_column(ws, TARGET_COLUMNS)
     _list_validation(ws, 1, f"{SHEET_LISTS}!$A$1:$A${len(metric_labels)}", len(rows) + 1)
     _list_validation(ws, 2, f"{SHEET_LISTS}!$B$1:$B${len(level_labels)}", len(rows) + 1)
 
     ws = wb.create_sheet(SHEET_ROADMAP, 2)
-    rows = [[e.unit.code, e.unit.name, _level_label(e.level), e.target_year, e.version]
-            for e in plan.roadmap.select_related("unit").order_by("target_year", "unit__code")]  # fmt: skip
+    rows = [
+        [e.unit.code, e.unit.name, _level_label(e.level), e.target_year, e.version]
+        for e in plan.roadmap.select_related("unit").order_by("target_year", "unit__code")
+    ]
     write_table(ws, [_(h) for _k, h in ROADMAP_COLUMNS], rows, widths={2: 28, 3: 30})
     _hide_last_column(ws, ROADMAP_COLUMNS)
     _list_validation(ws, 3, f"{SHEET_LISTS}!$B$1:$B$3", len(rows) + 1)
 
     ws = wb.create_sheet(SHEET_TASKS, 3)
     rows = [
-        [t.pk, t.group or None, t.content, t.lead_agency, t.other_agencies or None,
-         t.deadline, str(TaskStatus(t.status).label), None, t.version]
+        [
+            t.pk,
+            t.group or None,
+            t.content,
+            t.lead_agency,
+            t.other_agencies or None,
+            t.deadline,
+            str(TaskStatus(t.status).label),
+            None,
+            t.version,
+        ]
         for t in plan.tasks.order_by("group", "deadline", "pk")
-    ]  # fmt: skip
+    ]
     write_table(
         ws, [_(h) for _k, h in TASK_COLUMNS], rows, widths={2: 30, 3: 60, 4: 28, 5: 28, 8: 40}
     )
@@ -212,11 +256,14 @@ def _choices(enum, extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 LEVEL_ALIASES = {
-    "NTM": RecognitionLevel.NTM, "Nông thôn mới": RecognitionLevel.NTM,
-    "Nâng cao": RecognitionLevel.ADVANCED, "NTM nâng cao": RecognitionLevel.ADVANCED,
-    "Kiểu mẫu": RecognitionLevel.MODEL, "NTM kiểu mẫu": RecognitionLevel.MODEL,
+    "NTM": RecognitionLevel.NTM,
+    "Nông thôn mới": RecognitionLevel.NTM,
+    "Nâng cao": RecognitionLevel.ADVANCED,
+    "NTM nâng cao": RecognitionLevel.ADVANCED,
+    "Kiểu mẫu": RecognitionLevel.MODEL,
+    "NTM kiểu mẫu": RecognitionLevel.MODEL,
     "Thôn NTM": RecognitionLevel.VILLAGE_NTM,
-}  # fmt: skip
+}
 
 
 def _parse_choice(raw, mapping: dict[str, str], expected: str) -> str:
@@ -257,10 +304,12 @@ def _parsers():
         "base_year": lambda raw: _parse_int(raw, low=2000, high=2100, what=_("năm")),
         "value": lambda raw: parse_vi_number(raw, places=4),
         "deadline": parse_vi_date,
-        "status": lambda raw: _parse_choice(raw, statuses, ", ".join(str(label) for label in TaskStatus.labels)),
+        "status": lambda raw: _parse_choice(
+            raw, statuses, ", ".join(str(label) for label in TaskStatus.labels)
+        ),
         "id": lambda raw: _parse_int(raw, low=1, high=10**11, what=_("mã nhiệm vụ")),
         "version": lambda raw: _parse_int(raw, low=1, high=10**9, what=_("phiên bản")),
-    }  # fmt: skip
+    }
 
 
 def _read_sheet(wb, sheet: str, columns, report: ImportReport) -> list[_Row]:
@@ -324,9 +373,15 @@ def _read_guide(wb, plan: Plan, report: ImportReport) -> None:
         if row and fold(cell_text(row[0])) in labels:
             found = cell_text(row[1] if len(row) > 1 else None)
             if found != str(plan.pk):
-                report.add(SHEET_GUIDE, number, "B",
-                           _("Tệp này là mẫu của kế hoạch khác (mã %(found)s), không phải kế hoạch %(number)s (mã %(pk)s).")
-                           % {"found": found or "—", "number": plan.number, "pk": plan.pk})  # fmt: skip
+                report.add(
+                    SHEET_GUIDE,
+                    number,
+                    "B",
+                    _(
+                        "Tệp này là mẫu của kế hoạch khác (mã %(found)s), không phải kế hoạch %(number)s (mã %(pk)s)."
+                    )
+                    % {"found": found or "—", "number": plan.number, "pk": plan.pk},
+                )
             return
 
 
@@ -349,17 +404,32 @@ class _Units:
         if year is not None:
             start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
             candidates = [
-                u for u in candidates
-                if (u.valid_from is None or u.valid_from <= end) and (u.valid_to is None or u.valid_to >= start)
-            ]  # fmt: skip
+                u
+                for u in candidates
+                if (u.valid_from is None or u.valid_from <= end)
+                and (u.valid_to is None or u.valid_to >= start)
+            ]
         return candidates[0] if candidates else None
 
 
-FIELD_COLUMN = {"metric": "metric", "level": "level", "stars": "stars", "unit": "unit",
-                "year": "year", "value": "value", "base_year": "base_year", "parent": "unit",
-                "target_year": "target_year", "content": "content", "lead_agency": "lead_agency",
-                "status": "status", "deadline": "deadline", "text": "note", "task": "id",
-                "version": "version"}  # fmt: skip
+FIELD_COLUMN = {
+    "metric": "metric",
+    "level": "level",
+    "stars": "stars",
+    "unit": "unit",
+    "year": "year",
+    "value": "value",
+    "base_year": "base_year",
+    "parent": "unit",
+    "target_year": "target_year",
+    "content": "content",
+    "lead_agency": "lead_agency",
+    "status": "status",
+    "deadline": "deadline",
+    "text": "note",
+    "task": "id",
+    "version": "version",
+}
 
 
 def _run(report: ImportReport, row: _Row, action) -> object:
@@ -368,9 +438,15 @@ def _run(report: ImportReport, row: _Row, action) -> object:
         with transaction.atomic():
             return action()
     except services.StaleVersionError as exc:
-        report.add(row.sheet, row.number, row.letter("version"),
-                   _("Dòng này đã được sửa trên hệ thống sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu rồi nhập lại.")
-                   % {"current": getattr(exc, "current", "?"), "file": getattr(exc, "sent", "?")})  # fmt: skip
+        report.add(
+            row.sheet,
+            row.number,
+            row.letter("version"),
+            _(
+                "Dòng này đã được sửa trên hệ thống sau khi tải tệp (phiên bản %(current)s, tệp ghi %(file)s); tải lại mẫu rồi nhập lại."
+            )
+            % {"current": getattr(exc, "current", "?"), "file": getattr(exc, "sent", "?")},
+        )
     except PlanError as exc:
         report.add(
             row.sheet, row.number, row.letter(FIELD_COLUMN.get(exc.field, exc.field)), str(exc)
@@ -384,9 +460,13 @@ def _year_in_plan(plan: Plan, row: _Row, key: str, report: ImportReport) -> bool
     year = row.values[key]
     if plan.year_from <= year <= plan.year_to:
         return True
-    report.add(row.sheet, row.number, row.letter(key),
-               _("Năm %(y)s ngoài giai đoạn của kế hoạch (%(a)s-%(b)s).")
-               % {"y": year, "a": plan.year_from, "b": plan.year_to})  # fmt: skip
+    report.add(
+        row.sheet,
+        row.number,
+        row.letter(key),
+        _("Năm %(y)s ngoài giai đoạn của kế hoạch (%(a)s-%(b)s).")
+        % {"y": year, "a": plan.year_from, "b": plan.year_to},
+    )
     return False
 
 
@@ -399,9 +479,13 @@ def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
             continue
         unit = units.get(v["unit"], v["year"])
         if unit is None:
-            report.add(row.sheet, row.number, row.letter("unit"),
-                       _("Không có đơn vị mã “%(code)s” thuộc %(unit)s trong năm %(year)s.")
-                       % {"code": v["unit"], "unit": plan.unit.name, "year": v["year"]})  # fmt: skip
+            report.add(
+                row.sheet,
+                row.number,
+                row.letter("unit"),
+                _("Không có đơn vị mã “%(code)s” thuộc %(unit)s trong năm %(year)s.")
+                % {"code": v["unit"], "unit": plan.unit.name, "year": v["year"]},
+            )
             continue
         v["level"] = v.get("level") or METRICS[v["metric"]].fixed_level
         stored = Target.objects.filter(
@@ -425,10 +509,18 @@ def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
                 and stored.base_year == v.get("base_year")
             ):
                 continue
-            if _run(report, row, lambda s=stored, v=v: services.target_update(
-                target=s, user=user, value=v["value"], note=v.get("note") or "", base_year=v.get("base_year"),
-                version=v.get("version"),
-            )):  # fmt: skip
+            if _run(
+                report,
+                row,
+                lambda s=stored, v=v: services.target_update(
+                    target=s,
+                    user=user,
+                    value=v["value"],
+                    note=v.get("note") or "",
+                    base_year=v.get("base_year"),
+                    version=v.get("version"),
+                ),
+            ):
                 counts["updated"] += 1
             continue
         parent = None
@@ -444,15 +536,33 @@ def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
             ).select_related("unit")
             parent = max(parents, key=lambda t: len(t.unit.path), default=None)
             if parent is None:
-                report.add(row.sheet, row.number, row.letter("unit"),
-                           _("Chưa có chỉ tiêu này (cùng loại, mức, số sao, năm) của đơn vị cấp trên để phân bổ cho %(unit)s.")
-                           % {"unit": unit.name})  # fmt: skip
+                report.add(
+                    row.sheet,
+                    row.number,
+                    row.letter("unit"),
+                    _(
+                        "Chưa có chỉ tiêu này (cùng loại, mức, số sao, năm) của đơn vị cấp trên để phân bổ cho %(unit)s."
+                    )
+                    % {"unit": unit.name},
+                )
                 continue
-        if _run(report, row, lambda v=v, unit=unit, parent=parent: services.target_create(
-            plan=plan, user=user, metric=v["metric"], level=v.get("level") or "", stars=v.get("stars"),
-            year=v["year"], value=v["value"], base_year=v.get("base_year"), note=v.get("note") or "",
-            unit=unit, parent=parent,
-        )):  # fmt: skip
+        if _run(
+            report,
+            row,
+            lambda v=v, unit=unit, parent=parent: services.target_create(
+                plan=plan,
+                user=user,
+                metric=v["metric"],
+                level=v.get("level") or "",
+                stars=v.get("stars"),
+                year=v["year"],
+                value=v["value"],
+                base_year=v.get("base_year"),
+                note=v.get("note") or "",
+                unit=unit,
+                parent=parent,
+            ),
+        ):
             counts["created"] += 1
 
 
@@ -464,23 +574,39 @@ def _apply_roadmap(plan, rows, units: _Units, user, report, counts) -> None:
             continue
         unit = units.get(v["unit"], v["target_year"])
         if unit is None:
-            report.add(row.sheet, row.number, row.letter("unit"),
-                       _("Không có xã mã “%(code)s” thuộc %(unit)s trong năm %(year)s.")
-                       % {"code": v["unit"], "unit": plan.unit.name, "year": v["target_year"]})  # fmt: skip
+            report.add(
+                row.sheet,
+                row.number,
+                row.letter("unit"),
+                _("Không có xã mã “%(code)s” thuộc %(unit)s trong năm %(year)s.")
+                % {"code": v["unit"], "unit": plan.unit.name, "year": v["target_year"]},
+            )
             continue
         key = (unit.pk, v["level"])
         if key in seen:
-            report.add(row.sheet, row.number, row.letter("unit"),
-                       _("Xã và mức này đã có ở dòng %(row)s.") % {"row": seen[key]})  # fmt: skip
+            report.add(
+                row.sheet,
+                row.number,
+                row.letter("unit"),
+                _("Xã và mức này đã có ở dòng %(row)s.") % {"row": seen[key]},
+            )
             continue
         seen[key] = row.number
         before = RoadmapEntry.objects.filter(plan=plan, unit=unit, level=v["level"]).first()
         if before is not None and before.target_year == v["target_year"]:
             continue
-        if _run(report, row, lambda v=v, unit=unit, before=before: services.roadmap_save(
-            plan=plan, user=user, unit=unit, level=v["level"], target_year=v["target_year"],
-            version=v.get("version") if before is not None else None,
-        )):  # fmt: skip
+        if _run(
+            report,
+            row,
+            lambda v=v, unit=unit, before=before: services.roadmap_save(
+                plan=plan,
+                user=user,
+                unit=unit,
+                level=v["level"],
+                target_year=v["target_year"],
+                version=v.get("version") if before is not None else None,
+            ),
+        ):
             counts["updated" if before else "created"] += 1
 
 
@@ -492,20 +618,34 @@ def _apply_tasks(plan, rows, user, report, counts) -> None:
         if v.get("id"):
             task = tasks.get(v["id"])
             if task is None:
-                report.add(row.sheet, row.number, row.letter("id"),
-                           _("Kế hoạch không có nhiệm vụ mã %(id)s; để trống cột ID khi thêm nhiệm vụ mới.")
-                           % {"id": v["id"]})  # fmt: skip
+                report.add(
+                    row.sheet,
+                    row.number,
+                    row.letter("id"),
+                    _(
+                        "Kế hoạch không có nhiệm vụ mã %(id)s; để trống cột ID khi thêm nhiệm vụ mới."
+                    )
+                    % {"id": v["id"]},
+                )
                 continue
         fields = {
-            "group": v.get("group") or "", "content": v["content"], "lead_agency": v["lead_agency"],
-            "other_agencies": v.get("other_agencies") or "", "deadline": v.get("deadline"),
+            "group": v.get("group") or "",
+            "content": v["content"],
+            "lead_agency": v["lead_agency"],
+            "other_agencies": v.get("other_agencies") or "",
+            "deadline": v.get("deadline"),
             "status": v.get("status") or (task.status if task else TaskStatus.NOT_STARTED),
-        }  # fmt: skip
+        }
         same = task is not None and all(getattr(task, k) == val for k, val in fields.items())
         if not same:
             version = v.get("version") if task else None
-            saved = _run(report, row, lambda task=task, fields=fields, version=version: services.task_save(
-                plan=plan, user=user, task=task, version=version, **fields))  # fmt: skip
+            saved = _run(
+                report,
+                row,
+                lambda task=task, fields=fields, version=version: services.task_save(
+                    plan=plan, user=user, task=task, version=version, **fields
+                ),
+            )
             if saved is None:
                 continue
             counts["updated" if task else "created"] += 1
@@ -544,8 +684,13 @@ def plans_import(*, plan: Plan, data: bytes, scope, user, dry_run: bool = False)
         _read_guide(wb, plan, report)
         sheets = [s for s in (SHEET_TARGETS, SHEET_ROADMAP, SHEET_TASKS) if s in wb.sheetnames]
         if not sheets:
-            report.add("-", 0, "-", _("Tệp không có trang “%(a)s”, “%(b)s” hay “%(c)s”.")
-                       % {"a": SHEET_TARGETS, "b": SHEET_ROADMAP, "c": SHEET_TASKS})  # fmt: skip
+            report.add(
+                "-",
+                0,
+                "-",
+                _("Tệp không có trang “%(a)s”, “%(b)s” hay “%(c)s”.")
+                % {"a": SHEET_TARGETS, "b": SHEET_ROADMAP, "c": SHEET_TASKS},
+            )
             return report
         targets = [r for r in _read_sheet(wb, SHEET_TARGETS, TARGET_COLUMNS, report) if r.ok]
         roadmap = [r for r in _read_sheet(wb, SHEET_ROADMAP, ROADMAP_COLUMNS, report) if r.ok]

@@ -49,13 +49,17 @@ class PlanForm(forms.Form):
 class TargetForm(forms.Form):
     metric = forms.ChoiceField(label=_("Chỉ tiêu"), choices=Metric.choices)
     level = forms.ChoiceField(
-        label=_("Mức (với chỉ tiêu số xã)"), required=False,
+        label=_("Mức (với chỉ tiêu số xã)"),
+        required=False,
         choices=[("", "—")] + [(v, RecognitionLevel(v).label) for v in COMMUNE_LEVELS],
-    )  # fmt: skip
+    )
     stars = forms.TypedChoiceField(
-        label=_("Hạng sao (với OCOP; để trống: từ 3 sao)"), required=False, coerce=int,
-        empty_value=None, choices=[("", "—")] + [(s, f"{s} ★") for s in OCOP_STARS],
-    )  # fmt: skip
+        label=_("Hạng sao (với OCOP; để trống: từ 3 sao)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—")] + [(s, f"{s} ★") for s in OCOP_STARS],
+    )
     year = forms.IntegerField(label=_("Năm"), **YEAR)
     value = ViNumberField(label=_("Giá trị"))
     base_year = forms.IntegerField(

@@ -130,9 +130,13 @@ class Target(models.Model):
     value = models.DecimalField(_("giá trị"), max_digits=18, decimal_places=2)
     base_year = models.PositiveSmallIntegerField(_("năm gốc"), null=True, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("chỉ tiêu được phân bổ"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="allocations",
-    )  # fmt: skip
+        "self",
+        verbose_name=_("chỉ tiêu được phân bổ"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="allocations",
+    )
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()

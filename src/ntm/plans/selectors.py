@@ -111,15 +111,18 @@ def progress_wording(
     if target == 0:
         ratio = None
         head = _("thực hiện %(actual)s %(noun)s (kế hoạch 0 %(noun)s)") % {
-            "actual": _fmt(actual, places), "noun": noun,
-        }  # fmt: skip
+            "actual": _fmt(actual, places),
+            "noun": noun,
+        }
     else:
         ratio = (Decimal(actual) / Decimal(target)).quantize(TWO_PLACES, ROUND_HALF_UP)
         percent = (Decimal(actual) * 100 / Decimal(target)).quantize(Decimal(1), ROUND_HALF_UP)
         head = _("đạt %(actual)s/%(target)s %(noun)s (%(percent)s%%)") % {
-            "actual": _fmt(actual, places), "target": _fmt(target, places), "noun": noun,
+            "actual": _fmt(actual, places),
+            "target": _fmt(target, places),
+            "noun": noun,
             "percent": vi_number(int(percent)),
-        }  # fmt: skip
+        }
     difference = Decimal(actual) - Decimal(target)
     if difference > 0:
         tail = _("vượt kế hoạch %(n)s %(noun)s") % {"n": _fmt(difference, places), "noun": noun}
@@ -127,17 +130,20 @@ def progress_wording(
         tail = _("đạt kế hoạch")
     else:
         tail = _("chưa đạt kế hoạch, còn thiếu %(n)s %(noun)s") % {
-            "n": _fmt(-difference, places), "noun": noun,
-        }  # fmt: skip
+            "n": _fmt(-difference, places),
+            "noun": noun,
+        }
     return ratio, f"{head}, {tail}"
 
 
 def villages_recognised(unit: Unit, year: int) -> int:
     """Villages recognised as NTM villages in the year under the unit."""
     return Recognition.objects.filter(
-        level=RecognitionLevel.VILLAGE_NTM, action=RecognitionAction.RECOGNISED, year=year,
+        level=RecognitionLevel.VILLAGE_NTM,
+        action=RecognitionAction.RECOGNISED,
+        year=year,
         unit__path__startswith=unit.path,
-    ).count()  # fmt: skip
+    ).count()
 
 
 def _actual(target: Target, summary, villages) -> Decimal | None:
@@ -199,14 +205,26 @@ def targets_progress(*, unit: Unit, year: int, summary, plan: Plan | None = None
     for t in targets:
         actual = _actual(t, summary, villages)
         ratio, wording = progress_wording(t.metric, t.value, actual)
-        rows.append({
-            "plan": t.plan.number, "plan_id": t.plan_id, "target_id": t.pk,
-            "metric": t.metric, "metric_label": str(Metric(t.metric).label),
-            "level": t.level or None, "stars": t.stars, "base_year": t.base_year,
-            "unit": unit.code, "year": t.year, "is_allocation": t.parent_id is not None,
-            "target": t.value, "actual": actual, "ratio": ratio, "wording": wording,
-            "note": t.note,
-        })  # fmt: skip
+        rows.append(
+            {
+                "plan": t.plan.number,
+                "plan_id": t.plan_id,
+                "target_id": t.pk,
+                "metric": t.metric,
+                "metric_label": str(Metric(t.metric).label),
+                "level": t.level or None,
+                "stars": t.stars,
+                "base_year": t.base_year,
+                "unit": unit.code,
+                "year": t.year,
+                "is_allocation": t.parent_id is not None,
+                "target": t.value,
+                "actual": actual,
+                "ratio": ratio,
+                "wording": wording,
+                "note": t.note,
+            }
+        )
     return rows
 
 
@@ -231,11 +249,17 @@ def behind_roadmap(*, unit: Unit, year: int) -> list[dict]:
         return []
     held = levels_held({k[0] for k in earliest}, end)
     rows = [
-        {"id": unit_id, "code": code, "name": name, "level": level, "target_year": target_year,
-         "plan": number}
+        {
+            "id": unit_id,
+            "code": code,
+            "name": name,
+            "level": level,
+            "target_year": target_year,
+            "plan": number,
+        }
         for (unit_id, level), (code, name, target_year, number) in earliest.items()
         if level not in held.get(unit_id, set())
-    ]  # fmt: skip
+    ]
     rows.sort(key=lambda r: (r["target_year"], r["code"], r["level"]))
     return rows
 

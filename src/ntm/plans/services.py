@@ -115,9 +115,17 @@ def _exists_between(unit: Unit, first_year: int, last_year: int) -> bool:
 
 
 def _clean_plan(
-    *, plan: Plan | None, unit: Unit, number: str, issued_on, issuer: str, title: str,
-    year_from: int, year_to: int, status: str,
-) -> dict:  # fmt: skip
+    *,
+    plan: Plan | None,
+    unit: Unit,
+    number: str,
+    issued_on,
+    issuer: str,
+    title: str,
+    year_from: int,
+    year_to: int,
+    status: str,
+) -> dict:
     number, issuer, title = (number or "").strip(), (issuer or "").strip(), (title or "").strip()
     if not number:
         raise PlanError(_("Cần ghi số ký hiệu kế hoạch (ví dụ 125/KH-UBND)."), "number")
@@ -128,33 +136,75 @@ def _clean_plan(
     if not title:
         raise PlanError(_("Cần ghi trích yếu kế hoạch."), "title")
     if unit.level not in PLAN_UNIT_LEVELS:
-        raise PlanError(_("Kế hoạch chỉ lập cho tỉnh hoặc huyện, không cho %(unit)s.") % {"unit": unit.name}, "unit")  # fmt: skip
+        raise PlanError(
+            _("Kế hoạch chỉ lập cho tỉnh hoặc huyện, không cho %(unit)s.") % {"unit": unit.name},
+            "unit",
+        )
     for name, year in (("year_from", year_from), ("year_to", year_to)):
         if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
-            raise PlanError(_("Năm phải là số từ %(a)s đến %(b)s.") % {"a": MIN_YEAR, "b": MAX_YEAR}, name)  # fmt: skip
+            raise PlanError(
+                _("Năm phải là số từ %(a)s đến %(b)s.") % {"a": MIN_YEAR, "b": MAX_YEAR}, name
+            )
     if year_from > year_to:
-        raise PlanError(_("“Từ năm” (%(a)s) phải không sau “đến năm” (%(b)s).") % {"a": year_from, "b": year_to}, "year_to")  # fmt: skip
+        raise PlanError(
+            _("“Từ năm” (%(a)s) phải không sau “đến năm” (%(b)s).")
+            % {"a": year_from, "b": year_to},
+            "year_to",
+        )
     if not _exists_between(unit, year_from, year_to):
-        raise PlanError(_("%(unit)s không tồn tại trong giai đoạn %(a)s-%(b)s.") % {"unit": unit.name, "a": year_from, "b": year_to}, "unit")  # fmt: skip
+        raise PlanError(
+            _("%(unit)s không tồn tại trong giai đoạn %(a)s-%(b)s.")
+            % {"unit": unit.name, "a": year_from, "b": year_to},
+            "unit",
+        )
     if status not in PlanStatus.values:
         raise PlanError(_("Trạng thái “%(s)s” không hợp lệ.") % {"s": status}, "status")
     clash = Plan.objects.filter(unit=unit, number=number, issued_on=issued_on)
     if plan is not None:
         clash = clash.exclude(pk=plan.pk)
     if clash.exists():
-        raise PlanError(_("Đã có kế hoạch %(n)s ngày %(d)s của %(unit)s.") % {"n": number, "d": issued_on.strftime("%d/%m/%Y"), "unit": unit.name}, "number")  # fmt: skip
-    return {"unit": unit, "number": number, "issued_on": issued_on, "issuer": issuer,
-            "title": title, "year_from": year_from, "year_to": year_to, "status": status}  # fmt: skip
+        raise PlanError(
+            _("Đã có kế hoạch %(n)s ngày %(d)s của %(unit)s.")
+            % {"n": number, "d": issued_on.strftime("%d/%m/%Y"), "unit": unit.name},
+            "number",
+        )
+    return {
+        "unit": unit,
+        "number": number,
+        "issued_on": issued_on,
+        "issuer": issuer,
+        "title": title,
+        "year_from": year_from,
+        "year_to": year_to,
+        "status": status,
+    }
 
 
 @transaction.atomic
 def plan_create(
-    *, user, unit: Unit, number: str, issued_on: datetime.date, issuer: str, title: str,
-    year_from: int, year_to: int, status: str = PlanStatus.DRAFT,
-) -> Plan:  # fmt: skip
+    *,
+    user,
+    unit: Unit,
+    number: str,
+    issued_on: datetime.date,
+    issuer: str,
+    title: str,
+    year_from: int,
+    year_to: int,
+    status: str = PlanStatus.DRAFT,
+) -> Plan:
     _require(user, unit)
-    fields = _clean_plan(plan=None, unit=unit, number=number, issued_on=issued_on, issuer=issuer,
-                         title=title, year_from=year_from, year_to=year_to, status=status)  # fmt: skip
+    fields = _clean_plan(
+        plan=None,
+        unit=unit,
+        number=number,
+        issued_on=issued_on,
+        issuer=issuer,
+        title=title,
+        year_from=year_from,
+        year_to=year_to,
+        status=status,
+    )
     plan = Plan(**fields, created_by=user)
     _save(plan, user)
     return plan
@@ -162,10 +212,19 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(
-    *, plan: Plan, user, unit: Unit | None = None, number: str, issued_on: datetime.date,
-    issuer: str, title: str, year_from: int, year_to: int, status: str,
+    *,
+    plan: Plan,
+    user,
+    unit: Unit | None = None,
+    number: str,
+    issued_on: datetime.date,
+    issuer: str,
+    title: str,
+    year_from: int,
+    year_to: int,
+    status: str,
     version: int | None = None,
-) -> Plan:  # fmt: skip
+) -> Plan:
     """Change a plan; `version` is the one the user read (stale: refused, nothing saved)."""
     _require(user, plan)
     plan = _lock(plan, version)
@@ -174,19 +233,36 @@ def plan_update(
     if unit.pk != plan.unit_id:
         _require(user, unit)
         if plan.targets.exists() or plan.roadmap.exists():
-            raise PlanError(_("Kế hoạch đã có chỉ tiêu hoặc lộ trình; không đổi được đơn vị."), "unit")  # fmt: skip
-    fields = _clean_plan(plan=plan, unit=unit, number=number, issued_on=issued_on, issuer=issuer,
-                         title=title, year_from=year_from, year_to=year_to, status=status)  # fmt: skip
+            raise PlanError(
+                _("Kế hoạch đã có chỉ tiêu hoặc lộ trình; không đổi được đơn vị."), "unit"
+            )
+    fields = _clean_plan(
+        plan=plan,
+        unit=unit,
+        number=number,
+        issued_on=issued_on,
+        issuer=issuer,
+        title=title,
+        year_from=year_from,
+        year_to=year_to,
+        status=status,
+    )
     outside = sorted(
         {y for y in plan.targets.values_list("year", flat=True) if not year_from <= y <= year_to}
-        | {y for y in plan.roadmap.values_list("target_year", flat=True) if not year_from <= y <= year_to}
-    )  # fmt: skip
+        | {
+            y
+            for y in plan.roadmap.values_list("target_year", flat=True)
+            if not year_from <= y <= year_to
+        }
+    )
     if outside:
         raise PlanError(
-            _("Còn chỉ tiêu hoặc lộ trình của năm %(years)s, ngoài giai đoạn %(a)s-%(b)s; hãy sửa chúng trước.")
+            _(
+                "Còn chỉ tiêu hoặc lộ trình của năm %(years)s, ngoài giai đoạn %(a)s-%(b)s; hãy sửa chúng trước."
+            )
             % {"years": ", ".join(map(str, outside)), "a": year_from, "b": year_to},
             "year_from",
-        )  # fmt: skip
+        )
     for name, value in fields.items():
         setattr(plan, name, value)
     _save(plan, user)
@@ -243,27 +319,45 @@ def _check_kind(
     level = (level or "").strip()
     if info.fixed_level:
         if level and level != info.fixed_level:
-            raise PlanError(_("Chỉ tiêu “%(m)s” chỉ có mức “%(l)s”.") % {"m": label, "l": RecognitionLevel(info.fixed_level).label}, "level")  # fmt: skip
+            raise PlanError(
+                _("Chỉ tiêu “%(m)s” chỉ có mức “%(l)s”.")
+                % {"m": label, "l": RecognitionLevel(info.fixed_level).label},
+                "level",
+            )
         level = info.fixed_level
     elif info.levels:
         if level not in info.levels:
             raise PlanError(
                 _("Chỉ tiêu “%(m)s” cần chọn mức: %(levels)s.")
-                % {"m": label, "levels": ", ".join(str(RecognitionLevel(v).label) for v in info.levels)},
+                % {
+                    "m": label,
+                    "levels": ", ".join(str(RecognitionLevel(v).label) for v in info.levels),
+                },
                 "level",
-            )  # fmt: skip
+            )
     elif level:
-        raise PlanError(_("Chỉ tiêu “%(m)s” không theo mức công nhận; để trống mức.") % {"m": label}, "level")  # fmt: skip
+        raise PlanError(
+            _("Chỉ tiêu “%(m)s” không theo mức công nhận; để trống mức.") % {"m": label}, "level"
+        )
     if info.stars:
         if stars is not None and stars not in OCOP_STARS:
-            raise PlanError(_("Hạng sao OCOP phải là 3, 4 hoặc 5 (để trống: từ 3 sao trở lên)."), "stars")  # fmt: skip
+            raise PlanError(
+                _("Hạng sao OCOP phải là 3, 4 hoặc 5 (để trống: từ 3 sao trở lên)."), "stars"
+            )
     elif stars is not None:
-        raise PlanError(_("Chỉ tiêu “%(m)s” không theo hạng sao; để trống số sao.") % {"m": label}, "stars")  # fmt: skip
+        raise PlanError(
+            _("Chỉ tiêu “%(m)s” không theo hạng sao; để trống số sao.") % {"m": label}, "stars"
+        )
     if info.base_year:
         if not isinstance(base_year, int) or not MIN_YEAR <= base_year < year:
-            raise PlanError(_("Chỉ tiêu “%(m)s” cần năm gốc, trước năm %(y)s.") % {"m": label, "y": year}, "base_year")  # fmt: skip
+            raise PlanError(
+                _("Chỉ tiêu “%(m)s” cần năm gốc, trước năm %(y)s.") % {"m": label, "y": year},
+                "base_year",
+            )
     elif base_year is not None:
-        raise PlanError(_("Chỉ tiêu “%(m)s” không có năm gốc; để trống.") % {"m": label}, "base_year")  # fmt: skip
+        raise PlanError(
+            _("Chỉ tiêu “%(m)s” không có năm gốc; để trống.") % {"m": label}, "base_year"
+        )
     return level, stars, base_year
 
 
@@ -280,11 +374,17 @@ def _check_allocation_sum(parent: Target, value: Decimal, target: Target | None)
     others = _allocated(parent, exclude=target)
     if others + value > parent.value:
         raise PlanError(
-            _("Tổng phân bổ (%(sum)s) vượt chỉ tiêu %(unit)s (%(target)s); còn được phân bổ tối đa %(left)s.")
-            % {"sum": _vi(others + value), "unit": parent.unit.name, "target": _vi(parent.value),
-               "left": _vi(max(parent.value - others, Decimal(0)))},
+            _(
+                "Tổng phân bổ (%(sum)s) vượt chỉ tiêu %(unit)s (%(target)s); còn được phân bổ tối đa %(left)s."
+            )
+            % {
+                "sum": _vi(others + value),
+                "unit": parent.unit.name,
+                "target": _vi(parent.value),
+                "left": _vi(max(parent.value - others, Decimal(0))),
+            },
             "value",
-        )  # fmt: skip
+        )
 
 
 def target_key(target: Target) -> tuple:
@@ -293,19 +393,32 @@ def target_key(target: Target) -> tuple:
 
 def _check_unique(plan: Plan, key: tuple, target: Target | None) -> None:
     metric, level, stars, year, unit_id = key
-    qs = Target.objects.filter(plan=plan, metric=metric, level=level, stars=stars, year=year, unit_id=unit_id)  # fmt: skip
+    qs = Target.objects.filter(
+        plan=plan, metric=metric, level=level, stars=stars, year=year, unit_id=unit_id
+    )
     if target is not None and target.pk:
         qs = qs.exclude(pk=target.pk)
     if qs.exists():
-        raise PlanError(_("Kế hoạch đã có chỉ tiêu này cho đơn vị và năm đó; hãy sửa chỉ tiêu đã có."), "metric")  # fmt: skip
+        raise PlanError(
+            _("Kế hoạch đã có chỉ tiêu này cho đơn vị và năm đó; hãy sửa chỉ tiêu đã có."), "metric"
+        )
 
 
 @transaction.atomic
 def target_create(
-    *, plan: Plan, user, metric: str = "", level: str = "", stars: int | None = None,
-    year: int | None = None, value, base_year: int | None = None, note: str = "",
-    unit: Unit | None = None, parent: Target | None = None,
-) -> Target:  # fmt: skip
+    *,
+    plan: Plan,
+    user,
+    metric: str = "",
+    level: str = "",
+    stars: int | None = None,
+    year: int | None = None,
+    value,
+    base_year: int | None = None,
+    note: str = "",
+    unit: Unit | None = None,
+    parent: Target | None = None,
+) -> Target:
     """A target of the plan's unit, or (with `parent`) its allocation to a sub-unit: the
     allocation takes the parent's metric, level, stars, year and base year."""
     _require(user, plan)
@@ -313,23 +426,50 @@ def target_create(
         if parent.plan_id != plan.pk:
             raise PlanError(_("Chỉ tiêu được phân bổ không thuộc kế hoạch này."), "parent")
         parent = _lock(parent, None)  # allocations of one target are added one at a time
-        metric, level, stars, year, base_year = (parent.metric, parent.level, parent.stars,
-                                                 parent.year, parent.base_year)  # fmt: skip
+        metric, level, stars, year, base_year = (
+            parent.metric,
+            parent.level,
+            parent.stars,
+            parent.year,
+            parent.base_year,
+        )
         if unit is None:
             raise PlanError(_("Cần chọn đơn vị được phân bổ."), "unit")
         if unit.pk == parent.unit_id or not unit.path.startswith(parent.unit.path):
-            raise PlanError(_("%(unit)s không trực thuộc %(parent)s; chỉ phân bổ cho đơn vị cấp dưới.") % {"unit": unit.name, "parent": parent.unit.name}, "unit")  # fmt: skip
+            raise PlanError(
+                _("%(unit)s không trực thuộc %(parent)s; chỉ phân bổ cho đơn vị cấp dưới.")
+                % {"unit": unit.name, "parent": parent.unit.name},
+                "unit",
+            )
     else:
         unit = unit or plan.unit
         if unit.pk != plan.unit_id:
-            raise PlanError(_("Chỉ tiêu của kế hoạch là của %(unit)s; để giao cho đơn vị cấp dưới, hãy phân bổ từ một chỉ tiêu.") % {"unit": plan.unit.name}, "unit")  # fmt: skip
+            raise PlanError(
+                _(
+                    "Chỉ tiêu của kế hoạch là của %(unit)s; để giao cho đơn vị cấp dưới, hãy phân bổ từ một chỉ tiêu."
+                )
+                % {"unit": plan.unit.name},
+                "unit",
+            )
     year = _check_year_in_plan(plan, year)
     level, stars, base_year = _check_kind(metric, level, stars, base_year, year)
     value = _check_value(metric, value)
     if not _exists_between(unit, year, year):
-        raise PlanError(_("%(unit)s không tồn tại trong năm %(y)s.") % {"unit": unit.name, "y": year}, "unit")  # fmt: skip
-    target = Target(plan=plan, metric=metric, level=level, stars=stars, year=year, value=value,
-                    base_year=base_year, note=(note or "").strip()[:500], unit=unit, parent=parent)  # fmt: skip
+        raise PlanError(
+            _("%(unit)s không tồn tại trong năm %(y)s.") % {"unit": unit.name, "y": year}, "unit"
+        )
+    target = Target(
+        plan=plan,
+        metric=metric,
+        level=level,
+        stars=stars,
+        year=year,
+        value=value,
+        base_year=base_year,
+        note=(note or "").strip()[:500],
+        unit=unit,
+        parent=parent,
+    )
     _check_unique(plan, target_key(target), None)
     if parent is not None:
         _check_allocation_sum(parent, value, None)
@@ -339,9 +479,14 @@ def target_create(
 
 @transaction.atomic
 def target_update(
-    *, target: Target, user, value, note: str | None = None, base_year: int | None = None,
+    *,
+    target: Target,
+    user,
+    value,
+    note: str | None = None,
+    base_year: int | None = None,
     version: int | None = None,
-) -> Target:  # fmt: skip
+) -> Target:
     """Change a target's value (and note, base year); the rest identifies it. `version` is the
     one the user read (stale: refused). An allocation locks its parent first, so that the sum
     of the allocations is checked against the parent as it is."""
@@ -391,9 +536,15 @@ def roadmap_save(
     is the version of the stored entry the user read (None: set it whatever it was)."""
     _require(user, plan)
     if not (unit.level == Level.COMMUNE and unit.kind == Kind.COMMUNE):
-        raise PlanError(_("%(unit)s không phải là xã; lộ trình chỉ lập cho xã.") % {"unit": unit.name}, "unit")  # fmt: skip
+        raise PlanError(
+            _("%(unit)s không phải là xã; lộ trình chỉ lập cho xã.") % {"unit": unit.name}, "unit"
+        )
     if not unit.path.startswith(plan.unit.path):
-        raise PlanError(_("Xã %(unit)s không thuộc %(plan_unit)s.") % {"unit": unit.name, "plan_unit": plan.unit.name}, "unit")  # fmt: skip
+        raise PlanError(
+            _("Xã %(unit)s không thuộc %(plan_unit)s.")
+            % {"unit": unit.name, "plan_unit": plan.unit.name},
+            "unit",
+        )
     if level not in COMMUNE_LEVELS:
         raise PlanError(
             _("Mức phải là một trong: %(levels)s.")
@@ -402,7 +553,10 @@ def roadmap_save(
         )
     target_year = _check_year_in_plan(plan, target_year, "target_year")
     if not _exists_between(unit, target_year, target_year):
-        raise PlanError(_("Xã %(unit)s không tồn tại trong năm %(y)s.") % {"unit": unit.name, "y": target_year}, "unit")  # fmt: skip
+        raise PlanError(
+            _("Xã %(unit)s không tồn tại trong năm %(y)s.") % {"unit": unit.name, "y": target_year},
+            "unit",
+        )
     entry = (
         RoadmapEntry.objects.select_for_update().filter(plan=plan, unit=unit, level=level).first()
     )
@@ -429,10 +583,18 @@ def roadmap_delete(*, entry: RoadmapEntry, user) -> None:
 
 @transaction.atomic
 def task_save(
-    *, plan: Plan, user, task: Task | None = None, group: str = "", content: str,
-    lead_agency: str, other_agencies: str = "", deadline: datetime.date | None = None,
-    status: str = TaskStatus.NOT_STARTED, version: int | None = None,
-) -> Task:  # fmt: skip
+    *,
+    plan: Plan,
+    user,
+    task: Task | None = None,
+    group: str = "",
+    content: str,
+    lead_agency: str,
+    other_agencies: str = "",
+    deadline: datetime.date | None = None,
+    status: str = TaskStatus.NOT_STARTED,
+    version: int | None = None,
+) -> Task:
     """Create a task, or change one: `version` is the one the user read (stale: refused)."""
     _require(user, plan)
     if task is not None and task.plan_id != plan.pk:
@@ -469,9 +631,14 @@ def task_save(
 
 @transaction.atomic
 def task_progress(
-    *, task: Task, user, text: str = "", status: str | None = None,
-    noted_on: datetime.date | None = None, version: int | None = None,
-) -> TaskNote | None:  # fmt: skip
+    *,
+    task: Task,
+    user,
+    text: str = "",
+    status: str | None = None,
+    noted_on: datetime.date | None = None,
+    version: int | None = None,
+) -> TaskNote | None:
     """Record progress: a note and/or a new status. A new status is a change of the task:
     `version` is the one the user read (stale: refused, nothing saved, not even the note). A
     note alone overwrites nothing and is always added."""
@@ -487,8 +654,9 @@ def task_progress(
         _save(task, user)
     if not text:
         return None
-    note = TaskNote(task=task, text=text, noted_on=noted_on or datetime.date.today(),
-                    created_by=user)  # fmt: skip
+    note = TaskNote(
+        task=task, text=text, noted_on=noted_on or datetime.date.today(), created_by=user
+    )
     _save(note, user)
     return note
 

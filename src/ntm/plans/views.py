@@ -53,9 +53,11 @@ def _form_page(
     request, *, title: str, form, plan: Plan | None = None, note: str = "", status: int = 200
 ):
     return render(
-        request, "plans/form.html", {"title": title, "form": form, "plan": plan, "note": note},
+        request,
+        "plans/form.html",
+        {"title": title, "form": form, "plan": plan, "note": note},
         status=status,
-    )  # fmt: skip
+    )
 
 
 def _stale(form, exc: StaleVersionError) -> int:
@@ -79,10 +81,11 @@ def plan_list(request):
     )
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     context = {
-        "page": page, "statuses": PlanStatus.choices,
+        "page": page,
+        "statuses": PlanStatus.choices,
         "years": range(datetime.date.today().year + 5, 2015, -1),
         "can_create": services.can_create_plans(request.user),
-    }  # fmt: skip
+    }
     return render(request, "plans/list.html", context)
 
 
@@ -99,8 +102,11 @@ def plan_create(request):
         raise PermissionDenied
     units = selectors.plan_units_writable(request.user)
     year = datetime.date.today().year
-    form = PlanForm(request.POST or None, units=units,
-                    initial={"year_from": year, "year_to": year, "status": PlanStatus.DRAFT})  # fmt: skip
+    form = PlanForm(
+        request.POST or None,
+        units=units,
+        initial={"year_from": year, "year_to": year, "status": PlanStatus.DRAFT},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create(user=request.user, **_plan_fields(form))
@@ -118,8 +124,17 @@ def plan_edit(request, pk):
     units = selectors.plan_units_writable(request.user)
     initial = {
         f: getattr(plan, f)
-        for f in ("number", "issued_on", "issuer", "title", "year_from", "year_to", "status", "version")
-    }  # fmt: skip
+        for f in (
+            "number",
+            "issued_on",
+            "issuer",
+            "title",
+            "year_from",
+            "year_to",
+            "status",
+            "version",
+        )
+    }
     form = PlanForm(request.POST or None, units=units, initial={**initial, "unit": plan.unit_id})
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -136,9 +151,12 @@ def plan_edit(request, pk):
             messages.success(request, _("Đã lưu kế hoạch."))
             return redirect("plans:detail", pk=plan.pk)
     return _form_page(
-        request, title=_("Sửa kế hoạch %(n)s") % {"n": plan.number}, form=form, plan=plan,
+        request,
+        title=_("Sửa kế hoạch %(n)s") % {"n": plan.number},
+        form=form,
+        plan=plan,
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -176,11 +194,17 @@ def plan_detail(request, pk):
         task.state = task.status_on(today)
     can_write = services.can_write_plan_for(request.user, plan.unit)
     context = {
-        "plan": plan, "year": year, "years": plan.years, "targets": targets,
-        "roadmap": selectors.roadmap_status(plan, year), "tasks": tasks, "summary": summary,
-        "can_write": can_write, "progress_form": TaskProgressForm() if can_write else None,
+        "plan": plan,
+        "year": year,
+        "years": plan.years,
+        "targets": targets,
+        "roadmap": selectors.roadmap_status(plan, year),
+        "tasks": tasks,
+        "summary": summary,
+        "can_write": can_write,
+        "progress_form": TaskProgressForm() if can_write else None,
         "task_statuses": TaskStatus.choices,
-    }  # fmt: skip
+    }
     return render(request, "plans/detail.html", context)
 
 
@@ -192,8 +216,10 @@ def target_add(request, pk):
         parent = get_object_or_404(Target.objects.select_related("unit"), pk=parent_id, plan=plan)
         form = AllocationForm(request.POST or None, units=selectors.allocation_units(parent))
         title = _("Phân bổ chỉ tiêu “%(m)s” năm %(y)s của %(unit)s") % {
-            "m": parent.get_metric_display(), "y": parent.year, "unit": parent.unit.name,
-        }  # fmt: skip
+            "m": parent.get_metric_display(),
+            "y": parent.year,
+            "unit": parent.unit.name,
+        }
     else:
         parent = None
         form = TargetForm(request.POST or None, initial={"year": plan.year_from})
@@ -224,9 +250,15 @@ def target_edit(request, pk, target_pk):
     target = get_object_or_404(
         Target.objects.select_related("unit", "parent"), pk=target_pk, plan=plan
     )
-    form = TargetEditForm(request.POST or None,
-                          initial={"value": target.value, "note": target.note, "base_year": target.base_year,
-                                   "version": target.version})  # fmt: skip
+    form = TargetEditForm(
+        request.POST or None,
+        initial={
+            "value": target.value,
+            "note": target.note,
+            "base_year": target.base_year,
+            "version": target.version,
+        },
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -241,8 +273,10 @@ def target_edit(request, pk, target_pk):
             messages.success(request, _("Đã lưu chỉ tiêu."))
             return redirect(f"{plan_url(plan)}?year={target.year}")
     title = _("Sửa chỉ tiêu “%(m)s” năm %(y)s của %(unit)s") % {
-        "m": target.get_metric_display(), "y": target.year, "unit": target.unit.name,
-    }  # fmt: skip
+        "m": target.get_metric_display(),
+        "y": target.year,
+        "unit": target.unit.name,
+    }
     return _form_page(request, title=title, form=form, plan=plan, status=status)
 
 
@@ -264,16 +298,30 @@ def roadmap_add(request, pk):
         data = form.cleaned_data
         day = datetime.date(data["target_year"], 12, 31)
         unit = (
-            Unit.objects.filter(code=data["unit_code"].strip(), level=Level.COMMUNE, kind=Kind.COMMUNE,
-                                path__startswith=plan.unit.path)
-            .valid_on(day).first()
-        )  # fmt: skip
+            Unit.objects.filter(
+                code=data["unit_code"].strip(),
+                level=Level.COMMUNE,
+                kind=Kind.COMMUNE,
+                path__startswith=plan.unit.path,
+            )
+            .valid_on(day)
+            .first()
+        )
         if unit is None:
-            form.add_error("unit_code", _("Không có xã mã này thuộc %(unit)s trong năm đã chọn.") % {"unit": plan.unit.name})  # fmt: skip
+            form.add_error(
+                "unit_code",
+                _("Không có xã mã này thuộc %(unit)s trong năm đã chọn.")
+                % {"unit": plan.unit.name},
+            )
         else:
             try:
-                services.roadmap_save(plan=plan, user=request.user, unit=unit, level=data["level"],
-                                      target_year=data["target_year"])  # fmt: skip
+                services.roadmap_save(
+                    plan=plan,
+                    user=request.user,
+                    unit=unit,
+                    level=data["level"],
+                    target_year=data["target_year"],
+                )
             except PlanError as exc:
                 _form_error(form, exc)
             else:
@@ -308,17 +356,34 @@ def _task_form(request, pk, task_pk):
     scope, plan = _plan(request, pk, write=True)
     task = get_object_or_404(Task, pk=task_pk, plan=plan) if task_pk is not None else None
     initial = (
-        {f: getattr(task, f) for f in ("group", "content", "lead_agency", "other_agencies", "deadline", "status", "version")}
-        if task else {"status": TaskStatus.NOT_STARTED}
-    )  # fmt: skip
+        {
+            f: getattr(task, f)
+            for f in (
+                "group",
+                "content",
+                "lead_agency",
+                "other_agencies",
+                "deadline",
+                "status",
+                "version",
+            )
+        }
+        if task
+        else {"status": TaskStatus.NOT_STARTED}
+    )
     form = TaskForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = _sent_version(data)
         try:
-            services.task_save(plan=plan, user=request.user, task=task,
-                               version=version if task is not None else None, **data)  # fmt: skip
+            services.task_save(
+                plan=plan,
+                user=request.user,
+                task=task,
+                version=version if task is not None else None,
+                **data,
+            )
         except StaleVersionError as exc:
             status = _stale(form, exc)
         except PlanError as exc:
@@ -327,9 +392,12 @@ def _task_form(request, pk, task_pk):
             messages.success(request, _("Đã lưu nhiệm vụ."))
             return redirect("plans:detail", pk=plan.pk)
     return _form_page(
-        request, title=_("Sửa nhiệm vụ") if task else _("Thêm nhiệm vụ"), form=form, plan=plan,
+        request,
+        title=_("Sửa nhiệm vụ") if task else _("Thêm nhiệm vụ"),
+        form=form,
+        plan=plan,
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -340,9 +408,13 @@ def task_progress(request, pk, task_pk):
     form = TaskProgressForm(request.POST)
     if form.is_valid():
         try:
-            services.task_progress(task=task, user=request.user, text=form.cleaned_data["text"],
-                                   status=form.cleaned_data["status"] or None,
-                                   version=form.cleaned_data["version"] or 0)  # fmt: skip
+            services.task_progress(
+                task=task,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"] or None,
+                version=form.cleaned_data["version"] or 0,
+            )
         except PlanError as exc:
             messages.error(request, str(exc))
         else:
@@ -368,9 +440,17 @@ def import_upload(request, pk):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = plans_import(plan=plan, data=form.cleaned_data["file"].read(), scope=scope,
-                              user=request.user, dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+        report = plans_import(
+            plan=plan,
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
         if report.ok and not report.dry_run:
-            messages.success(request, _("Đã nhập: %(c)s dòng mới, %(u)s dòng cập nhật.")
-                             % {"c": report.created, "u": report.updated})  # fmt: skip
+            messages.success(
+                request,
+                _("Đã nhập: %(c)s dòng mới, %(u)s dòng cập nhật.")
+                % {"c": report.created, "u": report.updated},
+            )
     return render(request, "plans/import.html", {"plan": plan, "form": form, "report": report})

@@ -56,18 +56,28 @@ def _frame(unit: Unit | None, year: int, issued_on: datetime.date | None) -> Rep
     issued_on = issued_on or datetime.date.today()
     if unit is None:
         return Report(
-            year=year, scope_code="", scope_name=_("cả nước"),
+            year=year,
+            scope_code="",
+            scope_name=_("cả nước"),
             issuer_parent=_("BỘ NÔNG NGHIỆP VÀ MÔI TRƯỜNG"),
             issuer=_("VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI TRUNG ƯƠNG"),
-            number=_("Số:        /BC-VPĐP"), place=_("Hà Nội"), issued_on=issued_on,
+            number=_("Số:        /BC-VPĐP"),
+            place=_("Hà Nội"),
+            issued_on=issued_on,
             title=_("BÁO CÁO"),
-            subtitle=_("Kết quả thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới "
-                       "năm %(year)s trên phạm vi cả nước") % {"year": year},
-            recipients=[_("Ban Chỉ đạo Trung ương các Chương trình MTQG (để b/c);"),
-                        _("Bộ Nông nghiệp và Môi trường (để b/c);"),
-                        _("UBND các tỉnh, thành phố;"), _("Lưu: VT, VPĐP.")],
+            subtitle=_(
+                "Kết quả thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới "
+                "năm %(year)s trên phạm vi cả nước"
+            )
+            % {"year": year},
+            recipients=[
+                _("Ban Chỉ đạo Trung ương các Chương trình MTQG (để b/c);"),
+                _("Bộ Nông nghiệp và Môi trường (để b/c);"),
+                _("UBND các tỉnh, thành phố;"),
+                _("Lưu: VT, VPĐP."),
+            ],
             signer_title=_("CHÁNH VĂN PHÒNG"),
-        )  # fmt: skip
+        )
     province = Unit.objects.filter(pk=province_id_of(unit.path)).first()
     place = (province or unit).short_name
     if unit.level == Level.PROVINCE:
@@ -76,21 +86,35 @@ def _frame(unit: Unit | None, year: int, issued_on: datetime.date | None) -> Rep
             _("VĂN PHÒNG ĐIỀU PHỐI NÔNG THÔN MỚI"),
         )
         number, signer = _("Số:        /BC-VPĐP"), _("CHÁNH VĂN PHÒNG")
-        recipients = [_("Văn phòng Điều phối nông thôn mới Trung ương (để b/c);"),
-                      _("UBND tỉnh (để b/c);"), _("Các sở, ban, ngành thành viên;"),
-                      _("UBND các huyện, thành phố;"), _("Lưu: VT, VPĐP.")]  # fmt: skip
+        recipients = [
+            _("Văn phòng Điều phối nông thôn mới Trung ương (để b/c);"),
+            _("UBND tỉnh (để b/c);"),
+            _("Các sở, ban, ngành thành viên;"),
+            _("UBND các huyện, thành phố;"),
+            _("Lưu: VT, VPĐP."),
+        ]
     else:
         parent, issuer = "", _("UBND %(name)s") % {"name": unit.name.upper()}
         number, signer = _("Số:        /BC-UBND"), _("TM. ỦY BAN NHÂN DÂN")
-        recipients = [_("Văn phòng Điều phối nông thôn mới tỉnh (để b/c);"),
-                      _("Lưu: VT.")]  # fmt: skip
+        recipients = [_("Văn phòng Điều phối nông thôn mới tỉnh (để b/c);"), _("Lưu: VT.")]
     return Report(
-        year=year, scope_code=unit.code, scope_name=unit.name, issuer_parent=parent,
-        issuer=issuer, number=number, place=place, issued_on=issued_on, title=_("BÁO CÁO"),
-        subtitle=_("Kết quả thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới "
-                   "năm %(year)s trên địa bàn %(unit)s") % {"year": year, "unit": _lower_kind(unit)},
-        recipients=recipients, signer_title=signer,
-    )  # fmt: skip
+        year=year,
+        scope_code=unit.code,
+        scope_name=unit.name,
+        issuer_parent=parent,
+        issuer=issuer,
+        number=number,
+        place=place,
+        issued_on=issued_on,
+        title=_("BÁO CÁO"),
+        subtitle=_(
+            "Kết quả thực hiện Chương trình mục tiêu quốc gia xây dựng nông thôn mới "
+            "năm %(year)s trên địa bàn %(unit)s"
+        )
+        % {"year": year, "unit": _lower_kind(unit)},
+        recipients=recipients,
+        signer_title=signer,
+    )
 
 
 def _lower_kind(unit: Unit) -> str:
@@ -107,19 +131,19 @@ def _placeholders(report: Report, start: int) -> None:
                 "nhân chủ quan, khách quan.]"
             ),
             placeholder=True,
-        ),  # fmt: skip
+        ),
         Heading(
             _("%(n)s. NHIỆM VỤ, GIẢI PHÁP NĂM %(year)s")
             % {"n": ROMAN[start + 1], "year": report.year + 1}
-        ),  # fmt: skip
+        ),
         Paragraph(
             _("[Văn phòng Điều phối bổ sung: mục tiêu, nhiệm vụ và giải pháp trọng tâm năm sau.]"),
             placeholder=True,
-        ),  # fmt: skip
+        ),
         Heading(_("%(n)s. ĐỀ XUẤT, KIẾN NGHỊ") % {"n": ROMAN[start + 2]}),
         Paragraph(
             _("[Văn phòng Điều phối bổ sung: đề xuất, kiến nghị với cấp trên.]"), placeholder=True
-        ),  # fmt: skip
+        ),
     ]
 
 
@@ -159,12 +183,18 @@ def annual_report(
                     "%(unit)s được ghi nhận trong hệ thống. Báo cáo sẽ có số liệu khi các đơn vị "
                     "nhập kết quả."
                 )
-                % {"year": year, "unit": _lower_kind(unit)}  # fmt: skip
+                % {"year": year, "unit": _lower_kind(unit)}
             )
         )
     report.blocks.append(Heading(_("I. KẾT QUẢ THỰC HIỆN NĂM %(year)s") % {"year": year}))
-    sections = [_plan_section, _recognition_section, _criteria_section, _ocop_section,
-                _resources_section, _tasks_section]  # fmt: skip
+    sections = [
+        _plan_section,
+        _recognition_section,
+        _criteria_section,
+        _ocop_section,
+        _resources_section,
+        _tasks_section,
+    ]
     for number, section in enumerate(sections, start=1):
         report.blocks += section(summary, number, plans)
     _placeholders(report, 1)
@@ -230,8 +260,12 @@ def _plan_section(s: Summary, number: int, plans) -> list:
     blocks: list = [Heading(_("%(n)s. Kết quả thực hiện các chỉ tiêu kế hoạch") % {"n": number}, 2)]
     targets = [t for t in s.targets if not t["is_allocation"]] or s.targets
     if not targets:
-        blocks.append(Paragraph(_("Chưa có chỉ tiêu kế hoạch năm %(year)s của đơn vị trong hệ "
-                                  "thống.") % {"year": s.year}))  # fmt: skip
+        blocks.append(
+            Paragraph(
+                _("Chưa có chỉ tiêu kế hoạch năm %(year)s của đơn vị trong hệ thống.")
+                % {"year": s.year}
+            )
+        )
         return blocks
     for t in targets:
         blocks.append(Paragraph(f"- {target_label(t)} ({t['plan']}): {t['wording']}."))
@@ -247,7 +281,7 @@ def _plan_section(s: Summary, number: int, plans) -> list:
                 _("Thực hiện"),
                 _("Tỷ lệ (%)"),
                 _("Đánh giá"),
-            ],  # fmt: skip
+            ],
             rows=[
                 [
                     i,
@@ -259,7 +293,7 @@ def _plan_section(s: Summary, number: int, plans) -> list:
                     target_verdict(t),
                 ]
                 for i, t in enumerate(targets, start=1)
-            ],  # fmt: skip
+            ],
         )
     )
     return blocks
@@ -267,15 +301,19 @@ def _plan_section(s: Summary, number: int, plans) -> list:
 
 def _recognition_section(s: Summary, number: int, plans) -> list:
     blocks: list = [Heading(_("%(n)s. Công nhận đạt chuẩn") % {"n": number}, 2)]
-    levels = [lv for lv in RecognitionLevel.values if lv in s.recognised_total
-              or lv in s.recognised_new or lv in s.revoked]  # fmt: skip
+    levels = [
+        lv
+        for lv in RecognitionLevel.values
+        if lv in s.recognised_total or lv in s.recognised_new or lv in s.revoked
+    ]
     if "ntm" not in levels:  # always said, even when it is 0
         levels.insert(0, "ntm")
     for level in levels:
         new, total = s.recognised_new.get(level, 0), s.recognised_total.get(level, 0)
-        text = _("Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
-                 "%(total)s %(noun)s") % {"year": s.year, "new": _n(new), "total": _n(total),
-                                          "noun": level_noun(level)}  # fmt: skip
+        text = _(
+            "Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
+            "%(total)s %(noun)s"
+        ) % {"year": s.year, "new": _n(new), "total": _n(total), "noun": level_noun(level)}
         if level in COMMUNE_LEVELS and s.communes_total:
             text += _(" (%(p)s%% tổng số xã)") % {"p": _n(percent(total, s.communes_total))}
         if s.revoked.get(level):
@@ -291,7 +329,7 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
                 _("Thu hồi trong năm"),
                 _("Lũy kế đến 31/12"),
                 _("Tỷ lệ trên tổng số xã (%)"),
-            ],  # fmt: skip
+            ],
             rows=[
                 [
                     str(RecognitionLevel(lv).label),
@@ -303,7 +341,7 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
                     else None,
                 ]
                 for lv in levels
-            ],  # fmt: skip
+            ],
             unit_note=_("Đơn vị tính: xã; thôn, huyện theo mức"),
         )
     )
@@ -315,7 +353,7 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
                     "n": _n(len(s.subunits_without_recognition)),
                     "names": ", ".join(u["name"] for u in s.subunits_without_recognition),
                 }
-            )  # fmt: skip
+            )
         )
     if s.fell_below:
         blocks.append(
@@ -329,7 +367,7 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
                     "year": s.year,
                     "names": ", ".join(u["name"] for u in s.fell_below),
                 }
-            )  # fmt: skip
+            )
         )
     if s.behind_roadmap:
         blocks.append(
@@ -342,7 +380,7 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
                         for r in s.behind_roadmap
                     ),
                 }
-            )  # fmt: skip
+            )
         )
     return blocks
 
@@ -379,8 +417,9 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
     cset = s.criteria_set
     blocks: list = [Heading(_("%(n)s. Kết quả thực hiện Bộ tiêu chí") % {"n": number}, 2)]
     if cset is None:
-        blocks.append(Paragraph(_("Không có bộ tiêu chí xã áp dụng cho năm %(year)s.")
-                                % {"year": s.year}))  # fmt: skip
+        blocks.append(
+            Paragraph(_("Không có bộ tiêu chí xã áp dụng cho năm %(year)s.") % {"year": s.year})
+        )
         return blocks
     blocks.append(
         Paragraph(
@@ -394,11 +433,12 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 "total": _n(s.communes_total),
                 "assessed": _n(s.communes_assessed),
             }
-        )  # fmt: skip
+        )
     )
     if not s.communes_assessed:
-        blocks.append(Paragraph(_("Chưa có xã nào có kết quả đánh giá năm %(year)s.")
-                                % {"year": s.year}))  # fmt: skip
+        blocks.append(
+            Paragraph(_("Chưa có xã nào có kết quả đánh giá năm %(year)s.") % {"year": s.year})
+        )
         return blocks
     blocks.append(Paragraph(average_sentence(s) + " " + bands_sentence(s) + "."))
     blocks.append(
@@ -413,14 +453,14 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 percent(sum(s.bands.values()), s.communes_assessed),
             ],
             unit_note=_("Đơn vị tính: xã"),
-        )  # fmt: skip
+        )
     )
     blocks.append(
         Chart(
             "chart_bands",
             _("Số xã theo số tiêu chí đạt"),
             [Bar(label, n) for label, n in s.bands.items()],
-        )  # fmt: skip
+        )
     )
     blocks.append(
         Table(
@@ -432,7 +472,7 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 _("Số xã đạt"),
                 _("Số xã chưa đạt"),
                 _("Tỷ lệ đạt (%)"),
-            ],  # fmt: skip
+            ],
             rows=[
                 [
                     a["criterion"],
@@ -444,7 +484,7 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 for a in s.criteria_attainment
             ],
             unit_note=_("Đơn vị tính: xã"),
-        )  # fmt: skip
+        )
     )
     blocks.append(
         Chart(
@@ -452,7 +492,7 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
             _("Số xã đạt từng tiêu chí"),
             [Bar(a["criterion"], a["met"], title=a["name"]) for a in s.criteria_attainment],
             max_value=s.communes_assessed,
-        )  # fmt: skip
+        )
     )
     if s.criteria_holding_back:
         blocks.append(
@@ -465,7 +505,7 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                         for a in s.criteria_holding_back
                     )
                 }
-            )  # fmt: skip
+            )
         )
     if s.subunits:
         blocks.append(
@@ -501,7 +541,7 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                     s.criteria_met_average,
                     sum(u["recognised"] for u in s.subunits),
                 ],
-            )  # fmt: skip
+            )
         )
     return blocks
 
@@ -534,7 +574,7 @@ def _ocop_section(s: Summary, number: int, plans) -> list:
                 "stars": standing_stars,
                 "expiring": _n(o.get("expiring_6_months", 0)),
             }
-        )  # fmt: skip
+        )
     )
     stars = sorted(o["standing"], reverse=True)
     blocks.append(
@@ -548,15 +588,16 @@ def _ocop_section(s: Summary, number: int, plans) -> list:
             ],
             total=[_("Tổng"), new_total, o["standing_total"]],
             unit_note=_("Đơn vị tính: sản phẩm"),
-        )  # fmt: skip
+        )
     )
     return blocks
 
 
 def _resources_section(s: Summary, number: int, plans) -> list:
     r, c, m, a = s.resources, s.contributions, s.models, s.activities
-    blocks: list = [Heading(_("%(n)s. Nguồn lực, huy động đóng góp, mô hình và hoạt động")
-                            % {"n": number}, 2)]  # fmt: skip
+    blocks: list = [
+        Heading(_("%(n)s. Nguồn lực, huy động đóng góp, mô hình và hoạt động") % {"n": number}, 2)
+    ]
     if r["sources"]:
         blocks.append(
             Paragraph(
@@ -570,7 +611,7 @@ def _resources_section(s: Summary, number: int, plans) -> list:
                     "rate": _n(percent(r["disbursed"], r["allocated"])),
                     "share": _n(percent(r["community"]["allocated"], r["allocated"])),
                 }
-            )  # fmt: skip
+            )
         )
         blocks.append(
             Table(
@@ -593,7 +634,7 @@ def _resources_section(s: Summary, number: int, plans) -> list:
                     percent(r["disbursed"], r["allocated"]),
                 ],
                 unit_note=_("Đơn vị tính: đồng"),
-            )  # fmt: skip
+            )
         )
     else:
         blocks.append(Paragraph(_("Chưa có số liệu nguồn vốn năm %(year)s.") % {"year": s.year}))
@@ -610,11 +651,12 @@ def _resources_section(s: Summary, number: int, plans) -> list:
                     "cash": _money(c["cash"]),
                     "materials": _money(c["materials_value"]),
                 }
-            )  # fmt: skip
+            )
         )
     else:
-        blocks.append(Paragraph(_("Chưa có số liệu đóng góp của cộng đồng năm %(year)s.")
-                                % {"year": s.year}))  # fmt: skip
+        blocks.append(
+            Paragraph(_("Chưa có số liệu đóng góp của cộng đồng năm %(year)s.") % {"year": s.year})
+        )
     if m["total"]:
         blocks.append(
             Paragraph(
@@ -625,11 +667,13 @@ def _resources_section(s: Summary, number: int, plans) -> list:
                         f"{ModelKind(k).label}: {_n(n)}" for k, n in m["by_kind"].items() if n
                     ),
                 }
-            )  # fmt: skip
+            )
         )
     if a["count"]:
-        rows = [[g["label"], g["count"], g["planned"], g["actual"],
-                 percent(g["actual"], g["planned"])] for g in a["by_kind"]]  # fmt: skip
+        rows = [
+            [g["label"], g["count"], g["planned"], g["actual"], percent(g["actual"], g["planned"])]
+            for g in a["by_kind"]
+        ]
         p = a["participants"]
         if p["count"]:
             blocks.append(
@@ -643,7 +687,7 @@ def _resources_section(s: Summary, number: int, plans) -> list:
                         "actual": _n(p["actual"]),
                         "p": _n(percent(p["actual"], p["planned"], 0)),
                     }
-                )  # fmt: skip
+                )
             )
         blocks.append(
             Table(
@@ -657,7 +701,7 @@ def _resources_section(s: Summary, number: int, plans) -> list:
                     _("Tỷ lệ (%)"),
                 ],
                 rows=rows,
-            )  # fmt: skip
+            )
         )
     return blocks
 
@@ -665,12 +709,16 @@ def _resources_section(s: Summary, number: int, plans) -> list:
 def _tasks_section(s: Summary, number: int, plans) -> list:
     blocks: list = [Heading(_("%(n)s. Thực hiện nhiệm vụ, giải pháp") % {"n": number}, 2)]
     tasks = list(
-        Task.objects.filter(plan__in=plans).select_related("plan").order_by("plan_id", "group",
-                                                                             "deadline", "pk")
-    )  # fmt: skip
+        Task.objects.filter(plan__in=plans)
+        .select_related("plan")
+        .order_by("plan_id", "group", "deadline", "pk")
+    )
     if not tasks:
-        blocks.append(Paragraph(_("Chưa có nhiệm vụ của kế hoạch năm %(year)s trong hệ thống.")
-                                % {"year": s.year}))  # fmt: skip
+        blocks.append(
+            Paragraph(
+                _("Chưa có nhiệm vụ của kế hoạch năm %(year)s trong hệ thống.") % {"year": s.year}
+            )
+        )
         return blocks
     day = year_end(s.year)
     statuses = [t.status_on(day) for t in tasks]
@@ -683,7 +731,7 @@ def _tasks_section(s: Summary, number: int, plans) -> list:
                 "nhiệm vụ quá hạn đến 31/12/%(year)s."
             )
             % {"n": _n(len(tasks)), "done": _n(done), "overdue": _n(overdue), "year": s.year}
-        )  # fmt: skip
+        )
     )
     blocks.append(
         Table(
@@ -701,7 +749,7 @@ def _tasks_section(s: Summary, number: int, plans) -> list:
                 [i, t.group, t.content, t.lead_agency, t.deadline, t.status_label_on(day)]
                 for i, t in enumerate(tasks, start=1)
             ],
-        )  # fmt: skip
+        )
     )
     return blocks
 
@@ -720,44 +768,107 @@ def _annexes(s: Summary) -> list[Annex]:
         for i, row in enumerate(matrix.rows, start=1):
             cells = [None if cell is None else bool(cell.met) for cell in row.cells]
             met = row.assessment.criteria_met if row.assessment else None
-            rows.append([i, row.unit.name, row.unit.parent.name if row.unit.parent else "",
-                         *cells, met])  # fmt: skip
-        annexes.append(Annex(
-            _("Phụ lục 01. Kết quả thực hiện tiêu chí của các xã năm %(year)s") % {"year": s.year},
-            [Paragraph(_("Đánh dấu x: tiêu chí đạt; ô trống: chưa đạt; —: chưa có kết quả.")),
-             Table(key="phu_luc_xa", title=_("Kết quả tiêu chí theo xã"),
-                   columns=[_("TT"), _("Xã"), _("Thuộc"), *codes, _("Số tiêu chí đạt")],
-                   rows=rows, landscape=True)],
-        ))  # fmt: skip
+            rows.append(
+                [i, row.unit.name, row.unit.parent.name if row.unit.parent else "", *cells, met]
+            )
+        annexes.append(
+            Annex(
+                _("Phụ lục 01. Kết quả thực hiện tiêu chí của các xã năm %(year)s")
+                % {"year": s.year},
+                [
+                    Paragraph(
+                        _("Đánh dấu x: tiêu chí đạt; ô trống: chưa đạt; —: chưa có kết quả.")
+                    ),
+                    Table(
+                        key="phu_luc_xa",
+                        title=_("Kết quả tiêu chí theo xã"),
+                        columns=[_("TT"), _("Xã"), _("Thuộc"), *codes, _("Số tiêu chí đạt")],
+                        rows=rows,
+                        landscape=True,
+                    ),
+                ],
+            )
+        )
     recognitions = list(
-        Recognition.objects.filter(
-            unit__path__startswith=s.unit.path, year=s.year
-        ).select_related("unit", "unit__parent").order_by("decision_date", "unit__code", "pk")
-    )  # fmt: skip
-    annexes.append(Annex(
-        _("Phụ lục 02. Danh sách đơn vị được công nhận, thu hồi năm %(year)s") % {"year": s.year},
-        [Table(key="phu_luc_cong_nhan", title=_("Quyết định công nhận, thu hồi"),
-               columns=[_("TT"), _("Đơn vị"), _("Thuộc"), _("Mức"), _("Hình thức"),
-                        _("Số quyết định"), _("Ngày quyết định")],
-               rows=[[i, r.unit.name, r.unit.parent.name if r.unit.parent else "",
-                      str(RecognitionLevel(r.level).label),
-                      _("Công nhận") if r.action == RecognitionAction.RECOGNISED else _("Thu hồi"),
-                      r.decision_number, r.decision_date]
-                     for i, r in enumerate(recognitions, start=1)])]
-        if recognitions else [Paragraph(_("Không có quyết định công nhận, thu hồi trong năm."))],
-    ))  # fmt: skip
+        Recognition.objects.filter(unit__path__startswith=s.unit.path, year=s.year)
+        .select_related("unit", "unit__parent")
+        .order_by("decision_date", "unit__code", "pk")
+    )
+    annexes.append(
+        Annex(
+            _("Phụ lục 02. Danh sách đơn vị được công nhận, thu hồi năm %(year)s")
+            % {"year": s.year},
+            [
+                Table(
+                    key="phu_luc_cong_nhan",
+                    title=_("Quyết định công nhận, thu hồi"),
+                    columns=[
+                        _("TT"),
+                        _("Đơn vị"),
+                        _("Thuộc"),
+                        _("Mức"),
+                        _("Hình thức"),
+                        _("Số quyết định"),
+                        _("Ngày quyết định"),
+                    ],
+                    rows=[
+                        [
+                            i,
+                            r.unit.name,
+                            r.unit.parent.name if r.unit.parent else "",
+                            str(RecognitionLevel(r.level).label),
+                            _("Công nhận")
+                            if r.action == RecognitionAction.RECOGNISED
+                            else _("Thu hồi"),
+                            r.decision_number,
+                            r.decision_date,
+                        ]
+                        for i, r in enumerate(recognitions, start=1)
+                    ],
+                )
+            ]
+            if recognitions
+            else [Paragraph(_("Không có quyết định công nhận, thu hồi trong năm."))],
+        )
+    )
     certificates = list(
         standing(day=year_end(s.year), unit=s.unit).order_by("-stars", "product__name")
     )
-    annexes.append(Annex(
-        _("Phụ lục 03. Danh sách sản phẩm OCOP còn hiệu lực đến 31/12/%(year)s") % {"year": s.year},
-        [Table(key="phu_luc_ocop", title=_("Sản phẩm OCOP"),
-               columns=[_("TT"), _("Sản phẩm"), _("Chủ thể"), _("Địa bàn"), _("Hạng sao"),
-                        _("Quyết định"), _("Hiệu lực đến")],
-               rows=[[i, c.product.name, c.product.subject.name, c.product.unit.name, c.stars,
-                      c.number, c.valid_to] for i, c in enumerate(certificates, start=1)])]
-        if certificates else [Paragraph(_("Không có sản phẩm OCOP còn hiệu lực."))],
-    ))  # fmt: skip
+    annexes.append(
+        Annex(
+            _("Phụ lục 03. Danh sách sản phẩm OCOP còn hiệu lực đến 31/12/%(year)s")
+            % {"year": s.year},
+            [
+                Table(
+                    key="phu_luc_ocop",
+                    title=_("Sản phẩm OCOP"),
+                    columns=[
+                        _("TT"),
+                        _("Sản phẩm"),
+                        _("Chủ thể"),
+                        _("Địa bàn"),
+                        _("Hạng sao"),
+                        _("Quyết định"),
+                        _("Hiệu lực đến"),
+                    ],
+                    rows=[
+                        [
+                            i,
+                            c.product.name,
+                            c.product.subject.name,
+                            c.product.unit.name,
+                            c.stars,
+                            c.number,
+                            c.valid_to,
+                        ]
+                        for i, c in enumerate(certificates, start=1)
+                    ],
+                )
+            ]
+            if certificates
+            else [Paragraph(_("Không có sản phẩm OCOP còn hiệu lực."))],
+        )
+    )
     return annexes
 
 
@@ -774,8 +885,9 @@ def national_report(
     assessed = sum(r["assessed"] for r in rows)
     met_sum = sum(
         (Decimal(str(r["criteria_met_average"])) * r["assessed"])
-        for r in rows if r["criteria_met_average"] is not None
-    )  # fmt: skip
+        for r in rows
+        if r["criteria_met_average"] is not None
+    )
     average = (met_sum / assessed).quantize(Decimal("0.01")) if assessed else None
     totals = {lv: sum(r["recognised_total"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
     new = {lv: sum(r["recognised_new"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
@@ -783,8 +895,15 @@ def national_report(
     report.blocks.append(Heading(_("I. KẾT QUẢ THỰC HIỆN NĂM %(year)s") % {"year": year}))
     report.blocks.append(Heading(_("1. Bộ tiêu chí và công nhận đạt chuẩn"), 2))
     if not report.has_data:
-        report.blocks.append(Paragraph(_("Năm %(year)s chưa có tỉnh nào có số liệu đánh giá hoặc "
-                                         "công nhận trong hệ thống.") % {"year": year}))  # fmt: skip
+        report.blocks.append(
+            Paragraph(
+                _(
+                    "Năm %(year)s chưa có tỉnh nào có số liệu đánh giá hoặc "
+                    "công nhận trong hệ thống."
+                )
+                % {"year": year}
+            )
+        )
     report.blocks.append(
         Paragraph(
             _(
@@ -797,21 +916,33 @@ def national_report(
                 "assessed": _n(assessed),
                 "avg": _n(average, 2),
             }
-        )  # fmt: skip
+        )
     )
     for level in COMMUNE_LEVELS:
         if totals[level] or new[level]:
-            report.blocks.append(Paragraph(
-                _("Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
-                  "%(total)s %(noun)s (%(p)s%% tổng số xã).")
-                % {"year": year, "new": _n(new[level]), "total": _n(totals[level]),
-                   "noun": level_noun(level), "p": _n(percent(totals[level], communes))}
-            ))  # fmt: skip
+            report.blocks.append(
+                Paragraph(
+                    _(
+                        "Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
+                        "%(total)s %(noun)s (%(p)s%% tổng số xã)."
+                    )
+                    % {
+                        "year": year,
+                        "new": _n(new[level]),
+                        "total": _n(totals[level]),
+                        "noun": level_noun(level),
+                        "p": _n(percent(totals[level], communes)),
+                    }
+                )
+            )
     without = [r["name"] for r in rows if r["communes"] and not r["recognised_total"].get("ntm")]
     if without and report.has_data:
-        report.blocks.append(Paragraph(_("%(n)s tỉnh chưa có xã đạt chuẩn nông thôn mới trong hệ "
-                                         "thống: %(names)s.") % {"n": _n(len(without)),
-                                                                "names": ", ".join(without)}))  # fmt: skip
+        report.blocks.append(
+            Paragraph(
+                _("%(n)s tỉnh chưa có xã đạt chuẩn nông thôn mới trong hệ thống: %(names)s.")
+                % {"n": _n(len(without)), "names": ", ".join(without)}
+            )
+        )
     report.blocks.append(
         Table(
             key="tinh",
@@ -853,15 +984,20 @@ def national_report(
                 totals["model"],
             ],
             landscape=True,
-        )  # fmt: skip
+        )
     )
-    ranked = sorted((r for r in rows if r["criteria_met_average"] is not None),
-                    key=lambda r: (-r["criteria_met_average"], r["code"]))  # fmt: skip
+    ranked = sorted(
+        (r for r in rows if r["criteria_met_average"] is not None),
+        key=lambda r: (-r["criteria_met_average"], r["code"]),
+    )
     if ranked:
         report.blocks.append(
-            Chart("chart_provinces", _("Bình quân tiêu chí/xã theo tỉnh"),
-                  [Bar(r["short_name"], float(r["criteria_met_average"])) for r in ranked[:30]])
-        )  # fmt: skip
+            Chart(
+                "chart_provinces",
+                _("Bình quân tiêu chí/xã theo tỉnh"),
+                [Bar(r["short_name"], float(r["criteria_met_average"])) for r in ranked[:30]],
+            )
+        )
     ocop = SimpleNamespace(ocop=ocop_figures(unit=None, year=year), year=year)
     report.blocks += _ocop_section(ocop, 2, [])
     _placeholders(report, 1)

@@ -15,8 +15,15 @@ class Bar:
     css: str = ""
 
 
-def bar_chart(bars: list[Bar], *, width: int = 560, bar_height: int = 22, label_width: int = 90,
-              max_value: float | None = None, unit: str = "") -> str:  # fmt: skip
+def bar_chart(
+    bars: list[Bar],
+    *,
+    width: int = 560,
+    bar_height: int = 22,
+    label_width: int = 90,
+    max_value: float | None = None,
+    unit: str = "",
+) -> str:
     """Horizontal bars with their values; returns an <svg> element as a string."""
     if not bars:
         return ""
@@ -32,17 +39,23 @@ def bar_chart(bars: list[Bar], *, width: int = 560, bar_height: int = 22, label_
         length = max(0.0, plot * bar.value / top)
         value_text = f"{bar.value:g}".replace(".", ",") + unit
         parts.append(
-            f'<g><title>{escape(bar.title or bar.label)}: {escape(value_text)}</title>'
+            f"<g><title>{escape(bar.title or bar.label)}: {escape(value_text)}</title>"
             f'<text x="{label_width - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="lbl">{escape(bar.label)}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" class="bar {escape(bar.css)}"/>'
             f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="val">{escape(value_text)}</text></g>'
-        )  # fmt: skip
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def bar_chart_png(bars: list[Bar], *, title: str = "", max_value: float | None = None,
-                  unit: str = "", width_cm: float = 16.0) -> bytes:  # fmt: skip
+def bar_chart_png(
+    bars: list[Bar],
+    *,
+    title: str = "",
+    max_value: float | None = None,
+    unit: str = "",
+    width_cm: float = 16.0,
+) -> bytes:
     """The same horizontal bars as a PNG for documents (matplotlib, no screen needed)."""
     import io
 
@@ -61,8 +74,13 @@ def bar_chart_png(bars: list[Bar], *, title: str = "", max_value: float | None =
     axes.set_xlim(0, top * 1.12)
     for rect, value in zip(drawn, values, strict=True):
         text = f"{value:g}".replace(".", ",") + unit
-        axes.text(rect.get_width() + top * 0.01, rect.get_y() + rect.get_height() / 2, text,
-                  va="center", fontsize=8)  # fmt: skip
+        axes.text(
+            rect.get_width() + top * 0.01,
+            rect.get_y() + rect.get_height() / 2,
+            text,
+            va="center",
+            fontsize=8,
+        )
     axes.tick_params(labelsize=8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)

@@ -26,7 +26,7 @@ def docx_to_pdf(data: bytes, *, timeout: int = 180) -> bytes:
                 "Máy chủ chưa cài LibreOffice nên chưa xuất được PDF. Hãy cài gói Debian "
                 "libreoffice-writer-nogui (apt-get install libreoffice-writer-nogui) hoặc tải bản "
                 "Word rồi lưu thành PDF."
-            )  # fmt: skip
+            )
         )
     with tempfile.TemporaryDirectory(prefix="ntm-pdf-") as tmp:
         folder = Path(tmp)
@@ -34,10 +34,20 @@ def docx_to_pdf(data: bytes, *, timeout: int = 180) -> bytes:
         source.write_bytes(data)
         try:
             subprocess.run(
-                [program, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless",
-                 "--convert-to", "pdf", "--outdir", str(folder), str(source)],
-                check=True, capture_output=True, timeout=timeout,
-            )  # fmt: skip
+                [
+                    program,
+                    f"-env:UserInstallation=file://{folder / 'profile'}",
+                    "--headless",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(folder),
+                    str(source),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise PdfUnavailable(
                 _("LibreOffice không chuyển được báo cáo sang PDF: %(error)s") % {"error": exc}

@@ -190,10 +190,14 @@ def progress_summary(
         .values_list("results__criterion_id", "n")
     )
     summary.criteria_attainment = [
-        {"criterion": c.code, "name": c.name, "met": met_by_criterion.get(c.pk, 0),
-         "not_met": summary.communes_assessed - met_by_criterion.get(c.pk, 0)}
+        {
+            "criterion": c.code,
+            "name": c.name,
+            "met": met_by_criterion.get(c.pk, 0),
+            "not_met": summary.communes_assessed - met_by_criterion.get(c.pk, 0),
+        }
         for c in criteria
-    ]  # fmt: skip
+    ]
     summary.criteria_holding_back = (
         []
         if not rows
@@ -217,11 +221,14 @@ def progress_summary(
     met_by_unit = {r[1]: r[3] for r in rows}
     summary.fell_below = [
         {"code": u.code, "name": u.name}
-        for u in Unit.objects.filter(pk__in=[
-            unit_id for unit_id, levels in held.items()
-            if cset.level in levels and met_by_unit.get(unit_id) is False
-        ]).order_by("code")
-    ]  # fmt: skip
+        for u in Unit.objects.filter(
+            pk__in=[
+                unit_id
+                for unit_id, levels in held.items()
+                if cset.level in levels and met_by_unit.get(unit_id) is False
+            ]
+        ).order_by("code")
+    ]
 
     summary.subunits, summary.subunits_without_recognition = _subunits(
         unit, year, communes, rows, held, cset.level
@@ -289,11 +296,17 @@ def _subunits(
         if level in levels and unit_id in child_of:
             recognised[child_of[unit_id]] += 1
     subunits = [
-        {"code": c.code, "name": c.name, "id": c.pk, "communes": totals[c.pk], "assessed": len(met[c.pk]),
-         "criteria_met_average": float(_average(met[c.pk])) if met[c.pk] else None,
-         "recognised": recognised[c.pk]}
+        {
+            "code": c.code,
+            "name": c.name,
+            "id": c.pk,
+            "communes": totals[c.pk],
+            "assessed": len(met[c.pk]),
+            "criteria_met_average": float(_average(met[c.pk])) if met[c.pk] else None,
+            "recognised": recognised[c.pk],
+        }
         for c in children
-    ]  # fmt: skip
+    ]
     without = [
         {"code": s["code"], "name": s["name"]}
         for s in subunits
@@ -435,12 +448,20 @@ def national_summary(
     for p in provinces:
         key, cset = str(p.pk), sets[p.pk]
         row = {
-            "id": p.pk, "code": p.code, "name": p.name, "short_name": p.short_name,
+            "id": p.pk,
+            "code": p.code,
+            "name": p.name,
+            "short_name": p.short_name,
             "criteria_set": cset.code if cset else None,
             "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
-            "communes": communes.get(key, 0), "assessed": 0, "criteria_met_average": None,
-            "bands": {}, "meets_standard": 0, "recognised_total": {}, "recognised_new": {},
-        }  # fmt: skip
+            "communes": communes.get(key, 0),
+            "assessed": 0,
+            "criteria_met_average": None,
+            "bands": {},
+            "meets_standard": 0,
+            "recognised_total": {},
+            "recognised_new": {},
+        }
         if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
             groups = assessed.get(key, [])
             total = sum(n for _met, _meets, n in groups)

@@ -76,9 +76,15 @@ def annual_print(request):
     return render(
         request,
         "reports/annual_print.html",
-        {"report": report, "blocks": blocks, "annexes": annexes, "query": query,
-         "pdf_available": pdf_available(), "today": datetime.date.today()},
-    )  # fmt: skip
+        {
+            "report": report,
+            "blocks": blocks,
+            "annexes": annexes,
+            "query": query,
+            "pdf_available": pdf_available(),
+            "today": datetime.date.today(),
+        },
+    )
 
 
 def _html_block(block) -> dict:
@@ -92,9 +98,16 @@ def _html_block(block) -> dict:
     assert isinstance(block, Table)
     rows = [[(cell_text(v), _is_number(v)) for v in row] for row in block.rows]
     total = [(cell_text(v) if v is not None else "", _is_number(v)) for v in block.total or []]
-    return {"kind": "table", "key": block.key, "title": block.title, "columns": block.columns,
-            "rows": rows, "total": total, "unit_note": block.unit_note,
-            "landscape": block.landscape}  # fmt: skip
+    return {
+        "kind": "table",
+        "key": block.key,
+        "title": block.title,
+        "columns": block.columns,
+        "rows": rows,
+        "total": total,
+        "unit_note": block.unit_note,
+        "landscape": block.landscape,
+    }
 
 
 def _is_number(value) -> bool:

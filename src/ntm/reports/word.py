@@ -39,9 +39,14 @@ def report_docx(report: Report) -> bytes:
         section = doc.add_section()
         _page_setup(section, landscape=landscape)
         _text(doc, annex.title.upper(), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        _text(doc, _("(Kèm theo báo cáo năm %(year)s của %(issuer)s)")
-              % {"year": report.year, "issuer": report.issuer.capitalize()},
-              italic=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=13)  # fmt: skip
+        _text(
+            doc,
+            _("(Kèm theo báo cáo năm %(year)s của %(issuer)s)")
+            % {"year": report.year, "issuer": report.issuer.capitalize()},
+            italic=True,
+            align=WD_ALIGN_PARAGRAPH.CENTER,
+            size=13,
+        )
         for block in annex.blocks:
             _block(
                 doc, block, size=9 if landscape else 12, available_cm=25.2 if landscape else 16.5
@@ -89,8 +94,19 @@ def _page_numbers(section) -> None:
     run.font.size = Pt(13)
 
 
-def _text(doc_or_cell, text: str, *, bold=False, italic=False, underline=False, size=BODY_PT,
-          align=None, indent=False, space_after=6, highlight=False):  # fmt: skip
+def _text(
+    doc_or_cell,
+    text: str,
+    *,
+    bold=False,
+    italic=False,
+    underline=False,
+    size=BODY_PT,
+    align=None,
+    indent=False,
+    space_after=6,
+    highlight=False,
+):
     paragraph = doc_or_cell.add_paragraph()
     run = paragraph.add_run(text)
     run.bold, run.italic, run.underline = bold, italic, underline
@@ -146,8 +162,10 @@ def _no_borders(table) -> None:
         borders.append(element)
     properties = table._tbl.tblPr
     # Word refuses elements out of schema order: tblBorders goes before these.
-    later = [properties.find(qn(f"w:{tag}")) for tag in ("shd", "tblLayout", "tblCellMar",
-                                                         "tblLook", "tblCaption")]  # fmt: skip
+    later = [
+        properties.find(qn(f"w:{tag}"))
+        for tag in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption")
+    ]
     later = [e for e in later if e is not None]
     if later:
         later[0].addprevious(borders)
@@ -166,10 +184,23 @@ def _header(doc, report: Report) -> None:
     _text(left, report.issuer, bold=True, size=13, align=center, space_after=0)
     _text(left, "———", size=10, align=center, space_after=4)
     _text(left, report.number, size=13, align=center, space_after=0)
-    _text(right, _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), bold=True, size=13, align=center,
-          space_after=0)  # fmt: skip
-    _text(right, _("Độc lập - Tự do - Hạnh phúc"), bold=True, underline=True, size=14,
-          align=center, space_after=10)  # fmt: skip
+    _text(
+        right,
+        _("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        bold=True,
+        size=13,
+        align=center,
+        space_after=0,
+    )
+    _text(
+        right,
+        _("Độc lập - Tự do - Hạnh phúc"),
+        bold=True,
+        underline=True,
+        size=14,
+        align=center,
+        space_after=10,
+    )
     _text(right, report.date_line, italic=True, size=14, align=center, space_after=0)
     for cell in (left, right):  # the empty first paragraph each new cell starts with
         first = cell.paragraphs[0]
@@ -183,11 +214,24 @@ def _header(doc, report: Report) -> None:
 
 def _block(doc, block, size: int = 12, available_cm: float = 16.5) -> None:
     if isinstance(block, Heading):
-        _text(doc, block.text, bold=True, italic=block.level > 1, space_after=6,
-              indent=block.level > 1, align=WD_ALIGN_PARAGRAPH.JUSTIFY)  # fmt: skip
+        _text(
+            doc,
+            block.text,
+            bold=True,
+            italic=block.level > 1,
+            space_after=6,
+            indent=block.level > 1,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        )
     elif isinstance(block, Paragraph):
-        _text(doc, block.text, indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY,
-              italic=block.placeholder, highlight=block.placeholder)  # fmt: skip
+        _text(
+            doc,
+            block.text,
+            indent=True,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            italic=block.placeholder,
+            highlight=block.placeholder,
+        )
     elif isinstance(block, Table):
         _table(doc, block, size, available_cm)
     elif isinstance(block, Chart):
@@ -195,12 +239,19 @@ def _block(doc, block, size: int = 12, available_cm: float = 16.5) -> None:
 
 
 def _table(doc, block: Table, size: int, available_cm: float) -> None:
-    title = _text(doc, block.title, bold=True, size=size + 1, align=WD_ALIGN_PARAGRAPH.CENTER,
-                  space_after=2)  # fmt: skip
+    title = _text(
+        doc, block.title, bold=True, size=size + 1, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=2
+    )
     title.paragraph_format.keep_with_next = True
     if block.unit_note:
-        note = _text(doc, f"({block.unit_note})", italic=True, size=size, space_after=2,
-                     align=WD_ALIGN_PARAGRAPH.RIGHT)  # fmt: skip
+        note = _text(
+            doc,
+            f"({block.unit_note})",
+            italic=True,
+            size=size,
+            space_after=2,
+            align=WD_ALIGN_PARAGRAPH.RIGHT,
+        )
         note.paragraph_format.keep_with_next = True
     rows = block.rows + ([block.total] if block.total else [])
     widths = [int(Cm(w).twips) for w in _column_widths(block, available_cm, size)]
@@ -225,8 +276,14 @@ def _table(doc, block: Table, size: int, available_cm: float) -> None:
         for value, width in zip(values, widths, strict=True):
             numeric = isinstance(value, int | float) or type(value).__name__ == "Decimal"
             text = cell_text(value) if value is not None or r != total_index else ""
-            _xml_cell(tr, text, width, half_points, bold=r == total_index,
-                      align="right" if numeric and not isinstance(value, bool) else "left")  # fmt: skip
+            _xml_cell(
+                tr,
+                text,
+                width,
+                half_points,
+                bold=r == total_index,
+                align="right" if numeric and not isinstance(value, bool) else "left",
+            )
     _text(doc, "", size=6, space_after=4)
 
 
@@ -269,8 +326,13 @@ def _chart(doc, block: Chart) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
     paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(15.5))
-    _text(doc, _("Biểu đồ: %(title)s") % {"title": block.title}, italic=True, size=12,
-          align=WD_ALIGN_PARAGRAPH.CENTER)  # fmt: skip
+    _text(
+        doc,
+        _("Biểu đồ: %(title)s") % {"title": block.title},
+        italic=True,
+        size=12,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
 
 
 def _signature(doc, report: Report) -> None:
@@ -283,8 +345,14 @@ def _signature(doc, report: Report) -> None:
         _text(left, f"- {line}", size=11, space_after=0)
     center = WD_ALIGN_PARAGRAPH.CENTER
     _text(right, report.signer_title, bold=True, size=14, align=center, space_after=0)
-    _text(right, _("(Ký, ghi rõ họ tên, đóng dấu)"), italic=True, size=13, align=center,
-          space_after=48)  # fmt: skip
+    _text(
+        right,
+        _("(Ký, ghi rõ họ tên, đóng dấu)"),
+        italic=True,
+        size=13,
+        align=center,
+        space_after=48,
+    )
     _text(right, _("[Họ và tên người ký]"), bold=True, size=14, align=center, highlight=True)
     for cell in (left, right):
         first = cell.paragraphs[0]

@@ -61,8 +61,17 @@ class FundingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Funding
-        fields = ["id", "unit", "unit_code", "year", "source", "allocated", "disbursed",
-                  "disbursement_rate", "note"]  # fmt: skip
+        fields = [
+            "id",
+            "unit",
+            "unit_code",
+            "year",
+            "source",
+            "allocated",
+            "disbursed",
+            "disbursement_rate",
+            "note",
+        ]
         validators = []
 
 
@@ -112,8 +121,19 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Activity
-        fields = ["id", "unit", "kind", "name", "date", "organiser", "measure", "planned",
-                  "actual", "attainment", "note"]  # fmt: skip
+        fields = [
+            "id",
+            "unit",
+            "kind",
+            "name",
+            "date",
+            "organiser",
+            "measure",
+            "planned",
+            "actual",
+            "attainment",
+            "note",
+        ]
 
 
 class _ScopedViewSet(viewsets.ModelViewSet):
@@ -133,9 +153,12 @@ class _ScopedViewSet(viewsets.ModelViewSet):
             if unit is None or not scope_for(self.request.user).contains(unit):
                 return qs.none()
         return selectors.filter_list(
-            qs, unit=unit, year=int_param(year) if len(year) == 4 else None,
-            kind=kind if kind in self.kinds else "", year_field=self.year_field,
-        ).order_by("pk")  # fmt: skip
+            qs,
+            unit=unit,
+            year=int_param(year) if len(year) == 4 else None,
+            kind=kind if kind in self.kinds else "",
+            year_field=self.year_field,
+        ).order_by("pk")
 
     def call(self, fn, **kwargs):
         try:
@@ -164,12 +187,15 @@ class FundingViewSet(_ScopedViewSet):
         d = serializer.validated_data
         inst = serializer.instance
         funding, _created = self.call(
-            services.funding_save, user=self.request.user,
-            unit=d.get("unit", inst and inst.unit), year=d.get("year", inst and inst.year),
+            services.funding_save,
+            user=self.request.user,
+            unit=d.get("unit", inst and inst.unit),
+            year=d.get("year", inst and inst.year),
             source=d.get("source", inst and inst.source),
             allocated=d.get("allocated", inst.allocated if inst else 0),
-            disbursed=d.get("disbursed", inst.disbursed if inst else 0), note=d.get("note", ""),
-        )  # fmt: skip
+            disbursed=d.get("disbursed", inst.disbursed if inst else 0),
+            note=d.get("note", ""),
+        )
         serializer.instance = funding
 
     def perform_update(self, serializer):
@@ -183,9 +209,11 @@ class FundingViewSet(_ScopedViewSet):
 def _refuse_key_change(serializer, fields) -> None:
     """A row is identified by these fields: moving it would copy the money, so it is refused."""
     changed = [
-        f for f in fields
-        if f in serializer.validated_data and serializer.validated_data[f] != getattr(serializer.instance, f)
-    ]  # fmt: skip
+        f
+        for f in fields
+        if f in serializer.validated_data
+        and serializer.validated_data[f] != getattr(serializer.instance, f)
+    ]
     if changed:
         raise ValidationError(
             {f: [_("Không đổi được trường này; hãy xóa dòng và tạo dòng mới.")] for f in changed}
@@ -205,8 +233,18 @@ class ContributionViewSet(_ScopedViewSet):
         if inst is not None:
             scope_for(self.request.user).require(inst.unit, write=True)
             _refuse_key_change(serializer, ("unit", "year"))
-            base = {f: getattr(inst, f) for f in ("unit", "year", "land_m2", "workdays", "cash",
-                                                   "materials_value", "materials")}  # fmt: skip
+            base = {
+                f: getattr(inst, f)
+                for f in (
+                    "unit",
+                    "year",
+                    "land_m2",
+                    "workdays",
+                    "cash",
+                    "materials_value",
+                    "materials",
+                )
+            }
             d = {**base, **d}
         contribution, _created = self.call(services.contribution_save, user=self.request.user, **d)
         serializer.instance = contribution
@@ -223,8 +261,13 @@ class ProjectViewSet(_ScopedViewSet):
         inst = serializer.instance
         d = dict(serializer.validated_data)
         if inst is not None:
-            d = {**{f: getattr(inst, f) for f in ("unit", "year", "name", "criterion", "amount",
-                                                  "note")}, **d}  # fmt: skip
+            d = {
+                **{
+                    f: getattr(inst, f)
+                    for f in ("unit", "year", "name", "criterion", "amount", "note")
+                },
+                **d,
+            }
         serializer.instance = self.call(services.project_save, project=inst, **d)
 
     perform_create = perform_update = _save
@@ -241,8 +284,21 @@ class ModelSiteViewSet(_ScopedViewSet):
         inst = serializer.instance
         d = dict(serializer.validated_data)
         if inst is not None:
-            d = {**{f: getattr(inst, f) for f in ("unit", "kind", "name", "year_recognised",
-                                                  "status", "lost_year", "note")}, **d}  # fmt: skip
+            d = {
+                **{
+                    f: getattr(inst, f)
+                    for f in (
+                        "unit",
+                        "kind",
+                        "name",
+                        "year_recognised",
+                        "status",
+                        "lost_year",
+                        "note",
+                    )
+                },
+                **d,
+            }
         serializer.instance = self.call(services.model_site_save, site=inst, **d)
 
     perform_create = perform_update = _save
@@ -259,8 +315,23 @@ class ActivityViewSet(_ScopedViewSet):
         inst = serializer.instance
         d = dict(serializer.validated_data)
         if inst is not None:
-            d = {**{f: getattr(inst, f) for f in ("unit", "kind", "name", "date", "organiser",
-                                                  "measure", "planned", "actual", "note")}, **d}  # fmt: skip
+            d = {
+                **{
+                    f: getattr(inst, f)
+                    for f in (
+                        "unit",
+                        "kind",
+                        "name",
+                        "date",
+                        "organiser",
+                        "measure",
+                        "planned",
+                        "actual",
+                        "note",
+                    )
+                },
+                **d,
+            }
         serializer.instance = self.call(services.activity_save, activity=inst, **d)
 
     perform_create = perform_update = _save

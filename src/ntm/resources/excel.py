@@ -47,23 +47,59 @@ from ntm.units.selectors import unit_by_code
 
 INFO, FUNDING, CONTRIB, MODELS, ACTIVITIES = "ThongTin", "NguonVon", "DongGop", "MoHinh", "HoatDong"
 FUNDING_HEADERS = ["Mã nguồn", "Nguồn vốn", "Kế hoạch vốn (đồng)", "Giải ngân (đồng)", "Ghi chú"]
-CONTRIB_HEADERS = ["Đất hiến (m²)", "Ngày công", "Tiền mặt (đồng)",
-                   "Vật tư, vật liệu quy ra tiền (đồng)", "Mô tả vật tư, vật liệu"]  # fmt: skip
-MODEL_HEADERS = ["Mã thôn/xã", "Loại mô hình", "Tên mô hình", "Năm công nhận", "Tình trạng",
-                 "Năm không còn duy trì"]  # fmt: skip
-ACTIVITY_HEADERS = ["Loại hoạt động", "Tên hoạt động", "Ngày (dd/mm/yyyy)", "Đơn vị tổ chức",
-                    "Đơn vị tính", "Kế hoạch", "Thực hiện"]  # fmt: skip
+CONTRIB_HEADERS = [
+    "Đất hiến (m²)",
+    "Ngày công",
+    "Tiền mặt (đồng)",
+    "Vật tư, vật liệu quy ra tiền (đồng)",
+    "Mô tả vật tư, vật liệu",
+]
+MODEL_HEADERS = [
+    "Mã thôn/xã",
+    "Loại mô hình",
+    "Tên mô hình",
+    "Năm công nhận",
+    "Tình trạng",
+    "Năm không còn duy trì",
+]
+ACTIVITY_HEADERS = [
+    "Loại hoạt động",
+    "Tên hoạt động",
+    "Ngày (dd/mm/yyyy)",
+    "Đơn vị tổ chức",
+    "Đơn vị tính",
+    "Kế hoạch",
+    "Thực hiện",
+]
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 # The column of each service field, to name it in an error found while writing.
 _FIELD_COLUMNS = {
     FUNDING: {"allocated": "C", "disbursed": "D", "note": "E"},
-    CONTRIB: {"land_m2": "A", "workdays": "B", "cash": "C", "materials_value": "D",
-              "materials": "E"},
-    MODELS: {"unit": "A", "kind": "B", "name": "C", "year_recognised": "D", "status": "E",
-             "lost_year": "F"},
-    ACTIVITIES: {"kind": "A", "name": "B", "date": "C", "organiser": "D", "measure": "E",
-                 "planned": "F", "actual": "G"},
-}  # fmt: skip
+    CONTRIB: {
+        "land_m2": "A",
+        "workdays": "B",
+        "cash": "C",
+        "materials_value": "D",
+        "materials": "E",
+    },
+    MODELS: {
+        "unit": "A",
+        "kind": "B",
+        "name": "C",
+        "year_recognised": "D",
+        "status": "E",
+        "lost_year": "F",
+    },
+    ACTIVITIES: {
+        "kind": "A",
+        "name": "B",
+        "date": "C",
+        "organiser": "D",
+        "measure": "E",
+        "planned": "F",
+        "actual": "G",
+    },
+}
 
 
 def resources_template(*, unit: Unit, year: int) -> bytes:
@@ -72,31 +108,75 @@ def resources_template(*, unit: Unit, year: int) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = INFO
-    write_table(ws, ["Mục", "Giá trị"], [
-        ["Mã đơn vị", unit.code], ["Năm", year], ["Tên đơn vị (để đối chiếu)", unit.name],
-    ], widths={1: 28, 2: 40})  # fmt: skip
+    write_table(
+        ws,
+        ["Mục", "Giá trị"],
+        [
+            ["Mã đơn vị", unit.code],
+            ["Năm", year],
+            ["Tên đơn vị (để đối chiếu)", unit.name],
+        ],
+        widths={1: 28, 2: 40},
+    )
     ws = wb.create_sheet(FUNDING)
-    write_table(ws, FUNDING_HEADERS, [
-        [s.code, s.name, f.allocated if f else 0, f.disbursed if f else 0, f.note if f else ""]
-        for s, f in rows["funding_table"]
-    ], widths={1: 18, 2: 60, 3: 22, 4: 22, 5: 30})  # fmt: skip
+    write_table(
+        ws,
+        FUNDING_HEADERS,
+        [
+            [s.code, s.name, f.allocated if f else 0, f.disbursed if f else 0, f.note if f else ""]
+            for s, f in rows["funding_table"]
+        ],
+        widths={1: 18, 2: 60, 3: 22, 4: 22, 5: 30},
+    )
     c = rows["contribution"]
     ws = wb.create_sheet(CONTRIB)
-    write_table(ws, CONTRIB_HEADERS, [
-        [c.land_m2, c.workdays, c.cash, c.materials_value, c.materials] if c else [0, 0, 0, 0, ""]
-    ], widths={1: 16, 2: 14, 3: 20, 4: 24, 5: 40})  # fmt: skip
+    write_table(
+        ws,
+        CONTRIB_HEADERS,
+        [
+            [c.land_m2, c.workdays, c.cash, c.materials_value, c.materials]
+            if c
+            else [0, 0, 0, 0, ""]
+        ],
+        widths={1: 16, 2: 14, 3: 20, 4: 24, 5: 40},
+    )
     ws = wb.create_sheet(MODELS)
-    write_table(ws, MODEL_HEADERS, [
-        [m.unit.code, m.get_kind_display(), m.name, m.year_recognised, m.get_status_display(),
-         m.lost_year] for m in rows["models"]
-    ], widths={1: 14, 2: 32, 3: 40, 4: 14, 5: 16, 6: 18})  # fmt: skip
+    write_table(
+        ws,
+        MODEL_HEADERS,
+        [
+            [
+                m.unit.code,
+                m.get_kind_display(),
+                m.name,
+                m.year_recognised,
+                m.get_status_display(),
+                m.lost_year,
+            ]
+            for m in rows["models"]
+        ],
+        widths={1: 14, 2: 32, 3: 40, 4: 14, 5: 16, 6: 18},
+    )
     add_choice_validation(ws, 2, [str(label) for label in ModelKind.labels], 2, 500)
     add_choice_validation(ws, 5, [str(label) for label in ModelStatus.labels], 2, 500)
     ws = wb.create_sheet(ACTIVITIES)
-    write_table(ws, ACTIVITY_HEADERS, [
-        [a.get_kind_display(), a.name, a.date.strftime("%d/%m/%Y"), a.organiser, a.measure,
-         a.planned, a.actual] for a in rows["activities"]
-    ], widths={1: 30, 2: 40, 3: 16, 4: 30, 5: 12, 6: 12, 7: 12})  # fmt: skip
+    write_table(
+        ws,
+        ACTIVITY_HEADERS,
+        [
+            [
+                a.get_kind_display(),
+                a.name,
+                a.date.strftime("%d/%m/%Y"),
+                a.organiser,
+                a.measure,
+                a.planned,
+                a.actual,
+            ]
+            for a in rows["activities"]
+        ],
+        widths={1: 30, 2: 40, 3: 16, 4: 30, 5: 12, 6: 12, 7: 12},
+    )
     add_choice_validation(ws, 1, [str(label) for label in ActivityKind.labels], 2, 500)
     return workbook_bytes(wb)
 
@@ -150,8 +230,12 @@ class _Reader:
         by_value = {value: value for value, _label in choices}
         found = by_label.get(text.casefold()) or by_value.get(text)
         if found is None:
-            self.error(row, col, _("“%(v)s” không có trong danh sách: %(list)s.") % {
-                "v": text, "list": "; ".join(str(label) for _v, label in choices)})  # fmt: skip
+            self.error(
+                row,
+                col,
+                _("“%(v)s” không có trong danh sách: %(list)s.")
+                % {"v": text, "list": "; ".join(str(label) for _v, label in choices)},
+            )
         return found
 
     def year(self, values, row, col, *, required: bool = True) -> int | None:
@@ -233,8 +317,20 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
             continue
         if not allocated and not disbursed and source.pk not in existing and not note:
             continue
-        ops.append((services.funding_save, {"source": source, "allocated": allocated,
-                    "disbursed": disbursed, "note": note, "user": user}, FUNDING, i))  # fmt: skip
+        ops.append(
+            (
+                services.funding_save,
+                {
+                    "source": source,
+                    "allocated": allocated,
+                    "disbursed": disbursed,
+                    "note": note,
+                    "user": user,
+                },
+                FUNDING,
+                i,
+            )
+        )
 
     r = _Reader(report, CONTRIB)
     contrib_rows = [(i, v) for i, v in enumerate(_rows(wb, CONTRIB), start=2) if not _blank(v)]
@@ -248,10 +344,21 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
         if None not in (land, workdays, cash, materials_value):
             has_row = Contribution.objects.filter(unit=unit, year=year).exists()
             if has_row or land or workdays or cash or materials_value:
-                ops.append((services.contribution_save, {
-                    "land_m2": land, "workdays": workdays, "cash": cash,
-                    "materials_value": materials_value, "materials": r.text(values, i, 4),
-                    "user": user}, CONTRIB, i))  # fmt: skip
+                ops.append(
+                    (
+                        services.contribution_save,
+                        {
+                            "land_m2": land,
+                            "workdays": workdays,
+                            "cash": cash,
+                            "materials_value": materials_value,
+                            "materials": r.text(values, i, 4),
+                            "user": user,
+                        },
+                        CONTRIB,
+                        i,
+                    )
+                )
 
     r = _Reader(report, MODELS)
     for i, values in enumerate(_rows(wb, MODELS), start=2):
@@ -276,9 +383,22 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
         if None in (kind, year_recognised, status) or not name:
             continue
         site = ModelSite.objects.filter(unit=site_unit, kind=kind, name=name).first()
-        ops.append((services.model_site_save, {
-            "unit": site_unit, "kind": kind, "name": name, "year_recognised": year_recognised,
-            "status": status, "lost_year": lost_year, "site": site}, MODELS, i))  # fmt: skip
+        ops.append(
+            (
+                services.model_site_save,
+                {
+                    "unit": site_unit,
+                    "kind": kind,
+                    "name": name,
+                    "year_recognised": year_recognised,
+                    "status": status,
+                    "lost_year": lost_year,
+                    "site": site,
+                },
+                MODELS,
+                i,
+            )
+        )
 
     r = _Reader(report, ACTIVITIES)
     for i, values in enumerate(_rows(wb, ACTIVITIES), start=2):
@@ -304,10 +424,23 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
         if None in (kind, planned, actual) or not name:
             continue
         activity = Activity.objects.filter(unit=unit, kind=kind, name=name, date=day).first()
-        ops.append((services.activity_save, {
-            "kind": kind, "name": name, "date": day, "organiser": r.text(values, i, 3),
-            "measure": r.text(values, i, 4) or "người", "planned": planned, "actual": actual,
-            "activity": activity}, ACTIVITIES, i))  # fmt: skip
+        ops.append(
+            (
+                services.activity_save,
+                {
+                    "kind": kind,
+                    "name": name,
+                    "date": day,
+                    "organiser": r.text(values, i, 3),
+                    "measure": r.text(values, i, 4) or "người",
+                    "planned": planned,
+                    "actual": actual,
+                    "activity": activity,
+                },
+                ACTIVITIES,
+                i,
+            )
+        )
 
     if not report.ok:
         return report
@@ -345,33 +478,77 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
 
 EXPORTS = {
     "fundings": (
-        ["Mã đơn vị", "Đơn vị", "Năm", "Nguồn vốn", "Kế hoạch vốn (đồng)", "Giải ngân (đồng)",
-         "Tỷ lệ giải ngân (%)"],
-        lambda f: [f.unit.code, f.unit.name, f.year, f.source.name, f.allocated, f.disbursed,
-                   None if f.disbursement_rate is None else float(f.disbursement_rate * 100)],
+        [
+            "Mã đơn vị",
+            "Đơn vị",
+            "Năm",
+            "Nguồn vốn",
+            "Kế hoạch vốn (đồng)",
+            "Giải ngân (đồng)",
+            "Tỷ lệ giải ngân (%)",
+        ],
+        lambda f: [
+            f.unit.code,
+            f.unit.name,
+            f.year,
+            f.source.name,
+            f.allocated,
+            f.disbursed,
+            None if f.disbursement_rate is None else float(f.disbursement_rate * 100),
+        ],
     ),
     "contributions": (
         ["Mã đơn vị", "Đơn vị", "Năm", *CONTRIB_HEADERS],
-        lambda c: [c.unit.code, c.unit.name, c.year, c.land_m2, c.workdays, c.cash,
-                   c.materials_value, c.materials],
+        lambda c: [
+            c.unit.code,
+            c.unit.name,
+            c.year,
+            c.land_m2,
+            c.workdays,
+            c.cash,
+            c.materials_value,
+            c.materials,
+        ],
     ),
     "projects": (
         ["Mã đơn vị", "Đơn vị", "Năm", "Tên công trình", "Tiêu chí", "Tổng vốn (đồng)"],
-        lambda p: [p.unit.code, p.unit.name, p.year, p.name,
-                   p.criterion.code if p.criterion else "", p.amount],
+        lambda p: [
+            p.unit.code,
+            p.unit.name,
+            p.year,
+            p.name,
+            p.criterion.code if p.criterion else "",
+            p.amount,
+        ],
     ),
     "models": (
         ["Mã đơn vị", "Đơn vị", *MODEL_HEADERS[1:]],
-        lambda m: [m.unit.code, m.unit.name, m.get_kind_display(), m.name, m.year_recognised,
-                   m.get_status_display(), m.lost_year],
+        lambda m: [
+            m.unit.code,
+            m.unit.name,
+            m.get_kind_display(),
+            m.name,
+            m.year_recognised,
+            m.get_status_display(),
+            m.lost_year,
+        ],
     ),
     "activities": (
         ["Mã đơn vị", "Đơn vị", *ACTIVITY_HEADERS, "Tỷ lệ đạt (%)"],
-        lambda a: [a.unit.code, a.unit.name, a.get_kind_display(), a.name,
-                   a.date.strftime("%d/%m/%Y"), a.organiser, a.measure, a.planned, a.actual,
-                   None if a.attainment is None else float(a.attainment * 100)],
+        lambda a: [
+            a.unit.code,
+            a.unit.name,
+            a.get_kind_display(),
+            a.name,
+            a.date.strftime("%d/%m/%Y"),
+            a.organiser,
+            a.measure,
+            a.planned,
+            a.actual,
+            None if a.attainment is None else float(a.attainment * 100),
+        ],
     ),
-}  # fmt: skip
+}
 
 
 def resources_export(what: str, queryset) -> bytes:

@@ -8,8 +8,9 @@ MONEY_KW = {"min_value": 0, "max_digits": 18, "decimal_places": 0}
 
 
 class ContributionForm(forms.Form):
-    land_m2 = forms.DecimalField(label=_("Đất hiến (m²)"), min_value=0, max_digits=14,
-                                 decimal_places=2, required=False)  # fmt: skip
+    land_m2 = forms.DecimalField(
+        label=_("Đất hiến (m²)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
     workdays = forms.IntegerField(label=_("Ngày công"), min_value=0, required=False)
     cash = forms.DecimalField(label=_("Tiền mặt (đồng)"), required=False, **MONEY_KW)
     materials_value = forms.DecimalField(

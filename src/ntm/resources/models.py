@@ -93,9 +93,13 @@ class Project(models.Model):
     year = models.PositiveSmallIntegerField(_("năm"))
     name = models.CharField(_("tên công trình"), max_length=300)
     criterion = models.ForeignKey(
-        "criteria.Criterion", verbose_name=_("tiêu chí"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="projects",
-    )  # fmt: skip
+        "criteria.Criterion",
+        verbose_name=_("tiêu chí"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+    )
     amount = models.DecimalField(_("tổng vốn (đồng)"), default=0, **MONEY)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
     history = HistoricalRecords()
@@ -113,14 +117,19 @@ class Contribution(models.Model):
     """What the community of a unit gave in a year: land, workdays, cash, materials."""
 
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("đơn vị"),
+        on_delete=models.PROTECT,
         related_name="contributions",
-    )  # fmt: skip
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     land_m2 = models.DecimalField(
-        _("đất hiến (m²)"), max_digits=14, decimal_places=2, default=0,
+        _("đất hiến (m²)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     workdays = models.PositiveIntegerField(_("ngày công"), default=0)
     cash = models.DecimalField(_("tiền mặt (đồng)"), default=0, **MONEY)
     materials_value = models.DecimalField(
@@ -148,9 +157,11 @@ class ConversionRate(models.Model):
     province sets it; without one, no converted value is shown (none is invented)."""
 
     province = models.ForeignKey(
-        "units.Unit", verbose_name=_("tỉnh"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("tỉnh"),
+        on_delete=models.PROTECT,
         related_name="conversion_rates",
-    )  # fmt: skip
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     land_per_m2 = models.DecimalField(_("giá trị 1 m² đất (đồng)"), null=True, blank=True, **MONEY)
     workday = models.DecimalField(_("giá trị 1 ngày công (đồng)"), null=True, blank=True, **MONEY)
@@ -186,9 +197,11 @@ class ModelSite(models.Model):
 
     kind = models.CharField(_("loại mô hình"), max_length=30, choices=ModelKind.choices)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("thôn hoặc xã"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("thôn hoặc xã"),
+        on_delete=models.PROTECT,
         related_name="model_sites",
-    )  # fmt: skip
+    )
     name = models.CharField(_("tên mô hình"), max_length=300)
     year_recognised = models.PositiveSmallIntegerField(_("năm công nhận"))
     status = models.CharField(
@@ -243,14 +256,18 @@ class Activity(models.Model):
     name = models.CharField(_("tên hoạt động"), max_length=300)
     date = models.DateField(_("ngày"))
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("phạm vi (đơn vị)"), on_delete=models.PROTECT,
+        "units.Unit",
+        verbose_name=_("phạm vi (đơn vị)"),
+        on_delete=models.PROTECT,
         related_name="activities",
-    )  # fmt: skip
+    )
     organiser = models.CharField(_("đơn vị tổ chức"), max_length=300, blank=True)
     measure = models.CharField(
-        _("đơn vị tính"), max_length=40, default=PARTICIPANTS,
+        _("đơn vị tính"),
+        max_length=40,
+        default=PARTICIPANTS,
         help_text=_("“người” cho số người tham gia; hoặc lượt, tin bài, buổi..."),
-    )  # fmt: skip
+    )
     planned = models.PositiveIntegerField(_("kế hoạch"), default=0)
     actual = models.PositiveIntegerField(_("thực hiện"), default=0)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)

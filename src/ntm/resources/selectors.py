@@ -57,17 +57,28 @@ def money_figures(unit: Unit, year: int) -> dict:
         Funding.objects.filter(in_hierarchy(unit, year), year=year)
         .order_by()
         .values_list(
-            "source_id", "source__code", "source__name", "source__order", "source__community",
-            "allocated", "disbursed",
+            "source_id",
+            "source__code",
+            "source__name",
+            "source__order",
+            "source__community",
+            "allocated",
+            "disbursed",
         )
-    )  # fmt: skip
+    )
     by_source: dict[int, dict] = {}
     for source_id, code, name, order, community, allocated, disbursed in rows:
         entry = by_source.setdefault(
             source_id,
-            {"code": code, "name": name, "order": order, "community": community,
-             "allocated": ZERO, "disbursed": ZERO},
-        )  # fmt: skip
+            {
+                "code": code,
+                "name": name,
+                "order": order,
+                "community": community,
+                "allocated": ZERO,
+                "disbursed": ZERO,
+            },
+        )
         entry["allocated"] += allocated
         entry["disbursed"] += disbursed
     sources = sorted(by_source.values(), key=lambda s: (s["order"], s["code"]))
@@ -107,9 +118,15 @@ def contribution_figures(unit: Unit, year: int) -> dict:
         .values_list("unit__path", "land_m2", "workdays", "cash", "materials_value")
     )
     out = {
-        "units": len(rows), "land_m2": ZERO, "workdays": 0, "cash": ZERO, "materials_value": ZERO,
-        "land_value": None, "workdays_value": None, "converted_complete": True,
-    }  # fmt: skip
+        "units": len(rows),
+        "land_m2": ZERO,
+        "workdays": 0,
+        "cash": ZERO,
+        "materials_value": ZERO,
+        "land_value": None,
+        "workdays_value": None,
+        "converted_complete": True,
+    }
     if not rows:
         out["value"] = ZERO
         return out
@@ -139,9 +156,11 @@ def contribution_figures(unit: Unit, year: int) -> dict:
             else:
                 out["workdays_value"] = (out["workdays_value"] or ZERO) + workdays * day_rate
     out["value"] = (
-        out["cash"] + out["materials_value"] + (out["land_value"] or ZERO)
+        out["cash"]
+        + out["materials_value"]
+        + (out["land_value"] or ZERO)
         + (out["workdays_value"] or ZERO)
-    )  # fmt: skip
+    )
     return out
 
 
@@ -175,9 +194,15 @@ def activity_figures(unit: Unit, year: int) -> dict:
     for kind, measure, planned, actual in rows:
         g = groups.setdefault(
             (kind, measure),
-            {"kind": kind, "label": str(ActivityKind(kind).label), "measure": measure,
-             "count": 0, "planned": 0, "actual": 0},
-        )  # fmt: skip
+            {
+                "kind": kind,
+                "label": str(ActivityKind(kind).label),
+                "measure": measure,
+                "count": 0,
+                "planned": 0,
+                "actual": 0,
+            },
+        )
         g["count"] += 1
         g["planned"] += planned
         g["actual"] += actual
@@ -245,8 +270,14 @@ def rates_visible(scope: Scope) -> QuerySet:
     return scope.filter(ConversionRate.objects.select_related("province"), field="province")
 
 
-def filter_list(qs: QuerySet, *, unit: Unit | None = None, year: int | None = None,
-                kind: str = "", year_field: str = "year") -> QuerySet:  # fmt: skip
+def filter_list(
+    qs: QuerySet,
+    *,
+    unit: Unit | None = None,
+    year: int | None = None,
+    kind: str = "",
+    year_field: str = "year",
+) -> QuerySet:
     """The list filters of the pages and the API: below a unit, a year, a kind."""
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)

@@ -53,9 +53,13 @@ def funding_sources_load(model=FundingSource) -> int:
     for item in data["sources"]:
         model.objects.update_or_create(
             code=item["code"],
-            defaults={"name": item["name"], "group": item.get("group", ""),
-                      "order": item.get("order", 0), "community": item.get("community", False)},
-        )  # fmt: skip
+            defaults={
+                "name": item["name"],
+                "group": item.get("group", ""),
+                "order": item.get("order", 0),
+                "community": item.get("community", False),
+            },
+        )
     return len(data["sources"])
 
 
@@ -121,8 +125,17 @@ MODEL_LEVELS = (Level.COMMUNE, Level.VILLAGE)
 # -- funding ---------------------------------------------------------------------------------
 
 
-def funding_save(*, scope: Scope, user, unit: Unit, year: int, source: FundingSource,
-                 allocated, disbursed, note: str = "") -> tuple[Funding, bool]:  # fmt: skip
+def funding_save(
+    *,
+    scope: Scope,
+    user,
+    unit: Unit,
+    year: int,
+    source: FundingSource,
+    allocated,
+    disbursed,
+    note: str = "",
+) -> tuple[Funding, bool]:
     """Create or update the money of one source for a unit and year."""
     _writable(scope, unit, year, levels=MONEY_LEVELS)
     _fits(Funding, note=note or "")
@@ -146,8 +159,15 @@ def funding_table_save(*, scope: Scope, user, unit: Unit, year: int, rows: dict)
         allocated, disbursed = _money(allocated, "allocated"), _money(disbursed, "disbursed")
         if not allocated and not disbursed and source.pk not in existing:
             continue
-        funding_save(scope=scope, user=user, unit=unit, year=year, source=source,
-                     allocated=allocated, disbursed=disbursed)  # fmt: skip
+        funding_save(
+            scope=scope,
+            user=user,
+            unit=unit,
+            year=year,
+            source=source,
+            allocated=allocated,
+            disbursed=disbursed,
+        )
         saved += 1
     return saved
 
@@ -160,8 +180,17 @@ def funding_delete(*, scope: Scope, funding: Funding) -> None:
 # -- projects --------------------------------------------------------------------------------
 
 
-def project_save(*, scope: Scope, unit: Unit, year: int, name: str, amount=0, criterion=None,
-                 note: str = "", project: Project | None = None) -> Project:  # fmt: skip
+def project_save(
+    *,
+    scope: Scope,
+    unit: Unit,
+    year: int,
+    name: str,
+    amount=0,
+    criterion=None,
+    note: str = "",
+    project: Project | None = None,
+) -> Project:
     _writable(scope, unit, year, levels=MONEY_LEVELS)
     if project is not None:
         scope.require(project.unit, write=True)
@@ -187,8 +216,18 @@ def project_delete(*, scope: Scope, project: Project) -> None:
 # -- contributions ---------------------------------------------------------------------------
 
 
-def contribution_save(*, scope: Scope, user, unit: Unit, year: int, land_m2=0, workdays=0,
-                      cash=0, materials_value=0, materials: str = "") -> tuple[Contribution, bool]:  # fmt: skip
+def contribution_save(
+    *,
+    scope: Scope,
+    user,
+    unit: Unit,
+    year: int,
+    land_m2=0,
+    workdays=0,
+    cash=0,
+    materials_value=0,
+    materials: str = "",
+) -> tuple[Contribution, bool]:
     _writable(scope, unit, year, levels=MONEY_LEVELS)
     land = Decimal(land_m2 if land_m2 not in (None, "") else 0)
     if not land.is_finite() or land < 0 or land >= Decimal(10) ** 12:
@@ -210,8 +249,9 @@ def contribution_delete(*, scope: Scope, contribution: Contribution) -> None:
     contribution.delete()
 
 
-def rate_save(*, scope: Scope, province: Unit, year: int, land_per_m2=None, workday=None,
-              decision: str = "") -> ConversionRate:  # fmt: skip
+def rate_save(
+    *, scope: Scope, province: Unit, year: int, land_per_m2=None, workday=None, decision: str = ""
+) -> ConversionRate:
     """The province's conversion rate for a year (province coordinators and superusers)."""
     if province.level != Level.PROVINCE:
         raise ResourceError(_("Chỉ tỉnh quy định mức quy đổi."), "province")
@@ -234,9 +274,18 @@ def rate_save(*, scope: Scope, province: Unit, year: int, land_per_m2=None, work
 # -- models ----------------------------------------------------------------------------------
 
 
-def model_site_save(*, scope: Scope, unit: Unit, kind: str, name: str, year_recognised: int,
-                    status: str = ModelStatus.KEPT, lost_year: int | None = None, note: str = "",
-                    site: ModelSite | None = None) -> ModelSite:  # fmt: skip
+def model_site_save(
+    *,
+    scope: Scope,
+    unit: Unit,
+    kind: str,
+    name: str,
+    year_recognised: int,
+    status: str = ModelStatus.KEPT,
+    lost_year: int | None = None,
+    note: str = "",
+    site: ModelSite | None = None,
+) -> ModelSite:
     _writable(scope, unit, year_recognised, levels=MODEL_LEVELS)
     if site is not None:
         scope.require(site.unit, write=True)
@@ -263,8 +312,11 @@ def model_site_save(*, scope: Scope, unit: Unit, kind: str, name: str, year_reco
     site = site or ModelSite()
     site.unit, site.kind, site.name = unit, kind, name.strip()
     site.year_recognised, site.status, site.lost_year, site.note = (
-        year_recognised, status, lost_year, note or "",
-    )  # fmt: skip
+        year_recognised,
+        status,
+        lost_year,
+        note or "",
+    )
     site.save()
     return site
 
@@ -277,9 +329,20 @@ def model_site_delete(*, scope: Scope, site: ModelSite) -> None:
 # -- activities ------------------------------------------------------------------------------
 
 
-def activity_save(*, scope: Scope, unit: Unit, kind: str, name: str, date: datetime.date,
-                  organiser: str = "", measure: str = "người", planned=0, actual=0, note: str = "",
-                  activity: Activity | None = None) -> Activity:  # fmt: skip
+def activity_save(
+    *,
+    scope: Scope,
+    unit: Unit,
+    kind: str,
+    name: str,
+    date: datetime.date,
+    organiser: str = "",
+    measure: str = "người",
+    planned=0,
+    actual=0,
+    note: str = "",
+    activity: Activity | None = None,
+) -> Activity:
     if not isinstance(date, datetime.date):
         raise ResourceError(_("Cần ngày (dd/mm/yyyy)."), "date")
     _writable(scope, unit, date.year, levels=MONEY_LEVELS)
@@ -289,8 +352,13 @@ def activity_save(*, scope: Scope, unit: Unit, kind: str, name: str, date: datet
         raise ResourceError(_("Loại hoạt động không hợp lệ."), "kind")
     if not (name or "").strip():
         raise ResourceError(_("Cần tên hoạt động."), "name")
-    _fits(Activity, name=name.strip(), organiser=organiser or "",
-          measure=(measure or "người").strip(), note=note or "")  # fmt: skip
+    _fits(
+        Activity,
+        name=name.strip(),
+        organiser=organiser or "",
+        measure=(measure or "người").strip(),
+        note=note or "",
+    )
     activity = activity or Activity()
     activity.unit, activity.kind, activity.name, activity.date = unit, kind, name.strip(), date
     activity.organiser, activity.measure = organiser or "", (measure or "người").strip()

@@ -92,10 +92,13 @@ def index(request):
         else []
     )
     context = {
-        "unit": unit, "year": year, "figures": figures, "children": children,
+        "unit": unit,
+        "year": year,
+        "figures": figures,
+        "children": children,
         "can_write": unit is not None and scope.can_write_to(unit),
         "lists": [(k, v[2]) for k, v in LISTS.items()],
-    }  # fmt: skip
+    }
     return render(request, "resources/index.html", context)
 
 
@@ -119,10 +122,14 @@ def entry(request):
     cset = set_in_force(year, province=province)
     criteria = list(Criterion.objects.filter(criteria_set=cset).order_by("number")) if cset else []
     forms = {
-        "contribution": ContributionForm(prefix="c"), "project": ProjectForm(prefix="p", criteria=criteria),
-        "model": ModelSiteForm(prefix="m", units=_model_units(unit, year), initial={"year_recognised": year}),
-        "activity": ActivityForm(prefix="a"), "rate": RateForm(prefix="r"),
-    }  # fmt: skip
+        "contribution": ContributionForm(prefix="c"),
+        "project": ProjectForm(prefix="p", criteria=criteria),
+        "model": ModelSiteForm(
+            prefix="m", units=_model_units(unit, year), initial={"year_recognised": year}
+        ),
+        "activity": ActivityForm(prefix="a"),
+        "rate": RateForm(prefix="r"),
+    }
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied
@@ -138,22 +145,41 @@ def entry(request):
     rows = selectors.entry_rows(unit, year)
     c = rows["contribution"]
     if c is not None and not forms["contribution"].is_bound:
-        forms["contribution"] = ContributionForm(prefix="c", initial={
-            "land_m2": c.land_m2, "workdays": c.workdays, "cash": c.cash,
-            "materials_value": c.materials_value, "materials": c.materials})  # fmt: skip
+        forms["contribution"] = ContributionForm(
+            prefix="c",
+            initial={
+                "land_m2": c.land_m2,
+                "workdays": c.workdays,
+                "cash": c.cash,
+                "materials_value": c.materials_value,
+                "materials": c.materials,
+            },
+        )
     rate = ConversionRate.objects.filter(province=province, year=year).first()
     if rate is not None and not forms["rate"].is_bound:
-        forms["rate"] = RateForm(prefix="r", initial={"land_per_m2": rate.land_per_m2,
-                                 "workday": rate.workday, "decision": rate.decision})  # fmt: skip
+        forms["rate"] = RateForm(
+            prefix="r",
+            initial={
+                "land_per_m2": rate.land_per_m2,
+                "workday": rate.workday,
+                "decision": rate.decision,
+            },
+        )
     can_rate = (
         can_write
         and unit.level == Level.PROVINCE
         and (request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR)
     )
     context = {
-        "unit": unit, "year": year, "rows": rows, "forms": forms, "can_write": can_write,
-        "can_rate": can_rate, "rate": rate, "years": range(year + 2, 2015, -1),
-    }  # fmt: skip
+        "unit": unit,
+        "year": year,
+        "rows": rows,
+        "forms": forms,
+        "can_write": can_write,
+        "can_rate": can_rate,
+        "rate": rate,
+        "years": range(year + 2, 2015, -1),
+    }
     return render(request, "resources/entry.html", context)
 
 
@@ -172,13 +198,21 @@ def _save_section(request, scope, unit, year, section, forms, criteria) -> bool:
                 return False
         services.funding_table_save(scope=scope, user=user, unit=unit, year=year, rows=rows)
         return True
-    form_key = {"contribution": "contribution", "project": "project", "model": "model",
-                "activity": "activity", "rate": "rate"}.get(section)  # fmt: skip
+    form_key = {
+        "contribution": "contribution",
+        "project": "project",
+        "model": "model",
+        "activity": "activity",
+        "rate": "rate",
+    }.get(section)
     if form_key is None:
         return False
-    form = forms[form_key].__class__(post, prefix=forms[form_key].prefix,
-                                     **({"criteria": criteria} if form_key == "project" else {}),
-                                     **({"units": _model_units(unit, year)} if form_key == "model" else {}))  # fmt: skip
+    form = forms[form_key].__class__(
+        post,
+        prefix=forms[form_key].prefix,
+        **({"criteria": criteria} if form_key == "project" else {}),
+        **({"units": _model_units(unit, year)} if form_key == "model" else {}),
+    )
     forms[form_key] = form
     if not form.is_valid():
         return False
@@ -217,8 +251,13 @@ def _list_qs(request, what):
         if what == "activities"
         else []
     )
-    qs = selectors.filter_list(visible(scope), unit=unit, year=year if year and 2000 <= year <= 2100 else None,
-                               kind=kind if kind in kinds else "", year_field=year_field)  # fmt: skip
+    qs = selectors.filter_list(
+        visible(scope),
+        unit=unit,
+        year=year if year and 2000 <= year <= 2100 else None,
+        kind=kind if kind in kinds else "",
+        year_field=year_field,
+    )
     return qs, unit
 
 
@@ -236,10 +275,14 @@ def item_list(request):
         else []
     )
     context = {
-        "what": what, "title": LISTS[what][2], "page": page, "unit": unit, "kinds": kinds,
+        "what": what,
+        "title": LISTS[what][2],
+        "page": page,
+        "unit": unit,
+        "kinds": kinds,
         "lists": [(k, v[2]) for k, v in LISTS.items()],
         "query": request.GET.urlencode(),
-    }  # fmt: skip
+    }
     return render(request, "resources/list.html", context)
 
 
@@ -287,9 +330,16 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = resources_import(data=form.cleaned_data["file"].read(), scope=scope,
-                                  user=request.user, dry_run=form.cleaned_data["dry_run"])  # fmt: skip
+        report = resources_import(
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
         if report.ok and not report.dry_run:
-            messages.success(request, _("Đã nhập: tạo mới %(c)s, cập nhật %(u)s dòng.") % {
-                "c": report.created, "u": report.updated})  # fmt: skip
+            messages.success(
+                request,
+                _("Đã nhập: tạo mới %(c)s, cập nhật %(u)s dòng.")
+                % {"c": report.created, "u": report.updated},
+            )
     return render(request, "resources/import.html", {"form": form, "report": report})

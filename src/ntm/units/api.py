@@ -33,9 +33,21 @@ class UnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Unit
         fields = [
-            "id", "code", "name", "short_name", "level", "level_name", "kind", "kind_name",
-            "parent", "parent_code", "latitude", "longitude", "valid_from", "valid_to",
-        ]  # fmt: skip
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "level_name",
+            "kind",
+            "kind_name",
+            "parent",
+            "parent_code",
+            "latitude",
+            "longitude",
+            "valid_from",
+            "valid_to",
+        ]
 
 
 class UnitDetailSerializer(UnitSerializer):

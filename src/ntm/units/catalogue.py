@@ -127,15 +127,31 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
     for r in legacy:
         prefix = _province_prefix(r["province"])
         province = UnitRecord(
-            Level.PROVINCE, r["provinceCode"], f"{prefix} {r['provinceShort']}", r["provinceShort"],
-            _province_kind(r["province"]), None, r["provinceLat"], r["provinceLon"],
-            None, LEGACY_END, SOURCE_LEGACY,
-        )  # fmt: skip
+            Level.PROVINCE,
+            r["provinceCode"],
+            f"{prefix} {r['provinceShort']}",
+            r["provinceShort"],
+            _province_kind(r["province"]),
+            None,
+            r["provinceLat"],
+            r["provinceLon"],
+            None,
+            LEGACY_END,
+            SOURCE_LEGACY,
+        )
         district = UnitRecord(
-            Level.DISTRICT, r["districtCode"], f"{r['districtType']} {r['districtShort']}",
-            r["districtShort"], _DISTRICT_KIND[r["districtType"]], province.key,
-            r["districtLat"], r["districtLon"], None, LEGACY_END, SOURCE_LEGACY,
-        )  # fmt: skip
+            Level.DISTRICT,
+            r["districtCode"],
+            f"{r['districtType']} {r['districtShort']}",
+            r["districtShort"],
+            _DISTRICT_KIND[r["districtType"]],
+            province.key,
+            r["districtLat"],
+            r["districtLon"],
+            None,
+            LEGACY_END,
+            SOURCE_LEGACY,
+        )
         add(province)
         add(district)
         old_province_by_key[r["provinceKey"]] = province.key
@@ -144,10 +160,18 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
             old_by_full_key[full_key] = district.key
             continue
         ward = UnitRecord(
-            Level.COMMUNE, r["wardCode"], f"{r['wardType']} {r['wardShort']}", r["wardShort"],
-            _WARD_KIND[r["wardType"]], district.key, r["wardLat"], r["wardLon"],
-            None, LEGACY_END, SOURCE_LEGACY,
-        )  # fmt: skip
+            Level.COMMUNE,
+            r["wardCode"],
+            f"{r['wardType']} {r['wardShort']}",
+            r["wardShort"],
+            _WARD_KIND[r["wardType"]],
+            district.key,
+            r["wardLat"],
+            r["wardLon"],
+            None,
+            LEGACY_END,
+            SOURCE_LEGACY,
+        )
         add(ward)
         old_by_full_key[full_key] = ward.key
 
@@ -156,15 +180,31 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
     for r in current:
         prefix = _province_prefix(r["province"])
         province = UnitRecord(
-            Level.PROVINCE, r["provinceCode"], f"{prefix} {r['provinceShort']}", r["provinceShort"],
-            _province_kind(r["province"]), None, r["provinceLat"], r["provinceLon"],
-            REORGANISATION_DATE, None, SOURCE_2025,
-        )  # fmt: skip
+            Level.PROVINCE,
+            r["provinceCode"],
+            f"{prefix} {r['provinceShort']}",
+            r["provinceShort"],
+            _province_kind(r["province"]),
+            None,
+            r["provinceLat"],
+            r["provinceLon"],
+            REORGANISATION_DATE,
+            None,
+            SOURCE_2025,
+        )
         ward = UnitRecord(
-            Level.COMMUNE, r["wardCode"], f"{r['wardType']} {r['wardShort']}", r["wardShort"],
-            _WARD_KIND[r["wardType"]], province.key, r["wardLat"], r["wardLon"],
-            REORGANISATION_DATE, None, SOURCE_2025,
-        )  # fmt: skip
+            Level.COMMUNE,
+            r["wardCode"],
+            f"{r['wardType']} {r['wardShort']}",
+            r["wardShort"],
+            _WARD_KIND[r["wardType"]],
+            province.key,
+            r["wardLat"],
+            r["wardLon"],
+            REORGANISATION_DATE,
+            None,
+            SOURCE_2025,
+        )
         add(province)
         add(ward)
         new_province_by_key[r["provinceKey"]] = province.key

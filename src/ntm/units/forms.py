@@ -28,9 +28,11 @@ class AttributeForm(forms.Form):
     value = forms.CharField(
         label=_("Giá trị"),
         max_length=20,
-        help_text=_("Vùng: TDMNPB, DBSH, BTB, DHNTB, TN, DNB, DBSCL; khu vực: I/II/III; "
-                    "nhóm xã: 1/2/3; các thuộc tính có/không: yes/no."),
-    )  # fmt: skip
+        help_text=_(
+            "Vùng: TDMNPB, DBSH, BTB, DHNTB, TN, DNB, DBSCL; khu vực: I/II/III; "
+            "nhóm xã: 1/2/3; các thuộc tính có/không: yes/no."
+        ),
+    )
     valid_from_year = forms.IntegerField(label=_("Áp dụng từ năm"), min_value=2000, max_value=2100)
     valid_to_year = forms.IntegerField(
         label=_("Đến năm"), min_value=2000, max_value=2100, required=False

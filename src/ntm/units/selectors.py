@@ -219,20 +219,10 @@ def attribute_values(units, kind: str, year: int) -> dict[int, str | None]:
 
 
 def unit_by_code(code: str, *, year: int, level: int | None = None) -> Unit | None:
-    """The unit with an official code in a year: the one valid on 31/12 of that year if any,
-    else one valid at some time in the year (a code may belong to a legacy and a current unit)."""
-    qs = Unit.objects.filter(code=code.strip())
-    if level is not None:
-        qs = qs.filter(level=level)
-    end = datetime.date(year, 12, 31)
-    found = list(qs.valid_on(end).order_by("level"))
-    if not found:
-        found = list(
-            qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end))
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=datetime.date(year, 1, 1)))
-            .order_by("-valid_to", "level")
-        )
-    return found[0] if found else None
+    """The unit with an official code in a year (see units.resolver.resolve_code_in_year)."""
+    from ntm.units.resolver import resolve_code_in_year
+
+    return resolve_code_in_year(code, year, level=level).unit
 
 
 def reference_day(unit: Unit, year: int) -> datetime.date:

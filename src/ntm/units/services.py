@@ -99,9 +99,12 @@ def units_load(
                 values = {f: getattr(record, f) for f in _COMPARED_FIELDS}
                 if unit is None:
                     unit = Unit(
-                        level=record.level, code=record.code, valid_to=record.valid_to,
-                        parent=parent, **values,
-                    )  # fmt: skip
+                        level=record.level,
+                        code=record.code,
+                        valid_to=record.valid_to,
+                        parent=parent,
+                        **values,
+                    )
                     unit.search_name = fold(f"{record.name} {record.code}")
                     to_create.append(unit)
                 elif parent_changed(unit, parent) or any(
@@ -117,14 +120,19 @@ def units_load(
                 by_key[record.key] = unit
             if to_create:
                 bulk_create_with_history(
-                    to_create, Unit, batch_size=500,
+                    to_create,
+                    Unit,
+                    batch_size=500,
                     default_change_reason=_("Nạp danh mục đơn vị hành chính"),
-                )  # fmt: skip
+                )
             if to_update:
                 bulk_update_with_history(
-                    to_update, Unit, [*_COMPARED_FIELDS, "parent", "search_name"], batch_size=500,
+                    to_update,
+                    Unit,
+                    [*_COMPARED_FIELDS, "parent", "search_name"],
+                    batch_size=500,
                     default_change_reason=_("Cập nhật danh mục đơn vị hành chính"),
-                )  # fmt: skip
+                )
             _set_paths(to_create + to_update)
             result.created += len(to_create)
             result.updated += len(to_update)
@@ -175,7 +183,7 @@ def _load_regions(provinces: list[Unit]) -> int:
             value=regions[p.code],
             valid_from_year=REGION_FROM_YEAR,
             source=source,
-        )  # fmt: skip
+        )
         for p in provinces
         if p.pk not in has_region and p.code in regions
     ]
@@ -202,7 +210,7 @@ def _load_links(links, by_key: dict[tuple, Unit]) -> tuple[int, int]:
                     is_default=is_default,
                     split=split,
                     source="vietnamadminunits (converter 2025)",
-                )  # fmt: skip
+                )
             )
         elif (link.is_default, link.split) != (is_default, split):
             link.is_default, link.split = is_default, split
@@ -288,9 +296,11 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
         or [str(c or "").strip() for c in rows[0][: len(VILLAGE_HEADERS)]] != VILLAGE_HEADERS
     ):
         report.add(
-            VILLAGE_SHEET, 1, "A-E",
+            VILLAGE_SHEET,
+            1,
+            "A-E",
             _("Dòng tiêu đề phải là: %(headers)s") % {"headers": ", ".join(VILLAGE_HEADERS)},
-        )  # fmt: skip
+        )
         return report
     communes = {
         u.code: u
@@ -322,9 +332,11 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
             report.add(VILLAGE_SHEET, row_no, "A", _("Thiếu mã xã."))
         elif commune is None:
             report.add(
-                VILLAGE_SHEET, row_no, "A",
+                VILLAGE_SHEET,
+                row_no,
+                "A",
                 _("Mã xã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": commune_code},
-            )  # fmt: skip
+            )
         village_name = " ".join(str(village_name or "").split())
         if not village_name:
             report.add(VILLAGE_SHEET, row_no, "C", _("Tên thôn không được để trống."))
@@ -333,9 +345,11 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
         kind = VILLAGE_KIND_LABELS.get(str(kind_label or "Thôn").strip())
         if kind is None:
             report.add(
-                VILLAGE_SHEET, row_no, "D",
+                VILLAGE_SHEET,
+                row_no,
+                "D",
                 _("Loại phải là một trong: %(kinds)s") % {"kinds": ", ".join(VILLAGE_KIND_LABELS)},
-            )  # fmt: skip
+            )
         code = str(village_code or "").strip()
         if (refusal := too_long(Unit, {"code": code})) is not None:
             report.add(VILLAGE_SHEET, row_no, "E", refusal[1])
@@ -347,9 +361,12 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
             key = (commune.pk, fold(village_name))
             if key in existing_names:
                 report.add(
-                    VILLAGE_SHEET, row_no, "C",
-                    _("Xã đã có thôn tên “%(name)s” (hoặc tên lặp trong tệp).") % {"name": village_name},
-                )  # fmt: skip
+                    VILLAGE_SHEET,
+                    row_no,
+                    "C",
+                    _("Xã đã có thôn tên “%(name)s” (hoặc tên lặp trong tệp).")
+                    % {"name": village_name},
+                )
             existing_names.add(key)
         if code:
             taken_codes.add(code)

@@ -98,7 +98,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
             ("mid", _("≥ 50%")),
             ("low", _("< 50%")),
             ("none", _("chưa có kết quả")),
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -38,15 +38,22 @@ class Command(BaseCommand):
         try:
             if what == "assessments":
                 report = assessments_import(
-                    data=data, scope=system_scope(), user=None, dry_run=options["dry_run"],
-                    state=options["state"], progress=bar.update,
-                )  # fmt: skip
+                    data=data,
+                    scope=system_scope(),
+                    user=None,
+                    dry_run=options["dry_run"],
+                    state=options["state"],
+                    progress=bar.update,
+                )
                 noun = _("kết quả đánh giá")
             else:
                 report = recognitions_import(
-                    data=data, scope=system_scope(), user=None, dry_run=options["dry_run"],
+                    data=data,
+                    scope=system_scope(),
+                    user=None,
+                    dry_run=options["dry_run"],
                     progress=bar.update,
-                )  # fmt: skip
+                )
                 noun = _("quyết định")
         finally:
             bar.close()

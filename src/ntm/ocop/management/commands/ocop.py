@@ -32,20 +32,26 @@ class Command(BaseCommand):
             try:
                 path.write_bytes(ocop_template(scope=system_scope()))
             except OSError as exc:
-                raise CommandError(_("Không ghi được %(p)s: %(r)s") % {"p": path, "r": exc.strerror}) from exc  # fmt: skip
+                raise CommandError(
+                    _("Không ghi được %(p)s: %(r)s") % {"p": path, "r": exc.strerror}
+                ) from exc
             self.stdout.write(_("Đã ghi mẫu %(p)s.") % {"p": path})
         else:
             path = Path(options["file"])
             if not path.is_file():
                 raise CommandError(_("Không có tệp %(p)s.") % {"p": options["file"]})
             sheets_load()
-            report = ocop_import(data=path.read_bytes(), scope=system_scope(), user=None,
-                                 dry_run=options["dry_run"])  # fmt: skip
+            report = ocop_import(
+                data=path.read_bytes(), scope=system_scope(), user=None, dry_run=options["dry_run"]
+            )
             if not report.ok:
                 for error in report.errors:
                     self.stderr.write(str(error))
                 raise CommandError(_("Tệp có %(n)s lỗi; không ghi gì.") % {"n": len(report.errors)})
-            summary = _("tạo mới %(c)s, cập nhật %(u)s dòng") % {"c": report.created, "u": report.updated}  # fmt: skip
+            summary = _("tạo mới %(c)s, cập nhật %(u)s dòng") % {
+                "c": report.created,
+                "u": report.updated,
+            }
             if report.dry_run:
                 self.stdout.write(
                     _("Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ %(s)s.") % {"s": summary}

@@ -39,15 +39,22 @@ def run_import(command, options) -> None:
     path = Path(options["file"])
     if not path.is_file():
         raise CommandError(_("Không có tệp %(path)s.") % {"path": options["file"]})
-    report = plans_import(plan=plan, data=path.read_bytes(), scope=system_scope(), user=None,
-                          dry_run=options["dry_run"])  # fmt: skip
+    report = plans_import(
+        plan=plan,
+        data=path.read_bytes(),
+        scope=system_scope(),
+        user=None,
+        dry_run=options["dry_run"],
+    )
     if not report.ok:
         for error in report.errors:
             command.stderr.write(str(error))
         raise CommandError(_("Tệp có %(n)s lỗi; không ghi gì.") % {"n": len(report.errors)})
     summary = _("tạo mới %(c)s, cập nhật %(u)s dòng của kế hoạch %(n)s") % {
-        "c": report.created, "u": report.updated, "n": plan.number,
-    }  # fmt: skip
+        "c": report.created,
+        "u": report.updated,
+        "n": plan.number,
+    }
     if report.dry_run:
         command.stdout.write(_("Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ %(s)s.") % {"s": summary})
     else:

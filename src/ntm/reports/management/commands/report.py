@@ -64,9 +64,12 @@ class Command(BaseCommand):
         cset = _criteria_set(set_code)
         self.stderr.write(f"Tổng hợp số liệu {found.name if found else 'cả nước'} năm {year}...")
         report = annual_report(
-            unit=found, year=year, criteria_set=cset, issued_on=issued_on,
+            unit=found,
+            year=year,
+            criteria_set=cset,
+            issued_on=issued_on,
             approved_only=approved_only,
-        )  # fmt: skip
+        )
         target = Path(output)
         if action == "tables":
             target.write_bytes(report_workbook(report))
@@ -114,11 +117,15 @@ def _as_text(s) -> str:
         f"{s.unit.name} — năm {s.year} — bộ tiêu chí {s.criteria_set.code if s.criteria_set else '—'}",
         f"Số xã: {vi_number(s.communes_total)}; đã đánh giá: {vi_number(s.communes_assessed)}",
         f"Bình quân {vi_number(s.criteria_met_average, 2)} tiêu chí/xã"
-        + (f", {'tăng' if s.criteria_met_average_change >= 0 else 'giảm'} "
-           f"{vi_number(abs(s.criteria_met_average_change), 2)} tiêu chí so với năm {s.year - 1}"
-           if s.criteria_met_average_change is not None else ""),
-        "Số xã theo số tiêu chí đạt: " + "; ".join(f"{label}: {vi_number(n)}" for label, n in s.bands.items()),
-    ]  # fmt: skip
+        + (
+            f", {'tăng' if s.criteria_met_average_change >= 0 else 'giảm'} "
+            f"{vi_number(abs(s.criteria_met_average_change), 2)} tiêu chí so với năm {s.year - 1}"
+            if s.criteria_met_average_change is not None
+            else ""
+        ),
+        "Số xã theo số tiêu chí đạt: "
+        + "; ".join(f"{label}: {vi_number(n)}" for label, n in s.bands.items()),
+    ]
     for level, n in sorted(s.recognised_total.items()):
         new = s.recognised_new.get(level, 0)
         lines.append(
@@ -129,9 +136,13 @@ def _as_text(s) -> str:
             "Chưa có xã đạt chuẩn: " + ", ".join(u["name"] for u in s.subunits_without_recognition)
         )
     if s.criteria_holding_back:
-        lines.append("Tiêu chí đạt thấp nhất: " + "; ".join(
-            f"{a['criterion']} {a['name']} ({vi_number(a['met'])} xã)" for a in s.criteria_holding_back
-        ))  # fmt: skip
+        lines.append(
+            "Tiêu chí đạt thấp nhất: "
+            + "; ".join(
+                f"{a['criterion']} {a['name']} ({vi_number(a['met'])} xã)"
+                for a in s.criteria_holding_back
+            )
+        )
     from ntm.reports.annual import target_label
 
     for t in s.targets:

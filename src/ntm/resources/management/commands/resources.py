@@ -42,14 +42,17 @@ class Command(BaseCommand):
                     _("Không ghi được %(path)s: %(reason)s")
                     % {"path": path, "reason": exc.strerror}
                 ) from exc
-            self.stdout.write(_("Đã ghi mẫu %(path)s (%(u)s, năm %(y)s).") % {
-                "path": path, "u": unit.name, "y": options["year"]})  # fmt: skip
+            self.stdout.write(
+                _("Đã ghi mẫu %(path)s (%(u)s, năm %(y)s).")
+                % {"path": path, "u": unit.name, "y": options["year"]}
+            )
         elif action == "import":
             path = Path(options["file"])
             if not path.is_file():
                 raise CommandError(_("Không có tệp %(path)s.") % {"path": options["file"]})
-            report = resources_import(data=path.read_bytes(), scope=system_scope(), user=None,
-                                      dry_run=options["dry_run"])  # fmt: skip
+            report = resources_import(
+                data=path.read_bytes(), scope=system_scope(), user=None, dry_run=options["dry_run"]
+            )
             if not report.ok:
                 for error in report.errors:
                     self.stderr.write(str(error))

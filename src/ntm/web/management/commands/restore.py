@@ -53,9 +53,10 @@ class Command(BaseCommand):
             }
         )
         shown = [f"{label}: {info.counts[label]}" for label in MAIN_TABLES if label in info.counts]
-        progress(_("Số bản ghi: %(counts)s; %(files)s tệp tải lên.") % {
-            "counts": ", ".join(shown), "files": len(info.media)
-        })  # fmt: skip
+        progress(
+            _("Số bản ghi: %(counts)s; %(files)s tệp tải lên.")
+            % {"counts": ", ".join(shown), "files": len(info.media)}
+        )
         if not yes:
             if not sys.stdin.isatty():
                 raise CommandError(

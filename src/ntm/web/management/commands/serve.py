@@ -35,10 +35,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, workers, timeout, **options):
         argv = [
-            sys.executable, "-m", "gunicorn", "ntm.wsgi:application",
-            "--bind", bind, "--workers", str(workers), "--timeout", str(timeout),
-            "--access-logfile", "-", "--forwarded-allow-ips", "*",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ntm.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(workers),
+            "--timeout",
+            str(timeout),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            "*",
+        ]
         sqlite_analyze()
         self.stdout.write(f"NTM: http://{bind}/ ({workers} workers)")
         sys.stdout.flush()
