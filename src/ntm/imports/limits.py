@@ -25,6 +25,8 @@ CHUNK = 64 * 1024
 # formatting runs. A cell's XML longer than this cannot be within the text limit.
 _BYTES_PER_CHAR = 6
 _MARKUP_ALLOWANCE = 16 * 1024
+# Styles, drawings, comments…: nothing an import reads, but the loader parses some of them.
+OTHER_PART_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -65,85 +67,108 @@ def _text_message(where: str, limits: Limits) -> str:
     ) % {"where": where, "max": _thousands(limits.cell_text)}
 
 
-# A tag that starts a row, a cell or the sheet's data (any namespace prefix), or ends the data.
-_SHEET_TAGS = re.compile(rb"<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c|sheetData)(?=[\s>/])")
-_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si(?=[\s>/])")
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
 _SHARED_STRINGS = re.compile(r"^xl/sharedStrings\.xml$", re.IGNORECASE)
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?(worksheet|sst)[\s>]")
+_CARRY = 32  # longer than any tag looked for, so that a tag cut between chunks is seen whole
 
 
-class _Scanner:
-    """Feeds one part's bytes chunk by chunk; keeps a partial tag across chunk boundaries."""
+class _Part:
+    """One XML part read chunk by chunk: counts of tags, and the longest stretch without a
+    "start" tag (a cell, a row, a shared string) measured coarsely, all with bytes and regex
+    methods that run in C: a few calls per 64 KB chunk, never one per cell."""
 
-    def __init__(self, pattern: re.Pattern):
-        self.pattern = pattern
-        self.offset = 0  # bytes of the part before `self.carry`
+    def __init__(self, stream, limits: Limits, too_long: str, names: tuple[bytes, ...]):
+        self.stream, self.limits, self.too_long, self.names = stream, limits, too_long, names
+        self.gap = limits.cell_bytes
+        self.offset = 0  # absolute offset of the buffer
         self.carry = b""
+        self.prefix = b""
+        self.starts = None
 
-    def matches(self, chunk: bytes):
-        """(absolute offset, match) of each whole tag in carry + chunk."""
-        buffer = self.carry + chunk
-        base = self.offset
-        last_end = 0
-        for match in self.pattern.finditer(buffer):
-            last_end = match.end()
-            yield base + match.start(), match
-        # A "<" near the end not yet matched may be a tag cut by the chunk boundary.
-        cut = buffer.rfind(b"<", max(last_end, len(buffer) - 32))
-        keep = len(buffer) - cut if cut >= 0 else 0
-        self.carry = buffer[len(buffer) - keep :] if keep else b""
-        self.offset = base + len(buffer) - keep
+    def chunks(self):
+        while chunk := self.stream.read(CHUNK):
+            buffer = self.carry + chunk
+            if self.starts is None:
+                root = _ROOT.search(buffer)
+                self.prefix = (root.group(1) or b"") if root else b""
+                names = b"|".join(self.names)
+                self.starts = re.compile(
+                    b"<" + re.escape(self.prefix) + b"(?:" + names + rb")[\s>/]"
+                )
+            yield buffer
+            self.offset += len(buffer) - min(len(buffer), _CARRY)
+            self.carry = buffer[-_CARRY:]
 
-    @property
-    def position(self) -> int:
-        return self.offset + len(self.carry)
+    def counted(self, buffer: bytes, name: bytes) -> int:
+        """Tags "<name…" whole in this buffer that were not whole in the previous one (a few
+        other tags of the part share the first letters: they count too, harmlessly)."""
+        tag = b"<" + self.prefix + name
+        return buffer.count(tag) - self.carry.count(tag)
+
+    def first(self, buffer: bytes, start: int = 0, end: int | None = None) -> int:
+        found = self.starts.search(buffer, start, len(buffer) if end is None else end)
+        return found.start() if found else -1
+
+    def last(self, buffer: bytes, end: int) -> int:
+        return max(buffer.rfind(b"<" + self.prefix + name, 0, end) for name in self.names)
+
+    def check_gaps(self, buffer: bytes, last: int, end: int | None = None) -> int:
+        """Refuse a stretch of more than 2 × gap bytes without a start (one cell's text is too
+        long). `last` is the absolute offset of the last start seen; returns the new one."""
+        end = len(buffer) if end is None else end
+        first = self.first(buffer, 0, end)
+        if first < 0:
+            if self.offset + end - last > 2 * self.gap:
+                raise WorkbookError(self.too_long)
+            return last
+        if self.offset + first - last > 2 * self.gap:
+            raise WorkbookError(self.too_long)
+        position = first
+        while position + self.gap < end:  # a window of `gap` bytes with no start in it
+            nxt = self.first(buffer, position + 1, end)
+            if nxt < 0 or nxt - position > 2 * self.gap:
+                raise WorkbookError(self.too_long)
+            position = max(nxt, position + self.gap)
+        return self.offset + self.last(buffer, end)
 
 
 def _scan_sheet(stream, name: str, limits: Limits, cells: int) -> int:
-    scanner = _Scanner(_SHEET_TAGS)
-    rows, in_data, last_start = 0, False, None
-    while chunk := stream.read(CHUNK):
-        for position, match in scanner.matches(chunk):
-            closing, tag = match.group(1), match.group(2)
-            if tag == b"sheetData":
-                if closing and last_start is not None and position - last_start > limits.cell_bytes:
-                    raise WorkbookError(
-                        _text_message(_("Trang “%(sheet)s”") % {"sheet": name}, limits)
-                    )
-                in_data, last_start = not closing, None
+    too_long = _text_message(_("Trang “%(sheet)s”") % {"sheet": name}, limits)
+    part = _Part(stream, limits, too_long, (b"row", b"c"))
+    rows, last, in_data = 0, None, False
+    for buffer in part.chunks():
+        rows += part.counted(buffer, b"row")
+        if rows > limits.rows:
+            raise WorkbookError(_rows_message(name, limits))
+        cells += part.counted(buffer, b"c")
+        if cells > limits.cells:
+            raise WorkbookError(_cells_message(limits))
+        if not in_data:
+            begin = buffer.find(b"<" + part.prefix + b"sheetData")
+            if begin < 0:
                 continue
-            if closing or not in_data:
-                continue
-            if last_start is not None and position - last_start > limits.cell_bytes:
-                raise WorkbookError(_text_message(_("Trang “%(sheet)s”") % {"sheet": name}, limits))
-            last_start = position
-            if tag == b"row":
-                rows += 1
-                if rows > limits.rows:
-                    raise WorkbookError(_rows_message(name, limits))
-            else:
-                cells += 1
-                if cells > limits.cells:
-                    raise WorkbookError(_cells_message(limits))
-        if in_data and last_start is not None and scanner.position - last_start > limits.cell_bytes:
-            raise WorkbookError(_text_message(_("Trang “%(sheet)s”") % {"sheet": name}, limits))
+            in_data, last = True, part.offset + begin
+        stop = buffer.find(b"</" + part.prefix + b"sheetData")
+        last = part.check_gaps(buffer, last, None if stop < 0 else stop)
+        if stop >= 0:
+            break
     return cells
 
 
 def _scan_strings(stream, limits: Limits) -> None:
-    scanner = _Scanner(_STRING_TAG)
-    last_start = None
-    strings = 0
-    while chunk := stream.read(CHUNK):
-        for position, _match in scanner.matches(chunk):
-            if last_start is not None and position - last_start > limits.cell_bytes:
-                raise WorkbookError(_text_message(_("Tệp"), limits))
-            last_start = position
-            strings += 1
-            if strings > limits.cells:
-                raise WorkbookError(_cells_message(limits))
-        if last_start is not None and scanner.position - last_start > limits.cell_bytes:
-            raise WorkbookError(_text_message(_("Tệp"), limits))
+    part = _Part(stream, limits, _text_message(_("Tệp"), limits), (b"si",))
+    strings, last = 0, None
+    for buffer in part.chunks():
+        strings += part.counted(buffer, b"si")
+        if strings > limits.cells:
+            raise WorkbookError(_cells_message(limits))
+        if last is None:
+            begin = part.first(buffer)
+            if begin < 0:
+                continue
+            last = part.offset + begin
+        last = part.check_gaps(buffer, last)
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -206,6 +231,13 @@ def scan_workbook(data: bytes, limits: Limits = DEFAULT) -> None:
                     title = names.get(info.filename.lower(), info.filename.rsplit("/", 1)[-1])
                     with archive.open(info) as stream:
                         cells = _scan_sheet(stream, title, limits, cells)
+                elif info.file_size > OTHER_PART_BYTES:
+                    raise WorkbookError(
+                        _(
+                            "Tệp chứa phần “%(part)s” quá lớn (%(size)s MB khi giải nén); hãy lưu lại tệp chỉ với dữ liệu cần nhập."
+                        )
+                        % {"part": info.filename, "size": round(info.file_size / 1_048_576)}
+                    )
         except WorkbookError:
             raise
         except (
