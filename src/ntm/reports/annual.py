@@ -16,12 +16,13 @@ from ntm.accounts.scope import system_scope
 from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.assessments.selectors import assessment_matrix
 from ntm.criteria.models import CriteriaSet, RecognitionLevel
+from ntm.lib.dates import year_end
+from ntm.lib.formatting import vi_number
 from ntm.ocop.selectors import ocop_figures, standing
 from ntm.plans.models import METRICS, OVERDUE, Plan, PlanStatus, Task, TaskStatus
 from ntm.reports.charts import Bar
 from ntm.reports.document import Annex, Chart, Heading, Paragraph, Report, Table, percent
-from ntm.reports.formatting import vi_number
-from ntm.reports.selectors import Summary, national_summary, progress_summary, year_end
+from ntm.reports.selectors import Summary, national_summary, progress_summary
 from ntm.resources.models import ModelKind
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ntm.criteria.models import CriteriaSet, RecognitionLevel
-from ntm.reports.formatting import vi_number
+from ntm.lib.formatting import vi_number
 from ntm.reports.selectors import progress_summary
 from ntm.units.selectors import unit_by_code
 
