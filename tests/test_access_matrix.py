@@ -241,6 +241,8 @@ PAGE_GET = {
     "ocop:certificate_add": "ocop_council",
     "ocop:round_create": "ocop_council",
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
+    "imports:recognitions": "recognitions",
+    "imports:recognitions_template": "recognitions",
 }
 
 # API views that answer only with parameters: the query for a role's own unit.

@@ -159,6 +159,9 @@ SCOPED_PAGES = {
     "reports:annual_pdf",
     "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
+    "imports:index",  # the registered imports the user may run
+    "imports:recognitions",
+    "imports:recognitions_template",
 }
 
 
