@@ -21,6 +21,7 @@ from ntm.criteria.models import (
     Threshold,
     ThresholdBasis,
 )
+from ntm.criteria.signals import rules_changed
 from ntm.units.models import ATTRIBUTE_VALUES, AttributeKind, Level, Unit
 
 BASIS_VALUES = {
@@ -296,9 +297,7 @@ def _editable(cset: CriteriaSet) -> None:
 
 
 def _recompute(cset: CriteriaSet) -> None:
-    from ntm.assessments.services import assessments_recompute_where  # the layer above criteria
-
-    assessments_recompute_where(criteria_set=cset)
+    rules_changed.send(sender=CriteriaSet, criteria_set=cset)
 
 
 def indicator_save(

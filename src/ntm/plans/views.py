@@ -29,6 +29,7 @@ from ntm.plans.forms import (
 from ntm.plans.models import Plan, PlanStatus, RoadmapEntry, Target, Task, TaskStatus
 from ntm.plans.services import PlanError, StaleVersionError
 from ntm.reports.selectors import progress_summary
+from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,7 +184,7 @@ def plan_detail(request, pk):
     summary = progress_summary(unit=plan.unit, year=year)
     progress = {
         row["target_id"]: row
-        for row in selectors.targets_progress(unit=plan.unit, year=year, summary=summary, plan=plan)
+        for row in targets_progress(unit=plan.unit, year=year, summary=summary, plan=plan)
     }
     targets = [t for t in selectors.plan_targets(plan) if t.year == year]
     for target in targets:

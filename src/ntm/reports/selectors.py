@@ -17,6 +17,9 @@ from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.criteria.selectors import set_in_force
 from ntm.lib.dates import year_end
+from ntm.ocop.selectors import ocop_figures
+from ntm.plans.selectors import behind_roadmap
+from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
 from ntm.units.selectors import communes_of, reference_day
@@ -219,8 +222,6 @@ def progress_summary(
     summary.subunits, summary.subunits_without_recognition = _subunits(
         unit, year, communes, rows, held, cset.level
     )
-    from ntm.plans.selectors import behind_roadmap, targets_progress  # plans import this module
-
     _fill_ocop(summary)  # before the targets, which read the OCOP figures
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
@@ -228,8 +229,6 @@ def progress_summary(
 
 
 def _fill_ocop(summary: Summary) -> None:
-    from ntm.ocop.selectors import ocop_figures  # the ocop app imports this module's neighbours
-
     summary.ocop = ocop_figures(unit=summary.unit, year=summary.year)
 
 
