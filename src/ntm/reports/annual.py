@@ -21,7 +21,13 @@ from ntm.plans.models import METRICS, OVERDUE, Plan, PlanStatus, Task, TaskStatu
 from ntm.reports.charts import Bar
 from ntm.reports.document import Annex, Chart, Heading, Paragraph, Report, Table, percent
 from ntm.reports.formatting import vi_number
-from ntm.reports.selectors import Summary, national_summary, progress_summary, year_end
+from ntm.reports.selectors import (
+    DEFAULT_BASIS,
+    Summary,
+    national_summary,
+    progress_summary,
+    year_end,
+)
 from ntm.resources.models import ModelKind
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
@@ -156,14 +162,12 @@ def annual_report(
     year: int,
     criteria_set: CriteriaSet | None = None,
     issued_on: datetime.date | None = None,
-    approved_only: bool = False,
+    basis: str = DEFAULT_BASIS,
 ) -> Report:
     """The report of a unit for a year; `unit=None` gives the national report."""
     if unit is None:
-        return national_report(year=year, issued_on=issued_on, approved_only=approved_only)
-    summary = progress_summary(
-        unit=unit, year=year, criteria_set=criteria_set, approved_only=approved_only
-    )
+        return national_report(year=year, issued_on=issued_on, basis=basis)
+    summary = progress_summary(unit=unit, year=year, criteria_set=criteria_set, basis=basis)
     report = _frame(unit, year, issued_on)
     report.has_data = bool(
         summary.communes_assessed
@@ -410,6 +414,7 @@ def average_sentence(s: Summary) -> str:
         else:
             text += _(", không đổi so với năm %(year)s")
         text = text % {"n": _n(abs(change), 2), "year": s.year - 1}
+        text += " (" + s.change_basis_text() + ")"
     return text + "."
 
 
@@ -433,6 +438,8 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 "total": _n(s.communes_total),
                 "assessed": _n(s.communes_assessed),
             }
+            + " "
+            + s.basis_text()
         )
     )
     if not s.communes_assessed:
@@ -876,10 +883,10 @@ def _annexes(s: Summary) -> list[Annex]:
 
 
 def national_report(
-    *, year: int, issued_on: datetime.date | None = None, approved_only: bool = False
+    *, year: int, issued_on: datetime.date | None = None, basis: str = DEFAULT_BASIS
 ) -> Report:
     """Every province side by side, from `national_summary` (the national dashboard's figures)."""
-    rows = national_summary(year=year, approved_only=approved_only)
+    rows = national_summary(year=year, basis=basis)
     report = _frame(None, year, issued_on)
     communes = sum(r["communes"] for r in rows)
     assessed = sum(r["assessed"] for r in rows)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
-from ntm.reports.selectors import national_summary, progress_summary
+from ntm.reports.selectors import basis_param, national_summary, progress_summary
 from ntm.reports.views import pdf_available, report_query
 from ntm.units import selectors
 from ntm.units.models import Unit
@@ -43,8 +43,11 @@ def home(request):
         roots = []
     sets = list(criteria_sets_visible(scope).filter(applies_to="commune"))
     chosen = next((s for s in sets if s.code == request.GET.get("set")), None)
+    basis = basis_param(request.GET.get("basis"))
     summary = (
-        progress_summary(unit=unit, year=year, criteria_set=chosen) if unit is not None else None
+        progress_summary(unit=unit, year=year, criteria_set=chosen, basis=basis)
+        if unit is not None
+        else None
     )
     context = {
         "other_roots": [r for r in scope.roots[:20] if r != unit] if not scope.everything else [],
@@ -59,13 +62,16 @@ def home(request):
         "sets": sets if unit is not None else [],
         "set_code": chosen.code if chosen else "",
         "summary": summary,
+        "basis": basis,
         "map_width": WIDTH,
         "map_height": HEIGHT,
         "report_query": report_query(unit=unit, year=year, set_code=chosen.code if chosen else ""),
         "pdf_available": pdf_available(),
     }
     if national:  # a national user with no unit chosen: every province side by side
-        context.update(national_panels(national_summary(year=year), sort=request.GET.get("sort")))
+        context.update(
+            national_panels(national_summary(year=year, basis=basis), sort=request.GET.get("sort"))
+        )
     if summary is not None:
         context.update(dashboard_panels(summary, scope=scope, day=reference_day(unit, year)))
     template = "web/home_body.html" if request.GET.get("partial") else "web/home.html"
