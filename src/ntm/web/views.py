@@ -14,6 +14,7 @@ from ntm.units import selectors
 from ntm.units.models import Unit
 from ntm.units.selectors import reference_day
 from ntm.web.dashboard import dashboard_panels, national_panels
+from ntm.web.landing import landing_for
 from ntm.web.maps import HEIGHT, WIDTH
 from ntm.web.params import object_param, year_param
 
@@ -23,18 +24,14 @@ from ntm.web.params import object_param, year_param
 def home(request):
     """The dashboard: the progress figures of the user's scope (or a unit below it) for a year."""
     scope = scope_for(request.user)
-    year = year_param(request.GET.get("year"))
-    day = datetime.date(year, 12, 31)
+    landing = None
     if request.GET.get("unit"):
         unit = scope.require(object_param(Unit, request.GET["unit"]))
+        year = year_param(request.GET.get("year"))
     else:
-        valid = [
-            r
-            for r in scope.roots
-            if (r.valid_from is None or r.valid_from <= day)
-            and (r.valid_to is None or r.valid_to >= day)
-        ]
-        unit = valid[0] if len(valid) == 1 else None
+        explicit = year_param(request.GET["year"]) if request.GET.get("year") else None
+        landing = landing_for(request.user, scope, year=explicit)
+        unit, year = landing.unit, landing.year
     national = unit is None and scope.everything
     if unit is None and not national:
         counts = selectors.subtree_counts_many(scope.roots[:100])
@@ -63,6 +60,7 @@ def home(request):
         "set_code": chosen.code if chosen else "",
         "summary": summary,
         "basis": basis,
+        "landing": landing,
         "map_width": WIDTH,
         "map_height": HEIGHT,
         "report_query": report_query(unit=unit, year=year, set_code=chosen.code if chosen else ""),
