@@ -159,6 +159,8 @@ SCOPED_PAGES = {
     "reports:annual_pdf",
     "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
+    "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
+    "inbox-count",
 }
 
 

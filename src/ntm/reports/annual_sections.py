@@ -174,6 +174,8 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 "total": _n(s.communes_total),
                 "assessed": _n(s.communes_assessed),
             }
+            + " "
+            + s.basis_text()
         )
     )
     if not s.communes_assessed:
