@@ -267,6 +267,15 @@ def expiry_calendar(*, day: datetime.date, days: int = 90, unit=None, scope=None
     )
 
 
+def round_proposals(rnd: EvaluationRound) -> QuerySet:
+    """The proposal list of a round: its products scored on their sheets, highest stars first."""
+    return (
+        Evaluation.objects.filter(round=rnd, product_sheet__isnull=False)
+        .select_related("product", "product__subject", "product__unit", "product_sheet")
+        .order_by("-stars", "-total", "product__name", "pk")
+    )
+
+
 # -- public ----------------------------------------------------------------------------------
 
 
