@@ -225,3 +225,58 @@ def test_proposals_selector_has_no_n_plus_one(council_round, django_assert_num_q
     with django_assert_num_queries(1):
         rows = list(selectors.round_proposals(rnd))
         assert {r.product.subject.name for r in rows} == {"HTX Quân Hà"}
+
+
+def test_three_members_five_products_through_the_web_page(
+    council_round, users, client_for, django_assert_max_num_queries
+):
+    rnd, evs = council_round
+    clients = {w: client_for(getattr(users, w)) for w in ("coordinator", "department", "district")}
+    for name, who, picked in plan(evs):
+        url = f"/ocop/manage/evaluations/{evs[name].pk}/score/"
+        page = clients[who].get(url)
+        assert page.status_code == 200
+        version = page.context["mine"].version if page.context["mine"] else 0
+        data = {f"item_{code}": option for code, option in picked.items()}
+        r = clients[who].post(url, {**data, "version": version, "note": ""})
+        assert r.status_code == 302, r.content.decode()[:500]
+    check_results(rnd)
+    page = clients["coordinator"].get(f"/ocop/manage/rounds/{rnd.pk}/")
+    html = page.content.decode()
+    assert "lệch &gt;10, cần giải trình" in html or "lệch >10, cần giải trình" in html
+    r = clients["coordinator"].post(f"/ocop/manage/rounds/{rnd.pk}/close/", follow=True)
+    assert "cần giải trình" in r.content.decode()
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.OPEN
+    url = f"/ocop/manage/evaluations/{evs['Rượu men lá'].pk}/score/"
+    page = clients["district"].get(url)
+    mine = page.context["mine"]
+    data = {f"item_{c.item.code}": c.option_id for c in mine.choices.select_related("item")}
+    stale = clients["district"].post(url, {**data, "version": mine.version - 1, "note": "x"})
+    assert stale.status_code == 409
+    r = clients["district"].post(
+        url, {**data, "version": mine.version, "note": "Chưa có chỉ dẫn địa lý"}
+    )
+    assert r.status_code == 302
+    r = clients["coordinator"].post(f"/ocop/manage/rounds/{rnd.pk}/close/", follow=True)
+    rnd.refresh_from_db()
+    assert rnd.status == RoundStatus.CLOSED
+    assert "Đề nghị công nhận 3 sao" in r.content.decode()
+    check_results(rnd)
+    # The largest sheet (13, coffee and cocoa: 34 items) renders in a fixed number of queries.
+    coffee = services.product_save(
+        user=None,
+        name="Cà phê",
+        subject=evs["Cam sành"].product.subject,
+        unit=evs["Cam sành"].product.unit,
+        classification="I.6",
+    )
+    rnd2 = services.round_save(
+        user=None, unit=rnd.unit, year=2026, number=3, held_on=datetime.date(2026, 12, 20)
+    )
+    council.council_set(user=None, round=rnd2, members=[(users.district, "chair")])
+    (ev,) = council.round_products_add(user=None, round=rnd2, products=[coffee])
+    with django_assert_max_num_queries(12):
+        page = clients["district"].get(f"/ocop/manage/evaluations/{ev.pk}/score/")
+    assert page.status_code == 200
+    assert page.content.decode().count('type="radio"') == 109
