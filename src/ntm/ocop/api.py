@@ -12,12 +12,12 @@ from rest_framework.permissions import AllowAny
 
 from ntm import versioning
 from ntm.accounts.scope import scope_for
+from ntm.lib.params import int_param
 from ntm.ocop import rules, selectors, services
 from ntm.ocop.council_api import MemberSheetMixin
 from ntm.ocop.models import Certificate, Evaluation, Product, Subject, SubjectKind
 from ntm.ocop.services import OcopError
 from ntm.units.models import Unit
-from ntm.web.params import int_param
 
 
 def _call(fn, **kwargs):

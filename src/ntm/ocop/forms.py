@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ntm.lib.uploads import validate_xlsx_upload
 from ntm.ocop import rules
 from ntm.ocop.models import CycleStage, SubjectKind
-from ntm.web.security import validate_xlsx_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 MAX_PHOTO_BYTES = 5 * 1024 * 1024

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.excel import workbook_bytes, write_table
+from ntm.lib.params import int_param
 from ntm.ocop import rules, selectors, services
 from ntm.ocop.council_views import council_context
 from ntm.ocop.excel import ocop_import, ocop_template
@@ -24,7 +25,6 @@ from ntm.ocop.forms import CertificateForm, ImportForm, ProductForm, RoundForm, 
 from ntm.ocop.models import CycleStage, Outcome, Product, SubjectKind
 from ntm.ocop.services import OcopError, StaleVersionError
 from ntm.units.models import Level, Unit
-from ntm.web.params import int_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPIRING_MONTHS = 6

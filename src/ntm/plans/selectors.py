@@ -15,9 +15,9 @@ from ntm.accounts.scope import Scope
 from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import RecognitionLevel
+from ntm.lib.dates import year_end
+from ntm.lib.formatting import vi_number
 from ntm.plans.models import METRICS, Metric, Plan, PlanStatus, RoadmapEntry, Target, Task
-from ntm.reports.formatting import vi_number
-from ntm.reports.selectors import year_end
 from ntm.units.models import Unit
 from ntm.units.text import fold
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.lib.params import default_year, int_param, year_param
 from ntm.plans import selectors, services
 from ntm.plans.excel import plans_import, plans_template
 from ntm.plans.forms import (
@@ -29,7 +30,6 @@ from ntm.plans.models import Plan, PlanStatus, RoadmapEntry, Target, Task, TaskS
 from ntm.plans.services import PlanError, StaleVersionError
 from ntm.reports.selectors import progress_summary
 from ntm.units.models import Kind, Level, Unit
-from ntm.web.params import default_year, int_param, year_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

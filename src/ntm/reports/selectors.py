@@ -15,27 +15,13 @@ from django.db.models.functions import StrIndex, Substr
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import CriteriaSet, Criterion
+from ntm.criteria.selectors import set_in_force
+from ntm.lib.dates import year_end
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
 from ntm.units.selectors import communes_of, reference_day
 
 TWO_PLACES = Decimal("0.01")
-
-
-def year_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
-def set_in_force(year: int, level: str = "ntm", province: Unit | None = None) -> CriteriaSet | None:
-    """The commune set of a level whose period covers the year (a provincial one first)."""
-    qs = CriteriaSet.objects.filter(
-        applies_to="commune", level=level, period_start__lte=year, period_end__gte=year
-    )
-    if province is not None:
-        provincial = qs.filter(province=province).order_by("-pk").first()
-        if provincial:
-            return provincial
-    return qs.filter(province__isnull=True).order_by("period_start").first()
 
 
 def _average(values: list[int]) -> Decimal | None:
