@@ -26,7 +26,7 @@ from ntm.ocop.models import (
     SheetItem,
 )
 from ntm.ocop.services import OcopError, StaleVersionError
-from ntm.web.params import int_param
+from ntm.lib.params import int_param
 
 NOTICE_DAYS, CALENDAR_DAYS = 30, 90
 
