@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.lib.params import int_param
 from ntm.ocop import council, selectors, services
 from ntm.ocop.forms import RevokeForm
 from ntm.ocop.models import (
@@ -26,7 +27,6 @@ from ntm.ocop.models import (
     SheetItem,
 )
 from ntm.ocop.services import OcopError, StaleVersionError
-from ntm.lib.params import int_param
 
 NOTICE_DAYS, CALENDAR_DAYS = 30, 90
 
