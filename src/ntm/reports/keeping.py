@@ -11,6 +11,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from ntm.assessments.models import (
     Assessment,
     CriterionResult,
@@ -34,10 +36,27 @@ class _Assessed:
     set_id: int
 
 
-def _set_in_force(year: int, level: str, province_id: int) -> CriteriaSet | None:
-    from ntm.reports.selectors import set_in_force  # selectors import this module
-
-    return set_in_force(year, level, province=Unit(pk=province_id))
+def _sets_in_force(year: int, province_id: int) -> dict[str, CriteriaSet | None]:
+    """level -> the commune set in force in the year, as `reports.selectors.set_in_force`
+    chooses it (the province's own set, the latest; else the national set starting first), for
+    the three commune levels in one query."""
+    candidates = CriteriaSet.objects.filter(
+        applies_to="commune",
+        level__in=COMMUNE_LEVELS,
+        period_start__lte=year,
+        period_end__gte=year,
+    ).filter(Q(province__isnull=True) | Q(province_id=province_id))
+    out: dict[str, CriteriaSet | None] = {}
+    for level in COMMUNE_LEVELS:
+        sets = [c for c in candidates if c.level == level]
+        own = max((c for c in sets if c.province_id), key=lambda c: c.pk, default=None)
+        national = min(
+            (c for c in sets if not c.province_id),
+            key=lambda c: (c.period_start, c.code),
+            default=None,
+        )
+        out[level] = own or national
+    return out
 
 
 def _holding_decisions(unit_ids, held: dict[int, set[str]], day: datetime.date) -> dict:
@@ -84,16 +103,20 @@ def _check(basis: str, cset: CriteriaSet, assessed: list[_Assessed], not_met) ->
     }
 
 
-def keeping_standard(*, unit: Unit, year: int) -> list[dict]:
+def keeping_standard(
+    *, unit: Unit, year: int, held: dict[int, set[str]] | None = None
+) -> list[dict]:
     """Recognised communes of the unit (hierarchy of the year) that slip or were not
-    re-assessed in the year, one row per level held at 31/12. Callers check scope."""
+    re-assessed in the year, one row per level held at 31/12. `held`: the levels_held of the
+    unit's communes at 31/12 when the caller has them already. Callers check scope."""
     day = datetime.date(year, 12, 31)
-    communes = {u.pk: u for u in communes_of(unit, year).select_related("parent").order_by("code")}
-    held = levels_held(list(communes), day)
+    if held is None:
+        held = levels_held(communes_of(unit, year).values_list("pk", flat=True), day)
     held = {k: {lvl for lvl in v if lvl in COMMUNE_LEVELS} for k, v in held.items()}
     held = {k: v for k, v in held.items() if v}
     if not held:
         return []
+    communes = {u.pk: u for u in Unit.objects.filter(pk__in=list(held)).select_related("parent")}
     decisions = _holding_decisions(list(held), held, day)
     assessed: dict[int, list[_Assessed]] = defaultdict(list)
     for pk, unit_id, a_year, set_id in (
@@ -111,14 +134,12 @@ def keeping_standard(*, unit: Unit, year: int) -> list[dict]:
         .values_list("assessment_id", "criterion__number", "criterion__name")
     ):
         not_met[a_pk][number] = name
-    province_id = province_id_of(unit.path)
-    in_force = {level: _set_in_force(year, level, province_id) for level in COMMUNE_LEVELS}
+    in_force = _sets_in_force(year, province_id_of(unit.path))
     out = []
     for unit_id in sorted(held, key=lambda pk: communes[pk].code):
-        commune = communes[unit_id]
         for level in (lvl for lvl in COMMUNE_LEVELS if lvl in held[unit_id]):
             row = _row(
-                commune,
+                communes[unit_id],
                 level,
                 decisions.get((unit_id, level)),
                 in_force[level],
