@@ -32,6 +32,12 @@ class RecognitionError(ValueError):
         self.field = field
 
 
+# Conditions other apps add to recognising, without this module importing them (the dossiers
+# app registers "the recognition dossier is complete, or a reason is given"). Each is called as
+# check(unit=, level=, year=, override_reason=) and raises RecognitionError.
+RECOGNITION_CHECKS: list[Callable[..., None]] = []
+
+
 def _date(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -225,6 +231,8 @@ def recognition_record(
                 % {"unit": unit.name, "year": year, "code": criteria_set.code},
                 "override_reason",
             )
+        for check in RECOGNITION_CHECKS:
+            check(unit=unit, level=level, year=year, override_reason=override_reason)
     elif holding is None:
         raise RecognitionError(
             _("%(unit)s không ở mức “%(level)s” vào ngày %(date)s nên không thể thu hồi.")

@@ -20,6 +20,7 @@ from ntm.criteria.selectors import set_in_force
 from ntm.lib.dates import year_end
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.selectors import behind_roadmap
+from ntm.reports.keeping import keeping_standard
 from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
@@ -71,6 +72,7 @@ class Summary:
     subunits: list[dict] = field(default_factory=list)
     subunits_without_recognition: list[dict] = field(default_factory=list)
     fell_below: list[dict] = field(default_factory=list)
+    keeping_standard: list[dict] = field(default_factory=list)  # reports/keeping.py
     targets: list[dict] = field(default_factory=list)
     behind_roadmap: list[dict] = field(default_factory=list)
     ocop: dict = field(default_factory=dict)
@@ -110,6 +112,7 @@ class Summary:
             "criteria_attainment": self.criteria_attainment,
             "criteria_holding_back": self.criteria_holding_back,
             "fell_below": self.fell_below,
+            "keeping_standard": self.keeping_standard,
             "ocop": self.ocop,
             **_resource_dict(self),
         }
@@ -265,6 +268,7 @@ def progress_summary(
     )
 
     held = levels_held(commune_ids, year_end(year))
+    summary.keeping_standard = keeping_standard(unit=unit, year=year, held=held)
     summary.recognised_total = _count_levels(held.values())
     decided = list(
         Recognition.objects.filter(unit_id__in=commune_ids, year=year)
