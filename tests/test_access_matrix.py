@@ -203,6 +203,8 @@ PAGE_GET = {
     "units:attribute_add": POST_ONLY,
     "units:villages_import": "writer",
     "units:villages_template": "writer",
+    "units:history": "unit_attributes",
+    "units:history_template": "unit_attributes",
     "criteria:detail": READ,
     "criteria:clone": POST_ONLY,
     "criteria:indicator_add": POST_ONLY,

@@ -107,6 +107,8 @@ SCOPED_PAGES = {
     "units:list",
     "units:villages_import",
     "units:villages_template",
+    "units:history",
+    "units:history_template",
     "unit-list",
     "api-me",
     "criteria:list",

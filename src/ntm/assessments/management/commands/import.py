@@ -8,12 +8,13 @@ from ntm.accounts.scope import system_scope
 from ntm.assessments.excel import assessments_import
 from ntm.assessments.management.commands._common import read_file
 from ntm.assessments.recognitions import recognitions_import
+from ntm.units.management.commands._history import run_import
 
 
 class Command(BaseCommand):
     help = (
         "Excel imports, all or nothing: `ntm import assessments FILE [--dry-run] "
-        "[--state approved]`, `ntm import recognitions FILE [--dry-run]`."
+        "[--state approved]`, `ntm import recognitions FILE [--dry-run]`, `ntm import units FILE [--dry-run]`."
     )
 
     def add_arguments(self, parser):
@@ -29,8 +30,14 @@ class Command(BaseCommand):
         recognitions = sub.add_parser("recognitions", help="Quyết định công nhận (trang CongNhan)")
         recognitions.add_argument("file")
         recognitions.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+        units = sub.add_parser("units", help="Lịch sử thay đổi đơn vị hành chính trước 1/7/2025")
+        units.add_argument("file")
+        units.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
 
     def handle(self, *args, what, **options):
+        if what == "units":
+            run_import(self, file=options["file"], shipped=None, dry_run=options["dry_run"])
+            return
         data = read_file(options["file"])
         started = time.perf_counter()
         unit = _(" xã") if what == "assessments" else _(" dòng")

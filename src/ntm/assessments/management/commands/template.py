@@ -8,19 +8,25 @@ from ntm.assessments.management.commands._common import (
     unit_year_set,
     write_file,
 )
+from ntm.units.management.commands._history import write_template
 
 
 class Command(BaseCommand):
     help = (
         "Excel templates: `ntm template assessments --unit 06 --year 2023 "
-        "--set NTM-XA-2021 -o mau.xlsx`."
+        "--set NTM-XA-2021 -o mau.xlsx`, `ntm template units -o lich-su-don-vi.xlsx`."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True)
         add_unit_year_set(sub.add_parser("assessments", help="Mẫu nhập kết quả đánh giá xã"))
+        units = sub.add_parser("units", help="Mẫu lịch sử thay đổi đơn vị hành chính")
+        units.add_argument("-o", "--output", required=True, help="tệp .xlsx sẽ ghi")
 
     def handle(self, *args, what, **options):
+        if what == "units":
+            write_template(self.stdout, options["output"])
+            return
         unit, year, cset = unit_year_set(options)
         try:
             data = assessments_template(
