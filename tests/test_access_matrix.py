@@ -207,6 +207,7 @@ PAGE_GET = {
     "units:history_template": "unit_attributes",
     "criteria:detail": READ,
     "criteria:clone": POST_ONLY,
+    "criteria:period": POST_ONLY,
     "criteria:indicator_add": POST_ONLY,
     "criteria:threshold_add": POST_ONLY,
     "assessments:detail": READ,

@@ -45,6 +45,7 @@ OBJECT_ROUTES = {
     "unit-detail": lambda o: {"pk": o.unit.pk},
     "criteria:detail": lambda o: {"pk": o.cset.pk},
     "criteria:clone": lambda o: {"pk": o.cset.pk},
+    "criteria:period": lambda o: {"pk": o.cset.pk},
     "criteria:indicator_add": lambda o: {"pk": o.cset.pk},
     "criteria:threshold_add": lambda o: {"pk": o.cset.pk, "indicator_pk": o.indicator.pk},
     "criteriaset-detail": lambda o: {"code": o.cset.code},
