@@ -9,6 +9,7 @@ meets the standard — or a written reason; revoking needs the unit to hold the 
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet

@@ -39,12 +39,15 @@ class CriteriaEditError(ValueError):
     pass
 
 
+NOT_SETS = {"bounds.json"}  # data files beside the sets (criteria/bounds.py reads it)
+
+
 def shipped_files() -> dict[str, str]:
     folder = resources.files("ntm.criteria").joinpath("data")
     return {
         item.name.removesuffix(".json"): item.read_text("utf-8")
         for item in folder.iterdir()
-        if item.name.endswith(".json")
+        if item.name.endswith(".json") and item.name not in NOT_SETS
     }
 
 

@@ -21,9 +21,9 @@ from ntm.dossiers.forms import (
     ThresholdForm,
 )
 from ntm.dossiers.models import DossierDocument
+from ntm.lib.params import year_param
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
-from ntm.web.params import year_param
 
 
 def _errors(form) -> str:
