@@ -254,6 +254,8 @@ PAGE_GET = {
     "dossiers:survey_add": POST_ONLY,
     "dossiers:threshold": POST_ONLY,
     "dossiers:decide": POST_ONLY,
+    "imports:recognitions": "recognitions",
+    "imports:recognitions_template": "recognitions",
 }
 
 # API views that answer only with parameters: the query for a role's own unit.

@@ -180,6 +180,9 @@ SCOPED_PAGES = {
     "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
     "inbox-count",
     "dossiers:list",
+    "imports:index",  # the registered imports the user may run
+    "imports:recognitions",
+    "imports:recognitions_template",
 }
 
 

@@ -24,6 +24,7 @@ column.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -55,6 +56,7 @@ from ntm.ocop.models import (
 )
 from ntm.ocop.services import OcopError
 from ntm.units.models import Level, Unit
+from ntm.units.resolver import resolve_code
 from ntm.units.text import fold
 
 SUBJECTS, PRODUCTS, SCORES, DECISIONS = "ChuThe", "SanPham", "DiemSo", "QuyetDinh"
@@ -247,6 +249,25 @@ def ocop_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) -> Im
     return report
 
 
+def _record_dates(sheets: dict) -> dict:
+    """The date each product (folded name) and subject ("subject:" + folded name) is looked up
+    on: its first council or decision date in the file."""
+    dates = {}
+    for name, key in ((SCORES, "held_on"), (DECISIONS, "issued_on")):
+        for _number, record, _letters in sheets.get(name, []):
+            try:
+                day = parse_vi_date(record.get(key))
+            except CellValueError:
+                continue
+            for label in (
+                fold(cell_text(record.get("product"))),
+                "subject:" + fold(cell_text(record.get("subject"))),
+            ):
+                if day and (label not in dates or day < dates[label]):
+                    dates[label] = day
+    return dates
+
+
 def _same(record, fields: dict) -> bool:
     """Would saving these fields leave the stored record as it is? (Names compare as the
     services store them: spaces collapsed.)"""
@@ -278,6 +299,7 @@ class _Writer:
         self.groups = _lookup(rules.group_choices())
 
     def run(self, sheets: dict) -> None:
+        self.dates = _record_dates(sheets)
         handlers = {
             SUBJECTS: self.subject,
             PRODUCTS: self.product,
@@ -325,19 +347,27 @@ class _Writer:
             raise _RowError(key, refusal[1])
         return value
 
-    def unit(self, record, key, *, commune=True) -> Unit:
+    def unit(self, record, key, *, commune=True, on=None) -> Unit:
+        """The unit of the code on the record's date (a code may name another unit after the
+        2025 reorganisation): the council date, else the product's first decision or council
+        date in the file, else today."""
         code = self.text(record, key)
-        if commune:
-            unit = selectors.commune_by_code(code, self.scope)
-        else:
-            qs = self.scope.filter(
-                Unit.objects.filter(code=code, level__lt=Level.COMMUNE), field=""
-            )
-            unit = qs.order_by("valid_to", "-pk").first() if code else None
-            unit = unit or selectors.commune_by_code(code, self.scope)
-        if unit is None:
+        day = on or self.dates.get(
+            fold(cell_text(record.get("name" if self.sheet == PRODUCTS else "product")))
+        )
+        day = day or self.dates.get(
+            "subject:"
+            + fold(cell_text(record.get("name" if self.sheet == SUBJECTS else "subject")))
+        )
+        found = resolve_code(
+            code, day or timezone.localdate(), level=Level.COMMUNE if commune else None
+        )
+        unit = found.unit
+        if unit is None or not self.scope.contains(unit):
             raise _RowError(
-                key, _("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code}
+                key,
+                _("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code}
+                + (" " + found.describe() + "." if found.unit or found.others else ""),
             )
         return unit
 
@@ -451,9 +481,9 @@ class _Writer:
 
     def score(self, r) -> None:
         self.required = REQUIRED[SCORES]
-        unit = self.unit(r, "unit", commune=False)
-        year, number = self.integer(r, "year"), self.integer(r, "number")
         held_on = self.date(r, "held_on")
+        unit = self.unit(r, "unit", commune=False, on=held_on)
+        year, number = self.integer(r, "year"), self.integer(r, "number")
         rnd = EvaluationRound.objects.filter(unit=unit, year=year, number=number).first()
         if rnd is None:
             rnd = services.round_save(
