@@ -110,6 +110,7 @@ OBJECT_ROUTES = {
             "dossiers:decide",
         )
     },
+    "dossier-detail": lambda o: {"pk": o.dossier.pk},
     "dossiers:document_download": lambda o: {
         "pk": o.dossier.pk,
         "document_pk": o.dossier_document.pk,
@@ -175,6 +176,12 @@ SCOPED_PAGES = {
     "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
     "dossiers:list",
+    "dossiers:keeping",
+    "dossiers:keeping_xlsx",
+    "dossiers:merged",
+    "dossier-list",
+    "api-keeping-standard",
+    "api-merged-communes",
 }
 
 
