@@ -46,6 +46,7 @@ OBJECT_ROUTES = {
     "unit-detail": lambda o: {"pk": o.unit.pk},
     "criteria:detail": lambda o: {"pk": o.cset.pk},
     "criteria:clone": lambda o: {"pk": o.cset.pk},
+    "criteria:period": lambda o: {"pk": o.cset.pk},
     "criteria:indicator_add": lambda o: {"pk": o.cset.pk},
     "criteria:threshold_add": lambda o: {"pk": o.cset.pk, "indicator_pk": o.indicator.pk},
     "criteriaset-detail": lambda o: {"code": o.cset.code},
@@ -123,6 +124,8 @@ SCOPED_PAGES = {
     "units:list",
     "units:villages_import",
     "units:villages_template",
+    "units:history",
+    "units:history_template",
     "unit-list",
     "api-me",
     "criteria:list",
@@ -175,6 +178,8 @@ SCOPED_PAGES = {
     "reports:annual_pdf",
     "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
+    "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
+    "inbox-count",
     "dossiers:list",
     "dossiers:keeping",
     "dossiers:keeping_xlsx",

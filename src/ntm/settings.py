@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ntm.ocop",
     "ntm.web",
     "ntm.resources",
+    "ntm.imports",
     "ntm.dossiers",
 ]
 

@@ -11,7 +11,7 @@ from ntm.dossiers.selectors import dossier_status, dossiers_visible
 from ntm.reports.keeping import keeping_counts, keeping_standard
 from ntm.reports.merged import merged_communes, merged_counts
 from ntm.units.selectors import unit_by_code
-from ntm.web.params import MAX_YEAR, MIN_YEAR, int_param
+from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param
 
 
 class DossierSerializer(serializers.Serializer):
