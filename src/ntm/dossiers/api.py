@@ -8,10 +8,10 @@ from rest_framework.views import APIView
 
 from ntm.accounts.scope import scope_for
 from ntm.dossiers.selectors import dossier_status, dossiers_visible
+from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param
 from ntm.reports.keeping import keeping_counts, keeping_standard
 from ntm.reports.merged import merged_communes, merged_counts
 from ntm.units.selectors import unit_by_code
-from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param
 
 
 class DossierSerializer(serializers.Serializer):
