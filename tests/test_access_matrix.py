@@ -267,6 +267,8 @@ PAGE_GET = {
 API_QUERY = {
     "api-report-summary": "?unit={code}&year=2023",
     "api-resources-figures": "?unit={code}&year=2023",
+    "api-keeping-standard": "?unit={code}&year=2023",
+    "api-merged-communes": "?unit={code}&year=2023",
 }
 
 # Public routes with path parameters: which object of a world they show.

@@ -113,6 +113,7 @@ OBJECT_ROUTES = {
             "dossiers:decide",
         )
     },
+    "dossier-detail": lambda o: {"pk": o.dossier.pk},
     "dossiers:document_download": lambda o: {
         "pk": o.dossier.pk,
         "document_pk": o.dossier_document.pk,
@@ -198,6 +199,12 @@ SCOPED_PAGES = {
     "imports:index",  # the registered imports the user may run
     "imports:recognitions",
     "imports:recognitions_template",
+    "dossiers:keeping",
+    "dossiers:keeping_xlsx",
+    "dossiers:merged",
+    "dossier-list",
+    "api-keeping-standard",
+    "api-merged-communes",
 }
 
 
