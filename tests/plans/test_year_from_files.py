@@ -262,3 +262,29 @@ def test_a_plan_workbook_with_a_bad_header_writes_nothing(tmp_path):
     assert [(e.sheet, e.row, e.column) for e in report.errors] == [("KeHoach", 8, "B")]
     assert "2021" in report.errors[0].message
     assert not Plan.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_page_creates_a_plan_from_its_workbook(users, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for(users.outsider)  # the coordinator of Lạng Sơn
+    blank = client.get("/plans/new/template.xlsx")
+    assert blank.status_code == 200
+    wb = load_workbook(io.BytesIO(blank.content))
+    header = ["20", "125/KH-UBND", "25/02/2020", "UBND tỉnh Lạng Sơn", "KH 2020", 2020, 2020]
+    for row, value in enumerate(header, start=2):
+        wb["KeHoach"].cell(row, 2).value = value
+    out = io.BytesIO()
+    wb.save(out)
+
+    def upload(dry_run):
+        file = SimpleUploadedFile("kh.xlsx", out.getvalue())
+        return client.post("/plans/new/import/", {"file": file, "dry_run": dry_run or ""})
+
+    assert upload(True).status_code == 200 and not Plan.objects.exists()
+    response = upload(False)
+    plan = Plan.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/"
+    assert client_for(users.coordinator).post("/plans/new/import/", {}).status_code == 200
+    assert client_for(users.commune).get("/plans/new/import/").status_code == 403
