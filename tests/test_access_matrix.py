@@ -64,6 +64,7 @@ from ntm.assessments.services import (
 )
 from ntm.criteria.models import CriteriaSet, Criterion, Indicator, Threshold
 from ntm.criteria.services import criteria_load, criteria_set_clone, threshold_save
+from ntm.dossiers.models import Dossier, DossierDocument, SatisfactionSurvey, SatisfactionThreshold
 from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Product, Score, Subject
 from ntm.plans.models import Plan, RoadmapEntry, Target, Task, TaskNote
 from ntm.resources.models import (
@@ -135,6 +136,8 @@ LEVEL_OF = {
     "ocop_evaluation": "commune",
     "ocop_certificate": "commune",
     "ocop_round": "district",
+    "dossier": "commune",
+    "dossier_document": "commune",
 }
 ALL_LEVELS = {"commune", "district", "province", "province_set"}
 
@@ -172,6 +175,7 @@ AREAS = {
     "ocop_council",
     "resources",
     "rates",
+    "dossiers",
 }
 READ_ONLY_AREAS = {
     "admin": set(),
@@ -246,6 +250,12 @@ PAGE_GET = {
     "ocop:certificate_add": "ocop_council",
     "ocop:round_create": "ocop_council",
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
+    "dossiers:detail": READ,
+    "dossiers:document_download": READ,
+    "dossiers:document_upload": POST_ONLY,
+    "dossiers:survey_add": POST_ONLY,
+    "dossiers:threshold": POST_ONLY,
+    "dossiers:decide": POST_ONLY,
 }
 
 # API views that answer only with parameters: the query for a role's own unit.
@@ -261,6 +271,7 @@ PUBLIC_KWARGS = {
     "public-ocop-product-detail": lambda w: {"product_id": w.ocop_product.pk},
     "funding-source-detail": lambda w: {"pk": w.funding.source_id},
     "media-ocop-photo": lambda w: {"name": w.ocop_product.photo.name.removeprefix("ocop/")},
+    "dossiers:public_document": lambda w: {"document_pk": w.dossier_document.pk},
 }
 # Public routes answer these to a GET (logout and the token want a POST, set_language and
 # logout redirect; the API root and the funding sources, no user data, still ask for a login).
@@ -495,7 +506,25 @@ def build_world(*, tag: str, private: str, province: Unit, district: Unit, commu
         planned=10,
         actual=9,
     )
+    dossier = Dossier.objects.create(unit=commune, level="ntm", year=YEAR, criteria_set=national)
+    dossier_document = DossierDocument.objects.create(
+        dossier=dossier,
+        kind="to_trinh",
+        title=f"Tờ trình {private}",
+        file=ContentFile(b"%PDF-1.4", name=f"tt-{tag}.pdf"),
+        published=True,  # the public route serves published documents only
+    )
+    SatisfactionSurvey.objects.create(
+        dossier=dossier,
+        date=datetime.date(YEAR, 10, 1),
+        method="meeting",
+        respondents=10,
+        share_satisfied=95,
+        villages=[{"name": private, "respondents": 10, "share_satisfied": "95"}],
+    )
     return SimpleNamespace(
+        dossier=dossier,
+        dossier_document=dossier_document,
         tag=tag,
         private=private,
         province=province,
@@ -623,6 +652,10 @@ TRACKED = [
     ("resources", ModelSite, "unit"),
     ("resources", Activity, "unit"),
     ("rates", ConversionRate, "province"),
+    ("dossiers", Dossier, "unit"),
+    ("dossiers", DossierDocument, "dossier__unit"),
+    ("dossiers", SatisfactionSurvey, "dossier__unit"),
+    ("recognitions", SatisfactionThreshold, "province"),
 ]
 # Parts of rows, protected everywhere (also inside the role's unit) for roles that may not
 # change them: (area, model, rows, columns).

@@ -35,6 +35,7 @@ PUBLIC = {
     "public-ocop-product-list",
     "public-ocop-product-detail",  # certified OCOP products, no personal data (tests/ocop)
     "media-ocop-photo",  # public for certified products, else scoped (tests/test_security.py)
+    "dossiers:public_document",  # published dossier documents only (tests/dossiers/test_pages.py)
 }
 
 # Routes whose parameters name one object: how to build them for the outsider's object.
@@ -100,6 +101,20 @@ OBJECT_ROUTES = {
     "ocop-product-detail": lambda o: {"pk": o.ocop_product.pk},
     "ocop-evaluation-detail": lambda o: {"pk": o.ocop_evaluation.pk},
     "ocop-certificate-detail": lambda o: {"pk": o.ocop_certificate.pk},
+    **{
+        name: (lambda o: {"pk": o.dossier.pk})
+        for name in (
+            "dossiers:detail",
+            "dossiers:document_upload",
+            "dossiers:survey_add",
+            "dossiers:threshold",
+            "dossiers:decide",
+        )
+    },
+    "dossiers:document_download": lambda o: {
+        "pk": o.dossier.pk,
+        "document_pk": o.dossier_document.pk,
+    },
 }
 
 # Pages and lists without path parameters that show scoped data; tried with these queries.
@@ -164,6 +179,9 @@ SCOPED_PAGES = {
     "reports:annual_pdf",
     "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
+    "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
+    "inbox-count",
+    "dossiers:list",
 }
 
 
@@ -269,7 +287,18 @@ def outsider(units, users, settings, tmp_path):
         evaluation=ocop_evaluation,
     )
     resource_rows = _resource_rows(commune)
+    from ntm.dossiers.models import Dossier, DossierDocument
+
+    dossier = Dossier.objects.create(unit=commune, level="ntm", year=2023, criteria_set=national)
+    dossier_document = DossierDocument.objects.create(
+        dossier=dossier,
+        kind="to_trinh",
+        title="Tờ trình LS-HS-77",
+        file=ContentFile(b"%PDF", name="t.pdf"),
+    )
     return SimpleNamespace(
+        dossier=dossier,
+        dossier_document=dossier_document,
         **resource_rows,
         ocop_subject=ocop_subject,
         ocop_product=ocop_product,
@@ -294,6 +323,7 @@ def outsider(units, users, settings, tmp_path):
             "77/KH-UBND-LS",
             "LS-OCOP",
             "99/QĐ-UBND-LS",
+            "LS-HS-77",
             *RESOURCE_MARKERS,
         ],
     )
@@ -376,6 +406,23 @@ def _snapshot(o):
         Assessment.objects.filter(unit__path__startswith=o.unit.parent.path).count(),
         _ocop_snapshot(o),
         _resource_snapshot(),
+        _dossier_snapshot(),
+    )
+
+
+def _dossier_snapshot():
+    from ntm.dossiers.models import (
+        Dossier,
+        DossierDocument,
+        SatisfactionSurvey,
+        SatisfactionThreshold,
+    )
+
+    return (
+        list(Dossier.objects.values_list("pk", "recognition_id", "deadline")),
+        DossierDocument.objects.count(),
+        SatisfactionSurvey.objects.count(),
+        SatisfactionThreshold.objects.count(),
     )
 
 

@@ -16,6 +16,7 @@ from ntm.ocop.api import (
     PublicProductViewSet,
     SubjectViewSet,
 )
+from ntm.ocop.council_api import ProductSheetViewSet, RoundViewSet
 from ntm.plans.api import PlanTargetViewSet, PlanTaskViewSet, PlanViewSet, RoadmapViewSet
 from ntm.reports.api import SummaryView
 from ntm.resources.api import (
@@ -43,6 +44,8 @@ router.register("ocop/subjects", SubjectViewSet, basename="ocop-subject")
 router.register("ocop/products", ProductViewSet, basename="ocop-product")
 router.register("ocop/evaluations", EvaluationViewSet, basename="ocop-evaluation")
 router.register("ocop/certificates", CertificateViewSet, basename="ocop-certificate")
+router.register("ocop/rounds", RoundViewSet, basename="ocop-round")
+router.register("ocop/product-sheets", ProductSheetViewSet, basename="ocop-product-sheet")
 router.register("public/ocop/products", PublicProductViewSet, basename="public-ocop-product")
 router.register("funding-sources", FundingSourceViewSet, basename="funding-source")
 router.register("fundings", FundingViewSet, basename="funding")

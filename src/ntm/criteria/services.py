@@ -21,6 +21,7 @@ from ntm.criteria.models import (
     Threshold,
     ThresholdBasis,
 )
+from ntm.criteria.signals import rules_changed
 from ntm.units.models import ATTRIBUTE_VALUES, AttributeKind, Level, Unit
 
 BASIS_VALUES = {
@@ -38,12 +39,15 @@ class CriteriaEditError(ValueError):
     pass
 
 
+NOT_SETS = {"bounds.json"}  # data files beside the sets (criteria/bounds.py reads it)
+
+
 def shipped_files() -> dict[str, str]:
     folder = resources.files("ntm.criteria").joinpath("data")
     return {
         item.name.removesuffix(".json"): item.read_text("utf-8")
         for item in folder.iterdir()
-        if item.name.endswith(".json")
+        if item.name.endswith(".json") and item.name not in NOT_SETS
     }
 
 
@@ -344,9 +348,7 @@ def _editable(cset: CriteriaSet) -> None:
 
 
 def _recompute(cset: CriteriaSet) -> None:
-    from ntm.assessments.services import assessments_recompute_where  # the layer above criteria
-
-    assessments_recompute_where(criteria_set=cset)
+    rules_changed.send(sender=CriteriaSet, criteria_set=cset)
 
 
 def indicator_save(

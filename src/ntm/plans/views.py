@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.lib.params import default_year, int_param, year_param
 from ntm.plans import selectors, services
 from ntm.plans.excel import plans_import, plans_template
 from ntm.plans.excel_create import plan_workbook_import
@@ -29,8 +30,8 @@ from ntm.plans.forms import (
 from ntm.plans.models import Plan, PlanStatus, RoadmapEntry, Target, Task, TaskStatus
 from ntm.plans.services import PlanError, StaleVersionError
 from ntm.reports.selectors import progress_summary
+from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
-from ntm.web.params import default_year, int_param, year_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -184,7 +185,7 @@ def plan_detail(request, pk):
     summary = progress_summary(unit=plan.unit, year=year)
     progress = {
         row["target_id"]: row
-        for row in selectors.targets_progress(unit=plan.unit, year=year, summary=summary, plan=plan)
+        for row in targets_progress(unit=plan.unit, year=year, summary=summary, plan=plan)
     }
     targets = [t for t in selectors.plan_targets(plan) if t.year == year]
     for target in targets:

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ntm.lib.uploads import validate_xlsx_upload
 from ntm.units.models import VILLAGE_KINDS, AttributeKind, Kind
-from ntm.web.security import validate_xlsx_upload
 
 
 class VillageForm(forms.Form):
