@@ -235,6 +235,8 @@ PAGE_GET = {
     "plans:task_edit": "plans",
     "plans:import": "plans",
     "plans:create": "plans",
+    "plans:new_template": "plans",
+    "plans:new_import": "plans",
     "resources:delete": POST_ONLY,
     "resources:import": "writer",
     "ocop:subject_detail": READ,

@@ -155,6 +155,8 @@ SCOPED_PAGES = {
     "api-report-summary",
     "plans:list",
     "plans:create",
+    "plans:new_template",
+    "plans:new_import",
     "plan-list",
     "plan-target-list",
     "roadmap-entry-list",
