@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "ntm.web",
     "ntm.resources",
     "ntm.imports",
+    "ntm.dossiers",
 ]
 
 MIDDLEWARE = [

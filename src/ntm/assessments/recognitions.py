@@ -9,6 +9,7 @@ meets the standard — or a written reason; revoking needs the unit to hold the 
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -30,6 +31,12 @@ class RecognitionError(ValueError):
     def __init__(self, message: str, field: str = ""):
         super().__init__(message)
         self.field = field
+
+
+# Conditions other apps add to recognising, without this module importing them (the dossiers
+# app registers "the recognition dossier is complete, or a reason is given"). Each is called as
+# check(unit=, level=, year=, override_reason=) and raises RecognitionError.
+RECOGNITION_CHECKS: list[Callable[..., None]] = []
 
 
 def _date(day: datetime.date) -> str:
@@ -225,6 +232,8 @@ def recognition_record(
                 % {"unit": unit.name, "year": year, "code": criteria_set.code},
                 "override_reason",
             )
+        for check in RECOGNITION_CHECKS:
+            check(unit=unit, level=level, year=year, override_reason=override_reason)
     elif holding is None:
         raise RecognitionError(
             _("%(unit)s không ở mức “%(level)s” vào ngày %(date)s nên không thể thu hồi.")

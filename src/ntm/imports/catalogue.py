@@ -281,3 +281,36 @@ register(
         help=_("Chủ thể, sản phẩm OCOP và kết quả đánh giá, phân hạng."),
     )
 )
+
+
+# -- units history ------------------------------------------------------------------------
+
+
+def _units_history_run(*, data, scope, user, dry_run, progress=None):
+    from ntm.units.history import units_history_import
+
+    return units_history_import(data=data, scope=scope, user=user, dry_run=dry_run)
+
+
+def _units_history_template(*, scope):
+    from ntm.units.history import units_history_template
+
+    return units_history_template()
+
+
+register(
+    Importer(
+        name="units",
+        title=_("Lịch sử thay đổi đơn vị hành chính"),
+        sheets=("HuongDan", "ThayDoi", "KetThuc", "BatDau", "LienKet"),
+        run=_units_history_run,
+        template=_units_history_template,
+        may_use=_coordinator,
+        limits=Limits(rows=20_000, cells=400_000),
+        page="units:history",
+        noun=_("thay đổi"),
+        help=_(
+            "Mỗi thay đổi: căn cứ pháp lý, ngày hiệu lực, đơn vị kết thúc, đơn vị mới, liên kết."
+        ),
+    )
+)
