@@ -23,8 +23,8 @@ from rest_framework.test import APIClient
 
 import ntm
 from ntm.accounts.demo import DEMO_PASSWORD
+from ntm.lib.uploads import MAX_SPREADSHEET_BYTES, validate_xlsx_upload
 from ntm.reports.charts import Bar, bar_chart
-from ntm.web.security import MAX_SPREADSHEET_BYTES, validate_xlsx_upload
 from tests.conftest import TEST_PASSWORD
 
 SRC = Path(ntm.__file__).resolve().parent

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.plans import services
 from ntm.plans.models import PlanStatus
-from ntm.plans.selectors import behind_roadmap, progress_wording, targets_progress
+from ntm.plans.selectors import behind_roadmap, progress_wording
 from ntm.reports.selectors import progress_summary
+from ntm.reports.targets import targets_progress
 from ntm.units.models import Level, Unit
 
 

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from ntm import backups
+from ntm.backups import archive, database
 from tests.scratch_db import scratch_database
 
 ADD_DATA = """
@@ -172,9 +173,9 @@ def test_restore_refuses_a_damaged_member_before_touching_anything(tmp_path, mon
     db_name = manifest["database"]["name"]
     damaged = _archive(tmp_path / "b.tar.gz", manifest, {db_name: b"DATA"})
     touched = []
-    monkeypatch.setattr(backups, "_sqlite_restore", lambda *a: touched.append("db"))
-    monkeypatch.setattr(backups, "_pg_restore", lambda *a: touched.append("db"))
-    monkeypatch.setattr(backups, "_swap_media", lambda *a: touched.append("media"))
+    monkeypatch.setattr(archive, "_sqlite_restore", lambda *a: touched.append("db"))
+    monkeypatch.setattr(archive, "_pg_restore", lambda *a: touched.append("db"))
+    monkeypatch.setattr(archive, "_swap_media", lambda *a: touched.append("media"))
     settings.DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "data" / "media"
     with pytest.raises(backups.BackupError, match="sha256"):
@@ -214,6 +215,6 @@ def test_a_manifest_cannot_send_files_elsewhere(tmp_path):
 
 
 def test_missing_postgresql_tools_are_named(monkeypatch):
-    monkeypatch.setattr(backups.shutil, "which", lambda name: None)
+    monkeypatch.setattr(database.shutil, "which", lambda name: None)
     with pytest.raises(backups.BackupError, match="Không tìm thấy lệnh pg_dump"):
-        backups._pg_tool("pg_dump")
+        database._pg_tool("pg_dump")

@@ -1,7 +1,7 @@
 """Landing: the user's own unit and the latest year with data; ended units point onwards."""
 
 from ntm.assessments.models import Assessment, State
-from ntm.web.params import default_year
+from ntm.lib.params import default_year
 
 
 def test_lands_on_own_unit_and_latest_year_with_data(units, users, client_for, small_set):

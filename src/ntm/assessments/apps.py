@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AssessmentsConfig(AppConfig):
     name = "ntm.assessments"
     verbose_name = _("Đánh giá, công nhận")
+
+    def ready(self):
+        from ntm.assessments import receivers  # noqa: F401 - connects the rules_changed receivers

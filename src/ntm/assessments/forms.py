@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.assessments.models import EVIDENCE_EXTENSIONS, RecognitionAction
 from ntm.criteria.models import RecognitionLevel
-from ntm.web.security import validate_xlsx_upload
+from ntm.lib.uploads import validate_xlsx_upload
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 DECISION_EXTENSIONS = ["pdf", "jpg", "jpeg", "png"]  # as Recognition.file allows

@@ -15,9 +15,9 @@ from ntm.assessments import excel, recognitions, selectors, services, workflow
 from ntm.assessments.forms import EvidenceForm, ImportForm, RecognitionForm, TransitionForm
 from ntm.assessments.models import Assessment, Evidence, State
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param, object_param, year_param
 from ntm.units.models import Unit
 from ntm.units.text import fold
-from ntm.web.params import MAX_YEAR, MIN_YEAR, int_param, object_param, year_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -4,6 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from ntm.accounts.scope import Scope
 from ntm.criteria.models import CriteriaSet, IndicatorStatus
+from ntm.units.models import Unit
 from ntm.units.paths import province_id_of
 
 
@@ -38,3 +39,15 @@ def criteria_sets_summary(queryset: QuerySet | None = None) -> list[CriteriaSet]
 def criteria_set_detail(cset: CriteriaSet) -> CriteriaSet:
     """The set with criteria, indicators and thresholds fetched in three queries."""
     return CriteriaSet.objects.prefetch_related("criteria__indicators__thresholds").get(pk=cset.pk)
+
+
+def set_in_force(year: int, level: str = "ntm", province: Unit | None = None) -> CriteriaSet | None:
+    """The commune set of a level whose period covers the year (a provincial one first)."""
+    qs = CriteriaSet.objects.filter(
+        applies_to="commune", level=level, period_start__lte=year, period_end__gte=year
+    )
+    if province is not None:
+        provincial = qs.filter(province=province).order_by("-pk").first()
+        if provincial:
+            return provincial
+    return qs.filter(province__isnull=True).order_by("period_start").first()

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from ntm import versioning
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import RecognitionLevel
+from ntm.lib.params import int_param
 from ntm.plans import selectors, services
 from ntm.plans.models import (
     Metric,
@@ -27,7 +28,6 @@ from ntm.plans.models import (
 )
 from ntm.plans.services import PlanError
 from ntm.units.models import Unit
-from ntm.web.params import int_param
 
 
 def _refusal(exc: PlanError):

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.models import RecognitionLevel
 from ntm.excel import CellValueError, parse_vi_number
+from ntm.lib.uploads import validate_xlsx_upload
 from ntm.plans.models import COMMUNE_LEVELS, OCOP_STARS, Metric, PlanStatus, TaskStatus
-from ntm.web.security import validate_xlsx_upload
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 YEAR = {"min_value": 2000, "max_value": 2100}

@@ -51,18 +51,36 @@ class MetricInfo:
     base_year: bool = False
     additive: bool = True  # allocations add up to (at most) the target
     places: int = 0  # decimals shown
+    # The function computing the actual figure, in ntm.reports.actuals (named, not imported:
+    # plans never read reports); empty where no figure is computed yet.
+    actual: str = ""
 
 
+_ACTUALS = "ntm.reports.actuals."
 METRICS: dict[str, MetricInfo] = {
-    Metric.COMMUNES_NEW_AT_LEVEL: MetricInfo("xã", levels=COMMUNE_LEVELS),
-    Metric.COMMUNES_TOTAL_AT_LEVEL: MetricInfo("xã", levels=COMMUNE_LEVELS),
-    Metric.CRITERIA_AVERAGE: MetricInfo("tiêu chí/xã", additive=False, places=2),
+    Metric.COMMUNES_NEW_AT_LEVEL: MetricInfo(
+        "xã", levels=COMMUNE_LEVELS, actual=_ACTUALS + "recognitions.communes_new_at_level"
+    ),
+    Metric.COMMUNES_TOTAL_AT_LEVEL: MetricInfo(
+        "xã", levels=COMMUNE_LEVELS, actual=_ACTUALS + "recognitions.communes_total_at_level"
+    ),
+    Metric.CRITERIA_AVERAGE: MetricInfo(
+        "tiêu chí/xã", additive=False, places=2, actual=_ACTUALS + "criteria.criteria_average"
+    ),
     Metric.CRITERIA_ADDED_MIN: MetricInfo("tiêu chí", additive=False),
-    Metric.VILLAGES_NTM: MetricInfo("thôn", fixed_level=RecognitionLevel.VILLAGE_NTM),
-    Metric.OCOP_PRODUCTS_BY_STARS: MetricInfo("sản phẩm", stars=True),
-    Metric.ACTIVITY_PARTICIPANTS: MetricInfo("người"),
+    Metric.VILLAGES_NTM: MetricInfo(
+        "thôn",
+        fixed_level=RecognitionLevel.VILLAGE_NTM,
+        actual=_ACTUALS + "recognitions.villages_ntm",
+    ),
+    Metric.OCOP_PRODUCTS_BY_STARS: MetricInfo(
+        "sản phẩm", stars=True, actual=_ACTUALS + "ocop.ocop_products_by_stars"
+    ),
+    Metric.ACTIVITY_PARTICIPANTS: MetricInfo(
+        "người", actual=_ACTUALS + "resources.activity_participants"
+    ),
     Metric.INCOME_MULTIPLE: MetricInfo("lần", base_year=True, additive=False, places=2),
-    Metric.MONEY_MOBILISED: MetricInfo("đồng"),
+    Metric.MONEY_MOBILISED: MetricInfo("đồng", actual=_ACTUALS + "resources.money_mobilised"),
 }
 
 

@@ -1,7 +1,7 @@
 """Reads about plans and the plan figures of the progress summary.
 
-`targets_progress` and `behind_roadmap` are called by `ntm.reports.selectors.progress_summary`,
-so pages, the API and the CLI show the same numbers.
+`behind_roadmap` is called by `ntm.reports.selectors.progress_summary`, so pages, the API and
+the CLI show the same numbers; targets against actuals are computed in `ntm.reports.targets`.
 """
 
 import datetime
@@ -12,12 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ntm.accounts.scope import Scope
-from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.assessments.recognitions import levels_held
-from ntm.criteria.models import RecognitionLevel
+from ntm.lib.dates import year_end
+from ntm.lib.formatting import vi_number
 from ntm.plans.models import METRICS, Metric, Plan, PlanStatus, RoadmapEntry, Target, Task
-from ntm.reports.formatting import vi_number
-from ntm.reports.selectors import year_end
 from ntm.units.models import Unit
 from ntm.units.text import fold
 
@@ -134,98 +132,6 @@ def progress_wording(
             "noun": noun,
         }
     return ratio, f"{head}, {tail}"
-
-
-def villages_recognised(unit: Unit, year: int) -> int:
-    """Villages recognised as NTM villages in the year under the unit."""
-    return Recognition.objects.filter(
-        level=RecognitionLevel.VILLAGE_NTM,
-        action=RecognitionAction.RECOGNISED,
-        year=year,
-        unit__path__startswith=unit.path,
-    ).count()
-
-
-def _actual(target: Target, summary, villages) -> Decimal | None:
-    """The figure the summary already computed for this metric; None where there is none."""
-    metric = target.metric
-    has_recognitions = summary is not None and summary.criteria_set is not None
-    if metric == Metric.COMMUNES_NEW_AT_LEVEL:
-        return Decimal(summary.recognised_new.get(target.level, 0)) if has_recognitions else None
-    if metric == Metric.COMMUNES_TOTAL_AT_LEVEL:
-        return Decimal(summary.recognised_total.get(target.level, 0)) if has_recognitions else None
-    if metric == Metric.CRITERIA_AVERAGE:
-        return summary.criteria_met_average if summary is not None else None
-    if metric == Metric.VILLAGES_NTM:
-        return Decimal(villages())
-    if metric in (Metric.ACTIVITY_PARTICIPANTS, Metric.MONEY_MOBILISED):
-        from ntm.resources.selectors import activity_figures, money_figures
-
-        if metric == Metric.ACTIVITY_PARTICIPANTS:
-            figures = (summary.activities if summary is not None else None) or activity_figures(
-                target.unit, target.year
-            )
-            return Decimal(figures["participants"]["actual"])
-        figures = (summary.resources if summary is not None else None) or money_figures(
-            target.unit, target.year
-        )
-        return figures["disbursed"]  # money mobilised: disbursed from every source
-    if metric == Metric.OCOP_PRODUCTS_BY_STARS and summary is not None and summary.ocop:
-        # Products certified for the first time in the year, at the target's stars (or any).
-        new = summary.ocop.get("certified_new", {})
-        if target.stars:
-            return Decimal(new.get(str(target.stars), 0))
-        return Decimal(sum(new.values()))
-    # criteria_added_min, income: no figure is computed yet.
-    return None
-
-
-def targets_progress(*, unit: Unit, year: int, summary, plan: Plan | None = None) -> list[dict]:
-    """Each target for this unit and year of the active plans whose period covers the year
-    (or of one given plan, whatever its status), against the summary's figures."""
-    qs = Target.objects.filter(unit=unit, year=year).select_related("plan")
-    if plan is None:
-        qs = qs.filter(
-            plan__status=PlanStatus.ACTIVE, plan__year_from__lte=year, plan__year_to__gte=year
-        )
-    else:
-        qs = qs.filter(plan=plan)
-    targets = sorted(
-        qs,
-        key=lambda t: (t.plan.issued_on, t.plan_id, METRIC_ORDER[t.metric], t.level, t.stars or 0),
-    )
-    cache: dict[str, int] = {}
-
-    def villages() -> int:
-        if "n" not in cache:
-            cache["n"] = villages_recognised(unit, year)
-        return cache["n"]
-
-    rows = []
-    for t in targets:
-        actual = _actual(t, summary, villages)
-        ratio, wording = progress_wording(t.metric, t.value, actual)
-        rows.append(
-            {
-                "plan": t.plan.number,
-                "plan_id": t.plan_id,
-                "target_id": t.pk,
-                "metric": t.metric,
-                "metric_label": str(Metric(t.metric).label),
-                "level": t.level or None,
-                "stars": t.stars,
-                "base_year": t.base_year,
-                "unit": unit.code,
-                "year": t.year,
-                "is_allocation": t.parent_id is not None,
-                "target": t.value,
-                "actual": actual,
-                "ratio": ratio,
-                "wording": wording,
-                "note": t.note,
-            }
-        )
-    return rows
 
 
 def behind_roadmap(*, unit: Unit, year: int) -> list[dict]:

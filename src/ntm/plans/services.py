@@ -51,7 +51,7 @@ class StaleVersionError(PlanError, versioning.StaleVersionError):
 
 
 def _vi(value: Decimal) -> str:
-    from ntm.reports.formatting import vi_number
+    from ntm.lib.formatting import vi_number
 
     value = Decimal(value)
     return vi_number(value.normalize() if value == value.to_integral_value() else value)

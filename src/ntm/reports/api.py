@@ -7,9 +7,9 @@ from rest_framework.views import APIView
 
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param
 from ntm.reports.selectors import BASES, basis_param, progress_summary
 from ntm.units.selectors import unit_by_code
-from ntm.web.params import MAX_YEAR, MIN_YEAR, int_param
 
 
 class SummaryView(APIView):

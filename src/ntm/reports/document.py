@@ -10,8 +10,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from ntm.lib.formatting import vi_number
 from ntm.reports.charts import Bar
-from ntm.reports.formatting import vi_number
 
 
 @dataclass

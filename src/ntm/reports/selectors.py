@@ -16,6 +16,12 @@ from django.utils.translation import gettext as _
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import CriteriaSet, Criterion
+from ntm.criteria.selectors import set_in_force
+from ntm.lib.dates import year_end
+from ntm.ocop.selectors import ocop_figures
+from ntm.plans.selectors import behind_roadmap
+from ntm.reports.keeping import keeping_standard
+from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
 from ntm.units.selectors import communes_of, reference_day
@@ -34,22 +40,6 @@ DEFAULT_BASIS = APPROVED
 def basis_param(raw) -> str:
     """A basis from a request or command parameter; anything else is the official basis."""
     return PROVISIONAL if str(raw or "").strip().lower() == PROVISIONAL else DEFAULT_BASIS
-
-
-def year_end(year: int) -> datetime.date:
-    return datetime.date(year, 12, 31)
-
-
-def set_in_force(year: int, level: str = "ntm", province: Unit | None = None) -> CriteriaSet | None:
-    """The commune set of a level whose period covers the year (a provincial one first)."""
-    qs = CriteriaSet.objects.filter(
-        applies_to="commune", level=level, period_start__lte=year, period_end__gte=year
-    )
-    if province is not None:
-        provincial = qs.filter(province=province).order_by("-pk").first()
-        if provincial:
-            return provincial
-    return qs.filter(province__isnull=True).order_by("period_start").first()
 
 
 def _average(values: list[int]) -> Decimal | None:
@@ -82,6 +72,7 @@ class Summary:
     subunits: list[dict] = field(default_factory=list)
     subunits_without_recognition: list[dict] = field(default_factory=list)
     fell_below: list[dict] = field(default_factory=list)
+    keeping_standard: list[dict] = field(default_factory=list)  # reports/keeping.py
     targets: list[dict] = field(default_factory=list)
     behind_roadmap: list[dict] = field(default_factory=list)
     ocop: dict = field(default_factory=dict)
@@ -121,6 +112,7 @@ class Summary:
             "criteria_attainment": self.criteria_attainment,
             "criteria_holding_back": self.criteria_holding_back,
             "fell_below": self.fell_below,
+            "keeping_standard": self.keeping_standard,
             "ocop": self.ocop,
             **_resource_dict(self),
         }
@@ -276,6 +268,7 @@ def progress_summary(
     )
 
     held = levels_held(commune_ids, year_end(year))
+    summary.keeping_standard = keeping_standard(unit=unit, year=year, held=held)
     summary.recognised_total = _count_levels(held.values())
     decided = list(
         Recognition.objects.filter(unit_id__in=commune_ids, year=year)
@@ -304,8 +297,6 @@ def progress_summary(
     summary.subunits, summary.subunits_without_recognition = _subunits(
         unit, year, communes, rows, held, cset.level
     )
-    from ntm.plans.selectors import behind_roadmap, targets_progress  # plans import this module
-
     _fill_ocop(summary)  # before the targets, which read the OCOP figures
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
@@ -313,8 +304,6 @@ def progress_summary(
 
 
 def _fill_ocop(summary: Summary) -> None:
-    from ntm.ocop.selectors import ocop_figures  # the ocop app imports this module's neighbours
-
     summary.ocop = ocop_figures(unit=summary.unit, year=summary.year)
 
 

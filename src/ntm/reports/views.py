@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.lib.params import object_param, year_param
 from ntm.reports.annual import annual_report
 from ntm.reports.charts import bar_chart
 from ntm.reports.document import Chart, Heading, Paragraph, Table, cell_text
@@ -18,7 +19,6 @@ from ntm.reports.pdf import PdfUnavailable, docx_to_pdf, libreoffice
 from ntm.reports.word import report_docx
 from ntm.reports.workbook import report_workbook
 from ntm.units.models import Unit
-from ntm.web.params import object_param, year_param
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ntm.accounts.scope import scope_for
+from ntm.lib.params import int_param
 from ntm.resources import selectors, services
 from ntm.resources.models import (
     Activity,
@@ -29,7 +30,6 @@ from ntm.resources.models import (
 from ntm.resources.services import ResourceError
 from ntm.units.models import Unit
 from ntm.units.selectors import unit_by_code
-from ntm.web.params import int_param
 
 
 class FundingSourceSerializer(serializers.ModelSerializer):

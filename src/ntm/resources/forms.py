@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ntm.lib.uploads import validate_xlsx_upload
 from ntm.resources.models import ActivityKind, ModelKind, ModelStatus
-from ntm.web.security import validate_xlsx_upload
 
 MONEY_KW = {"min_value": 0, "max_digits": 18, "decimal_places": 0}
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import Criterion
-from ntm.reports.selectors import set_in_force
+from ntm.criteria.selectors import set_in_force
+from ntm.lib.params import int_param, year_param
 from ntm.resources import selectors, services
 from ntm.resources.excel import resources_export, resources_import, resources_template
 from ntm.resources.forms import (
@@ -40,7 +41,6 @@ from ntm.resources.models import (
 from ntm.resources.services import MODEL_LEVELS, ResourceError
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
-from ntm.web.params import int_param, year_param
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LISTS = {

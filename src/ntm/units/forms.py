@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ntm.lib.uploads import validate_xlsx_upload
 from ntm.units.models import VILLAGE_KINDS, AttributeKind, Kind
-from ntm.web.security import validate_xlsx_upload
 
 
 class VillageForm(forms.Form):
@@ -21,6 +21,10 @@ class VillageForm(forms.Form):
 class VillageImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"), validators=[validate_xlsx_upload])
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False)
+
+
+class HistoryImportForm(VillageImportForm):
+    pass
 
 
 class AttributeForm(forms.Form):

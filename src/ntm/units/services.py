@@ -29,6 +29,7 @@ from ntm.units.models import (
     UnitAttribute,
     UnitLink,
 )
+from ntm.units.signals import rules_changed
 from ntm.units.text import fold
 
 _COMPARED_FIELDS = ("name", "short_name", "kind", "latitude", "longitude", "valid_from", "source")
@@ -97,6 +98,8 @@ def units_load(
                 parent = by_key[record.parent_key] if record.parent_key else None
                 unit = existing.get(record.key)
                 values = {f: getattr(record, f) for f in _COMPARED_FIELDS}
+                if unit is not None and record.valid_from is None:
+                    values["valid_from"] = unit.valid_from  # a start the history gave it
                 if unit is None:
                     unit = Unit(
                         level=record.level,
@@ -437,6 +440,4 @@ def attribute_set(
 
 def _recompute_assessments(unit: Unit, from_year: int, to_year: int | None) -> None:
     """Open assessments below the unit whose thresholds may depend on the changed attribute."""
-    from ntm.assessments.services import assessments_recompute_where  # the layer above units
-
-    assessments_recompute_where(under=unit, years=range(from_year, (to_year or 2100) + 1))
+    rules_changed.send(sender=Unit, unit=unit, years=range(from_year, (to_year or 2100) + 1))

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
+from ntm.lib.params import int_param
 from ntm.web.audit import AuditFilters, audit_kinds, audit_log
-from ntm.web.params import int_param
 
 AUDIT_ROLES = (Role.PROVINCE_COORDINATOR, Role.NATIONAL_VIEWER)
 

@@ -9,8 +9,8 @@ from django.db.models import Max
 from ntm.accounts.models import Role
 from ntm.accounts.scope import Scope
 from ntm.assessments.models import Assessment
+from ntm.lib.params import default_year
 from ntm.units.models import Level, Unit
-from ntm.web.params import default_year
 
 
 @dataclass

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_safe
 from ntm.assessments.models import Assessment, State
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import RecognitionLevel
+from ntm.lib.params import object_param, year_param
 from ntm.reports.selectors import APPROVED, progress_summary
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.selectors import reference_day, subtree_counts_many, unit_ancestors
-from ntm.web.params import object_param, year_param
 
 PUBLIC_LEVELS = (Level.PROVINCE, Level.DISTRICT, Level.COMMUNE)
 

@@ -1,6 +1,6 @@
 """Security plumbing that settings.py points at: the Content-Security-Policy header, API
 throttles whose rates follow the settings, the login-lockout answer of django-axes, the client
-address behind proxies, a throttled API token endpoint, and checks for uploaded files.
+address behind proxies and a throttled API token endpoint (upload checks: `ntm.lib.uploads`).
 
 Content-Security-Policy: no page of ours has an inline <script>, an on*= handler or a style=
 attribute (tests/test_security.py greps every template), so the site-wide policy allows scripts
@@ -13,11 +13,9 @@ script is a separate file rather than an inline block.
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.views import APIView
@@ -123,20 +121,6 @@ class TokenView(ObtainAuthToken):
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request._request)
             raise
-
-
-# Uploaded spreadsheets: the importers parse them and report unreadable content in Vietnamese;
-# what they cannot guard against is size, checked here before the file is read into memory.
-MAX_SPREADSHEET_BYTES = 20 * 1024 * 1024
-
-
-def validate_xlsx_upload(upload) -> None:
-    """A form-field validator for Excel imports: a .xlsx name and at most 20 MB."""
-    name = getattr(upload, "name", "") or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(gettext_lazy("Chỉ nhận tệp Excel .xlsx."), code="extension")
-    if upload.size > MAX_SPREADSHEET_BYTES:
-        raise ValidationError(gettext_lazy("Tệp lớn hơn 20 MB."), code="size")
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.lib.params import object_param, year_param
 from ntm.reports.selectors import basis_param, national_summary, progress_summary
 from ntm.reports.views import pdf_available, report_query
 from ntm.units import selectors
@@ -16,7 +17,6 @@ from ntm.units.selectors import reference_day
 from ntm.web.dashboard import dashboard_panels, national_panels
 from ntm.web.landing import landing_for
 from ntm.web.maps import HEIGHT, WIDTH
-from ntm.web.params import object_param, year_param
 
 
 @login_required

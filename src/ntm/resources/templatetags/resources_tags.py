@@ -2,7 +2,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-from ntm.reports.formatting import vi_number
+from ntm.lib.formatting import vi_number
 from ntm.resources.models import ModelKind
 
 register = template.Library()

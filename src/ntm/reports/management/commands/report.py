@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ntm.criteria.models import CriteriaSet, RecognitionLevel
-from ntm.reports.formatting import vi_number
+from ntm.lib.formatting import vi_number
 from ntm.reports.selectors import APPROVED, PROVISIONAL, progress_summary
 from ntm.units.selectors import unit_by_code
 
@@ -147,7 +147,7 @@ def _as_text(s) -> str:
                 for a in s.criteria_holding_back
             )
         )
-    from ntm.reports.annual import target_label
+    from ntm.reports.annual_text import target_label
 
     for t in s.targets:
         lines.append(f"{target_label(t)}: {t['wording']}")

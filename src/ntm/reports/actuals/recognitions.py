@@ -1,0 +1,37 @@
+"""Actuals from recognition decisions: communes and villages recognised."""
+
+from decimal import Decimal
+
+from ntm.assessments.models import Recognition, RecognitionAction
+from ntm.criteria.models import RecognitionLevel
+from ntm.reports.actuals import Context
+
+
+def _has_recognitions(ctx: Context) -> bool:
+    return ctx.summary is not None and ctx.summary.criteria_set is not None
+
+
+def communes_new_at_level(target, ctx: Context) -> Decimal | None:
+    if not _has_recognitions(ctx):
+        return None
+    return Decimal(ctx.summary.recognised_new.get(target.level, 0))
+
+
+def communes_total_at_level(target, ctx: Context) -> Decimal | None:
+    if not _has_recognitions(ctx):
+        return None
+    return Decimal(ctx.summary.recognised_total.get(target.level, 0))
+
+
+def villages_recognised(unit, year: int) -> int:
+    """Villages recognised as NTM villages in the year under the unit."""
+    return Recognition.objects.filter(
+        level=RecognitionLevel.VILLAGE_NTM,
+        action=RecognitionAction.RECOGNISED,
+        year=year,
+        unit__path__startswith=unit.path,
+    ).count()
+
+
+def villages_ntm(target, ctx: Context) -> Decimal:
+    return Decimal(ctx.once("villages", lambda: villages_recognised(ctx.unit, ctx.year)))
