@@ -91,8 +91,8 @@ def plan_tasks(plan: Plan) -> list[Task]:
 
 
 def _fmt(value: Decimal, places: int) -> str:
-    if places:
-        return vi_number(value, places)
+    if places:  # 12,81 and 14 (not 14,00): no trailing zeros
+        return vi_number(value.quantize(Decimal(1).scaleb(-places)).normalize(), None)
     return vi_number(int(value.to_integral_value(ROUND_HALF_UP)))
 
 
