@@ -249,6 +249,11 @@ PAGE_GET = {
     "ocop:import": "ocop_products",
     "ocop:certificate_add": "ocop_council",
     "ocop:round_create": "ocop_council",
+    "ocop:round_council": POST_ONLY,
+    "ocop:round_products": POST_ONLY,
+    "ocop:round_close": POST_ONLY,
+    "ocop:certificate_revoke": "ocop_council",
+    "ocop:evaluation_score": frozenset(),  # only the round's council members (none here)
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
     "dossiers:detail": READ,
     "dossiers:document_download": READ,
@@ -256,12 +261,16 @@ PAGE_GET = {
     "dossiers:survey_add": POST_ONLY,
     "dossiers:threshold": POST_ONLY,
     "dossiers:decide": POST_ONLY,
+    "imports:recognitions": "recognitions",
+    "imports:recognitions_template": "recognitions",
 }
 
 # API views that answer only with parameters: the query for a role's own unit.
 API_QUERY = {
     "api-report-summary": "?unit={code}&year=2023",
     "api-resources-figures": "?unit={code}&year=2023",
+    "api-keeping-standard": "?unit={code}&year=2023",
+    "api-merged-communes": "?unit={code}&year=2023",
 }
 
 # Public routes with path parameters: which object of a world they show.
@@ -272,6 +281,7 @@ PUBLIC_KWARGS = {
     "funding-source-detail": lambda w: {"pk": w.funding.source_id},
     "media-ocop-photo": lambda w: {"name": w.ocop_product.photo.name.removeprefix("ocop/")},
     "dossiers:public_document": lambda w: {"document_pk": w.dossier_document.pk},
+    "ocop-product-sheet-detail": lambda w: {"pk": 1},
 }
 # Public routes answer these to a GET (logout and the token want a POST, set_language and
 # logout redirect; the API root and the funding sources, no user data, still ask for a login).
@@ -280,6 +290,8 @@ PUBLIC_GET_EXTRA = {
     "api-root": {401, 403},
     "funding-source-list": {401, 403},
     "funding-source-detail": {401, 403},
+    "ocop-product-sheet-list": {401, 403},
+    "ocop-product-sheet-detail": {401, 403, 404},  # legal data; not loaded in these worlds
 }
 
 DENIED = {403, 404, 405}

@@ -157,6 +157,7 @@ def _threshold_tuple(t) -> tuple:
         _decimal(value_max, "threshold") if value_max is not None else None,
         get("from_year"),
         get("to_year"),
+        (get("source") or "")[:500],
     )
 
 
@@ -205,7 +206,7 @@ def _load_one(data: dict) -> str:
             have = sorted((_threshold_tuple(t) for t in indicator.thresholds.all()), key=str)
             if wanted != have:
                 indicator.thresholds.all().delete()
-                for basis, value, value_max, from_year, to_year in wanted:
+                for basis, value, value_max, from_year, to_year, source in wanted:
                     Threshold.objects.create(
                         indicator=indicator,
                         basis=basis,
@@ -213,6 +214,7 @@ def _load_one(data: dict) -> str:
                         value_max=value_max,
                         from_year=from_year,
                         to_year=to_year,
+                        source=source,
                     )
                 changed = True
     if created:

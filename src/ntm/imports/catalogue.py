@@ -78,6 +78,8 @@ def _recognitions_parse(options: dict) -> dict:
             parsed["history_before"] = parse_vi_date(options["history_before"])
         except CellValueError as exc:
             raise ValueError(gettext("Ngày mốc nhập lịch sử: %(e)s") % {"e": exc}) from exc
+        if not (options.get("history_reason") or "").strip():
+            raise ValueError(gettext('Nhập lịch sử cần một lý do chung (--history-reason "...").'))
     return parsed
 
 

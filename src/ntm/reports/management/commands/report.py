@@ -147,7 +147,7 @@ def _as_text(s) -> str:
                 for a in s.criteria_holding_back
             )
         )
-    from ntm.reports.annual import target_label
+    from ntm.reports.annual_text import target_label
 
     for t in s.targets:
         lines.append(f"{target_label(t)}: {t['wording']}")
