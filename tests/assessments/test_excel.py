@@ -1,6 +1,5 @@
 import datetime
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -746,15 +745,13 @@ def test_import_of_95_communes_with_the_shipped_set_uses_a_bounded_number_of_que
                 cell.value = "Biên bản thẩm định của huyện"
     out = io.BytesIO()
     wb.save(out)
-    started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         report = assessments_import(data=out.getvalue(), scope=system_scope(), user=None)
-    elapsed = time.perf_counter() - started
     assert report.ok, report.errors[:3]
     assert (report.created, report.updated) == (95, 0)
     # About 5 per assessment, in the service's recompute; no query per cell or per row.
     assert len(queries) < 95 * 7, len(queries)
-    assert elapsed < 10  # the 2 s target is measured by `make bench`
+    # no wall-clock assertion here: the 2 s target is measured by `make bench` (bench/)
     assert Assessment.objects.filter(criteria_met=18).count() == 95
     assert Assessment.history.filter(history_user__username=SYSTEM_USERNAME).count() == 95
 
