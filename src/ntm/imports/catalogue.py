@@ -322,3 +322,41 @@ register(
         ),
     )
 )
+
+
+# -- a new plan from its workbook ---------------------------------------------------------
+
+
+def _plan_new_run(*, data, scope, user, dry_run, progress=None):
+    from ntm.plans.excel_create import plan_workbook_import
+
+    return plan_workbook_import(data=data, scope=scope, user=user, dry_run=dry_run)
+
+
+def _plan_new_template(*, scope):
+    from ntm.plans.excel import plans_template
+
+    return plans_template(None)
+
+
+def _plan_creator(user, scope) -> bool:
+    from ntm.plans.services import can_create_plans
+
+    return scope.can_write and can_create_plans(user)
+
+
+register(
+    Importer(
+        name="plan-new",
+        title=_("Kế hoạch mới từ tệp (kế hoạch, chỉ tiêu, lộ trình, nhiệm vụ)"),
+        sheets=("KeHoach", "ChiTieu", "LoTrinh", "NhiemVu"),
+        run=_plan_new_run,
+        template=_plan_new_template,
+        may_use=_plan_creator,
+        limits=Limits(rows=10_000, cells=300_000),
+        page="plans:new_import",
+        template_page="plans:new_template",
+        noun=_("dòng của kế hoạch"),
+        help=_("Tạo một kế hoạch cùng chỉ tiêu, lộ trình và nhiệm vụ từ một tệp."),
+    )
+)
