@@ -36,6 +36,8 @@ PUBLIC = {
     "public-ocop-product-detail",  # certified OCOP products, no personal data (tests/ocop)
     "media-ocop-photo",  # public for certified products, else scoped (tests/test_security.py)
     "dossiers:public_document",  # published dossier documents only (tests/dossiers/test_pages.py)
+    "ocop-product-sheet-list",
+    "ocop-product-sheet-detail",  # the 26/2026 scoring sheets: legal data, no user data
 }
 
 # Routes whose parameters name one object: how to build them for the outsider's object.
@@ -111,10 +113,22 @@ OBJECT_ROUTES = {
             "dossiers:decide",
         )
     },
+    "dossier-detail": lambda o: {"pk": o.dossier.pk},
     "dossiers:document_download": lambda o: {
         "pk": o.dossier.pk,
         "document_pk": o.dossier_document.pk,
     },
+    "ocop:round_council": lambda o: {"pk": o.ocop_round.pk},
+    "ocop:round_products": lambda o: {"pk": o.ocop_round.pk},
+    "ocop:round_close": lambda o: {"pk": o.ocop_round.pk},
+    "ocop:evaluation_score": lambda o: {"pk": o.ocop_evaluation.pk},
+    "ocop:certificate_revoke": lambda o: {"pk": o.ocop_certificate.pk},
+    "ocop-round-detail": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-council": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-products": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-close": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-proposals": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-evaluation-sheet": lambda o: {"pk": o.ocop_evaluation.pk},
 }
 
 # Pages and lists without path parameters that show scoped data; tried with these queries.
@@ -141,6 +155,8 @@ SCOPED_PAGES = {
     "api-report-summary",
     "plans:list",
     "plans:create",
+    "plans:new_template",
+    "plans:new_import",
     "plan-list",
     "plan-target-list",
     "roadmap-entry-list",
@@ -168,6 +184,8 @@ SCOPED_PAGES = {
     "ocop:standing_export",
     "ocop:template",
     "ocop:import",
+    "ocop:expiry",
+    "ocop-round-list",
     "ocop-subject-list",
     "ocop-product-list",
     "ocop-evaluation-list",
@@ -180,6 +198,15 @@ SCOPED_PAGES = {
     "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
     "inbox-count",
     "dossiers:list",
+    "imports:index",  # the registered imports the user may run
+    "imports:recognitions",
+    "imports:recognitions_template",
+    "dossiers:keeping",
+    "dossiers:keeping_xlsx",
+    "dossiers:merged",
+    "dossier-list",
+    "api-keeping-standard",
+    "api-merged-communes",
 }
 
 

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from ntm.accounts.api import MeView
 from ntm.assessments.api import AssessmentViewSet, RecognitionViewSet
 from ntm.criteria.api import CriteriaSetViewSet
+from ntm.dossiers.api import DossierViewSet, KeepingStandardView, MergedCommunesView
 from ntm.ocop.api import (
     CertificateViewSet,
     EvaluationViewSet,
@@ -53,12 +54,15 @@ router.register("contributions", ContributionViewSet, basename="contribution")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("model-sites", ModelSiteViewSet, basename="model-site")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("dossiers", DossierViewSet, basename="dossier")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="api-me"),
     path("v1/reports/summary/", SummaryView.as_view(), name="api-report-summary"),
     path("v1/resources/figures/", ResourceFiguresView.as_view(), name="api-resources-figures"),
+    path("v1/keeping-standard/", KeepingStandardView.as_view(), name="api-keeping-standard"),
+    path("v1/merged-communes/", MergedCommunesView.as_view(), name="api-merged-communes"),
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(  # the split view serves its start-up script as a file: no inline <script> (CSP)

@@ -106,3 +106,43 @@ def test_public_document_only_when_published(client, users, dossier):
     )
     assert client.get(reverse("dossiers:public_document", args=[hidden.pk])).status_code == 404
     assert client.get(reverse("dossiers:public_document", args=[shown.pk])).status_code == 200
+
+
+def test_public_page_lists_documents(client, users, dossier):
+    document_add(
+        dossier=dossier, kind="to_trinh", title="Tờ trình 12/TTr", file=pdf(), user=users.commune
+    )
+    shown = document_add(
+        dossier=dossier,
+        kind="bao_cao_ket_qua",
+        title="Báo cáo 3/BC",
+        file=pdf(),
+        published=True,
+        user=users.commune,
+    )
+    body = client.get(
+        reverse("public-unit", args=[dossier.unit.pk]) + "?year=2023"
+    ).content.decode()
+    assert "Tờ trình 12/TTr" in body and "chưa công khai nội dung" in body
+    assert reverse("dossiers:public_document", args=[shown.pk]) in body
+    assert f"/dossiers/{dossier.pk}/documents/" not in body  # no private download link
+
+
+def test_unit_page_of_a_merged_commune_shows_predecessors(units, users, client_for):
+    body = (
+        client_for(users.new_province)
+        .get(reverse("units:detail", args=[units.quan_ha_successor.pk]))
+        .content.decode()
+    )
+    assert 'id="merged-panel"' in body and "Chưa xã cũ nào đạt chuẩn NTM" in body
+    body = (
+        client_for(users.coordinator)
+        .get(reverse("units:detail", args=[units.quan_ha.pk]))
+        .content.decode()
+    )
+    assert 'id="merged-panel"' not in body
+
+
+def test_dashboard_has_the_keeping_panel(users, client_for):
+    body = client_for(users.coordinator).get("/?year=2023").content.decode()
+    assert 'id="keeping-standard"' in body

@@ -34,7 +34,7 @@ from ntm.units.models import Level, Unit
             Decimal("13.5"),
             Decimal("12.81"),
             Decimal("0.95"),
-            "đạt 12,81/13,50 tiêu chí/xã (95%), chưa đạt kế hoạch, còn thiếu 0,69 tiêu chí/xã",
+            "đạt 12,81/13,5 tiêu chí/xã (95%), chưa đạt kế hoạch, còn thiếu 0,69 tiêu chí/xã",
         ),
         ("ocop_products_by_stars", 15, None, None, "chưa có số liệu"),
     ],
@@ -137,7 +137,7 @@ def test_targets_progress_of_the_province(units, progress_data):
     assert total["actual"] == 4 and total["wording"] == "đạt 4/4 xã (100%), đạt kế hoạch"
     avg = rows[progress_data["avg"].pk]
     assert avg["actual"] == Decimal("15.00") and avg["ratio"] == Decimal("1.11")
-    assert avg["wording"].endswith("vượt kế hoạch 1,50 tiêu chí/xã")
+    assert avg["wording"].endswith("vượt kế hoạch 1,5 tiêu chí/xã")
     villages = rows[progress_data["villages"].pk]
     assert villages["actual"] == 2 and villages["ratio"] is None
     assert rows[progress_data["ocop"].pk]["actual"] == 0  # no OCOP certificate in 2023 yet

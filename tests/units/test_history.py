@@ -207,3 +207,15 @@ def test_commands_write_the_template_and_import_it(tmp_path):
     call_command("units", "history", "--shipped", "20", verbosity=0)
     assert UnitChange.objects.count() == 1
     assert Unit.objects.get(code="06574").valid_to == datetime.date(2024, 11, 30)
+
+
+@pytest.mark.django_db
+def test_reloading_the_catalogue_keeps_the_dates_the_history_gave():
+    from ntm.units.services import units_load
+
+    units_history_load_shipped(province_code="20", scope=system_scope())
+    result = units_load(province_codes=["20"])
+    assert (result.created, result.updated) == (0, 0)
+    that_khe = resolve_code("06040", datetime.date(2025, 1, 1), level=Level.COMMUNE).unit
+    assert that_khe.valid_from == datetime.date(2024, 12, 1)
+    assert resolve_code("06040", datetime.date(2020, 6, 1)).unit.name == "Xã Đại Đồng"

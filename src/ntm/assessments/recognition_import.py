@@ -21,6 +21,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ntm.accounts.models import Role
 from ntm.assessments.excel import SystemUserError, system_user
+from ntm.assessments.excel.common import not_found_message, unit_in_scope
 from ntm.assessments.models import RecognitionAction
 from ntm.assessments.recognitions import (
     _UNIT_LEVEL,
@@ -44,7 +45,7 @@ from ntm.excel import (
     write_table,
 )
 from ntm.faults import maybe_die
-from ntm.units.models import Unit
+from ntm.units.resolver import resolve_codes
 from ntm.units.text import fold
 
 # field -> (Vietnamese header, required)
@@ -360,41 +361,30 @@ def _parse_rows(rows, letters: dict[str, str], scope, report: ImportReport) -> l
 
 
 def _resolve_units(items: list[dict], scope, letters, report: ImportReport) -> None:
-    """Pick each row's unit by code and level: the one valid on the decision date, else one
-    valid at some time in the assessment year."""
-    codes = {item["code"] for item in items}
-    candidates = defaultdict(list)
-    for unit in scope.filter(Unit.objects.filter(code__in=codes), field=""):
-        candidates[(unit.code, unit.level)].append(unit)
-
-    def valid(u: Unit, start: datetime.date, end: datetime.date) -> bool:
-        return (u.valid_from is None or u.valid_from <= end) and (
-            u.valid_to is None or u.valid_to >= start
-        )
-
+    """Each row's unit by code and level on the decision date, through the resolver (a code
+    reused after the 2025 reorganisation is read as the unit it named that day), else a unit
+    of the code valid at some time in the assessment year."""
+    by_level = defaultdict(list)
     for item in items:
-        level = _UNIT_LEVEL.get(item["criteria_set"].applies_to)
-        units = candidates.get((item["code"], level), [])
-        day = item["decision_date"]
-        chosen = [u for u in units if valid(u, day, day)] or [
-            u
-            for u in units
-            if valid(u, datetime.date(item["year"], 1, 1), datetime.date(item["year"], 12, 31))
-        ]
-        if not units:
-            report.add(
-                SHEET,
-                item["row"],
-                letters["unit"],
-                _("Mã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": item["code"]},
+        by_level[_UNIT_LEVEL.get(item["criteria_set"].applies_to)].append(item)
+    for level, group in by_level.items():
+        found = resolve_codes({(i["code"], i["decision_date"]) for i in group}, level=level)
+        for item in group:
+            resolved = found[(item["code"], item["decision_date"])]
+            year = item["year"]
+            unit = unit_in_scope(
+                resolved, scope, datetime.date(year, 1, 1), datetime.date(year, 12, 31)
             )
-        elif not chosen:
-            report.add(
-                SHEET,
-                item["row"],
-                letters["unit"],
-                _("%(name)s không có hiệu lực vào ngày %(date)s.")
-                % {"name": units[0].name, "date": _date(day)},
-            )
-        else:
-            item["unit"] = chosen[0]
+            if unit is not None:
+                item["unit"] = unit
+                continue
+            known = [u for u in (resolved.unit, *resolved.others) if u and scope.contains(u)]
+            if known:
+                message = _("%(name)s không có hiệu lực vào ngày %(date)s.") % {
+                    "name": known[0].name,
+                    "date": _date(item["decision_date"]),
+                }
+                message += " " + resolved.describe() + "."
+            else:
+                message = not_found_message(resolved, _("Mã"))
+            report.add(SHEET, item["row"], letters["unit"], message)

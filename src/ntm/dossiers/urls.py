@@ -13,5 +13,8 @@ urlpatterns = [
     path("<int:pk>/surveys/", views.survey_add, name="survey_add"),
     path("<int:pk>/threshold/", views.threshold_save, name="threshold"),
     path("<int:pk>/decide/", views.dossier_decide, name="decide"),
+    path("keeping/", views.keeping, name="keeping"),
+    path("keeping.xlsx", views.keeping, name="keeping_xlsx"),
+    path("merged/", views.merged, name="merged"),
     path("public/documents/<int:document_pk>/", views.public_document, name="public_document"),
 ]

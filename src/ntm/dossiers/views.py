@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -13,6 +13,7 @@ from ntm.accounts.scope import scope_for
 from ntm.assessments.recognitions import RecognitionError
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.dossiers import selectors, services
+from ntm.dossiers.exports import keeping_xlsx
 from ntm.dossiers.forms import (
     DecideForm,
     DocumentForm,
@@ -21,9 +22,13 @@ from ntm.dossiers.forms import (
     ThresholdForm,
 )
 from ntm.dossiers.models import DossierDocument
-from ntm.lib.params import year_param
+from ntm.lib.params import object_param, year_param
+from ntm.reports.keeping import keeping_counts, keeping_standard
+from ntm.reports.merged import merged_communes, merged_counts
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _errors(form) -> str:
@@ -205,3 +210,59 @@ def dossier_decide(request, pk):
             request, _("Đã ghi quyết định %(n)s.") % {"n": recognition.decision_number}
         )
     return redirect("dossiers:detail", pk=pk)
+
+
+# -- keeping the standard, merged communes ---------------------------------------------------
+
+
+def _unit_for(request, scope, day: datetime.date):
+    """The unit asked for (?unit=<id>, in scope), else the user's root unit valid on the day."""
+    if request.GET.get("unit"):
+        return scope.require(object_param(Unit, request.GET["unit"]))
+    roots = [
+        r
+        for r in scope.roots
+        if (r.valid_from is None or r.valid_from <= day)
+        and (r.valid_to is None or r.valid_to >= day)
+    ]
+    if roots:
+        return roots[0]
+    if scope.everything:
+        return None
+    raise PermissionDenied
+
+
+@login_required
+@require_safe
+def keeping(request):
+    scope = scope_for(request.user)
+    year = year_param(request.GET.get("year"))
+    unit = _unit_for(request, scope, datetime.date(year, 12, 31))
+    rows = keeping_standard(unit=unit, year=year) if unit is not None else []
+    if request.path.endswith(".xlsx"):
+        if unit is None:
+            raise Http404
+        data = keeping_xlsx(rows, title=f"{unit.name} {year}")
+        response = HttpResponse(data, content_type=XLSX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="giu-chuan-{unit.code}-{year}.xlsx"'
+        )
+        return response
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": range(2016, datetime.date.today().year + 1),
+        "rows": rows,
+        "counts": keeping_counts(rows),
+    }
+    return render(request, "dossiers/keeping.html", context)
+
+
+@login_required
+@require_safe
+def merged(request):
+    scope = scope_for(request.user)
+    unit = _unit_for(request, scope, datetime.date.today())
+    rows = merged_communes(unit=unit) if unit is not None else []
+    context = {"unit": unit, "rows": rows, "counts": merged_counts(rows)}
+    return render(request, "dossiers/merged.html", context)

@@ -225,12 +225,21 @@ class MemberSheetSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=0)
     total = serializers.DecimalField(max_digits=6, decimal_places=2, read_only=True)
     complete = serializers.BooleanField(read_only=True)
+    member = serializers.BooleanField(read_only=True)
 
 
-def member_sheet_data(sheet: MemberSheet | None) -> dict:
+def member_sheet_data(sheet: MemberSheet | None, *, member: bool = True) -> dict:
     if sheet is None:
-        return {"choices": {}, "note": "", "version": 0, "total": "0.00", "complete": False}
+        return {
+            "choices": {},
+            "note": "",
+            "version": 0,
+            "total": "0.00",
+            "complete": False,
+            "member": member,
+        }
     return {
+        "member": True,
         "choices": {c.item.code: c.option_id for c in sheet.choices.select_related("item")},
         "note": sheet.note,
         "version": sheet.version,
@@ -246,10 +255,11 @@ class MemberSheetMixin:
     @action(detail=True, methods=["get", "put"], url_path="sheet")
     def sheet(self, request, pk=None):
         evaluation = self.get_object()
-        member = _call(council.member_of, user=request.user, rnd=evaluation.round)
-        if request.method == "GET":
+        if request.method == "GET":  # a reader who is not on the council has no sheet
+            member = evaluation.round.council.filter(user=request.user).first()
             current = MemberSheet.objects.filter(evaluation=evaluation, member=member).first()
-            return Response(member_sheet_data(current))
+            return Response(member_sheet_data(current, member=member is not None))
+        _call(council.member_of, user=request.user, rnd=evaluation.round)
         version = versioning.require_version(request.data)
         data = MemberSheetSerializer(data=request.data)
         data.is_valid(raise_exception=True)

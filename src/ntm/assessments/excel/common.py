@@ -1,6 +1,7 @@
 """What the assessments workbook is: sheet names, labels, the criteria set as the workbook
 sees it, and what is stored (shared by the template writer, the reader and the validator)."""
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from ntm.excel import (
     CellValueError,
     cell_text,
 )
+from ntm.units.models import Unit
 from ntm.units.text import fold
 
 SHEET_RESULTS = "KetQua"
@@ -194,3 +196,34 @@ def _final(result: CriterionResult | None) -> bool | None:
     if result is None:
         return None
     return result.manual if result.manual is not None else result.derived
+
+
+# -- codes by date ------------------------------------------------------------------------------
+
+
+def unit_in_scope(resolved, scope, start: datetime.date, end: datetime.date) -> Unit | None:
+    """The unit a resolved code names for a record of [start, end] in the user's scope: the
+    one taken on the record's day, else one of the code's units valid during the period (a
+    commune that ended within it)."""
+    if resolved.unit is not None and scope.contains(resolved.unit):
+        return resolved.unit
+    during = [
+        u
+        for u in resolved.others
+        if scope.contains(u)
+        and (u.valid_from is None or u.valid_from <= end)
+        and (u.valid_to is None or u.valid_to >= start)
+    ]
+    return max(during, key=lambda u: u.valid_to or end) if during else None
+
+
+def not_found_message(resolved, label: str) -> str:
+    """The code names no unit of the user's scope: say so, naming what the code is on the
+    record's date and the other units of the code (Resolved.describe)."""
+    text = _("%(label)s “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {
+        "label": label,
+        "code": resolved.code,
+    }
+    if resolved.unit is not None or resolved.others:
+        text += " " + resolved.describe() + "."
+    return text

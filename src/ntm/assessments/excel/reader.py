@@ -1,7 +1,6 @@
 """Reading the workbook: the guide sheet (set and year), the grids, the communes by code."""
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -16,6 +15,8 @@ from ntm.assessments.excel.common import (
     _labels,
     _reason_number,
     _SetInfo,
+    not_found_message,
+    unit_in_scope,
 )
 from ntm.criteria.models import AppliesTo, CriteriaSet
 from ntm.criteria.selectors import criteria_sets_visible
@@ -26,6 +27,7 @@ from ntm.excel import (
     unescape_cell,
 )
 from ntm.units.models import Kind, Level, Unit
+from ntm.units.resolver import resolve_codes, year_day
 from ntm.units.text import fold
 
 
@@ -277,46 +279,28 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
 
 
 def _resolve_units(lines: list[_Line], scope, year: int, report: ImportReport) -> None:
-    codes = {line.code for line in lines}
-    candidates = defaultdict(list)
-    qs = scope.filter(Unit.objects.filter(level=Level.COMMUNE, code__in=codes), field="")
-    for unit in qs.select_related("parent"):
-        candidates[unit.code].append(unit)
-    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-
-    def valid_on(u: Unit, day) -> bool:
-        return (u.valid_from is None or u.valid_from <= day) and (
-            u.valid_to is None or u.valid_to >= day
-        )
-
-    def during(u: Unit) -> bool:
-        return (u.valid_from is None or u.valid_from <= end) and (
-            u.valid_to is None or u.valid_to >= start
-        )
-
+    """Each row's commune by its code on the year's reference day (31/12; a commune that ended
+    during the year, on a day of the year), through the resolver: a code reused after the 2025
+    reorganisation is read as the unit it named in that year."""
+    day = year_day(year)
+    found = resolve_codes({(line.code, day) for line in lines}, level=Level.COMMUNE)
     seen: dict[tuple[str, int], int] = {}
     for line in lines:
-        units = candidates.get(line.code)
-        if not units:
-            report.add(
-                line.sheet,
-                line.row,
-                "A",
-                _("Mã xã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": line.code},
-            )
+        resolved = found[(line.code, day)]
+        unit = unit_in_scope(resolved, scope, datetime.date(year, 1, 1), day)
+        if unit is None:
+            known = [u for u in (resolved.unit, *resolved.others) if u and scope.contains(u)]
+            if known:
+                message = _("%(name)s (mã %(code)s) không có hiệu lực trong năm %(year)s.") % {
+                    "name": known[0].name,
+                    "code": known[0].code,
+                    "year": year,
+                }
+                message += " " + resolved.describe() + "."
+            else:
+                message = not_found_message(resolved, _("Mã xã"))
+            report.add(line.sheet, line.row, "A", message)
             continue
-        chosen = [u for u in units if valid_on(u, end)] or [u for u in units if during(u)]
-        if not chosen:
-            u = units[0]
-            report.add(
-                line.sheet,
-                line.row,
-                "A",
-                _("%(name)s (mã %(code)s) không có hiệu lực trong năm %(year)s.")
-                % {"name": u.name, "code": u.code, "year": year},
-            )
-            continue
-        unit = chosen[0]
         if unit.kind != Kind.COMMUNE:
             report.add(
                 line.sheet,
