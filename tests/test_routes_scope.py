@@ -152,6 +152,7 @@ SCOPED_PAGES = {
     "assessment-list",
     "recognition-list",
     "assessments:recognitions",
+    "assessments:go_live",
     "api-report-summary",
     "plans:list",
     "plans:create",

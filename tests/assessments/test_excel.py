@@ -21,7 +21,14 @@ from ntm.assessments.excel import (
     assessments_template,
     system_user,
 )
-from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, State, StateChange
+from ntm.assessments.models import (
+    Assessment,
+    CriterionResult,
+    IndicatorValue,
+    ResultKind,
+    State,
+    StateChange,
+)
 from ntm.assessments.services import (
     ManualResult,
     assessment_get_or_create,
@@ -280,30 +287,31 @@ def test_import_reports_every_error_with_sheet_row_column_and_writes_nothing(
     before = _snapshot()
     report = _import(data, users.admin)
     qh_row = _row(data, QH)
-    assert _errors(report) == {
-        (SHEET_RESULTS, 1, "K"),
-        (SHEET_RESULTS, 1, "L"),
-        (SHEET_RESULTS, 1, "M"),
-        (SHEET_VALUES, 1, "H"),
-        (SHEET_RESULTS, rows["01975"], "D"),
-        (SHEET_RESULTS, rows["01978"], "E"),
-        (SHEET_RESULTS, qh_row, "D"),
-        (SHEET_VALUES, rows["01981"], "E"),
-        (SHEET_VALUES, rows["01981"], "D"),
-        (SHEET_VALUES, rows["01984"], "F"),
-        (SHEET_RESULTS, 16, "A"),
-        (SHEET_RESULTS, 17, "A"),
-        (SHEET_RESULTS, 18, "A"),
-        (SHEET_RESULTS, 19, "A"),
-        (SHEET_RESULTS, 20, "D"),  # in the admin's scope, but "Đạt" without values or reason
-    }, [str(e) for e in report.errors]
+    assert (
+        _errors(report)
+        == {
+            (SHEET_RESULTS, 1, "K"),
+            (SHEET_RESULTS, 1, "L"),
+            (SHEET_RESULTS, 1, "M"),
+            (SHEET_VALUES, 1, "H"),
+            (SHEET_RESULTS, rows["01975"], "D"),
+            (SHEET_RESULTS, rows["01978"], "E"),
+            (SHEET_RESULTS, qh_row, "D"),
+            (SHEET_VALUES, rows["01981"], "E"),
+            (SHEET_VALUES, rows["01981"], "D"),
+            (SHEET_VALUES, rows["01984"], "F"),
+            (SHEET_RESULTS, 16, "A"),
+            (SHEET_RESULTS, 17, "A"),
+            (SHEET_RESULTS, 18, "A"),
+            (SHEET_RESULTS, 19, "A"),
+        }
+    )  # row 20 (in the admin's scope, "Đạt" without values): an appraisal result, no error, [str(e) for e in report.errors]
     text = "\n".join(str(e) for e in report.errors)
     for expected in (
         "TC9 không có trong bộ TEST-2021",
         "“Ghi chú” không phải là tiêu chí",
         "Cột “Lý do TC7”: tiêu chí TC7 không có trong bộ TEST-2021",
         "TC1 ghi Chưa đạt nhưng các chỉ tiêu cho kết quả Đạt",
-        "TC1 ghi Đạt nhưng các chỉ tiêu chưa đủ để tính kết quả",
         "“9.9” không phải là mã chỉ tiêu",
         "“Đạt rồi” không hợp lệ",
         "công thức",
@@ -522,34 +530,28 @@ def test_result_contradicting_the_indicators_with_a_reason_is_a_manual_result_wi
     assert (result.manual, result.manual_reason) == (False, "Biên bản 2")
 
 
-def test_result_the_indicators_cannot_decide_needs_a_reason(units, small_set, users):
+def test_result_the_indicators_cannot_decide_stands_as_the_appraisal_result(
+    units, small_set, users
+):
     small_set.i2.thresholds.all().delete()  # TC2: a value but no threshold
     cells = {
         (SHEET_RESULTS, QH, "TC3"): "Đạt",  # TC3: no value
         (SHEET_VALUES, QH, "2.1"): 95,
         (SHEET_RESULTS, QH, "TC2"): "Đạt",
     }
-    data = _fill(_template(small_set, units), cells)
-    report = _import(data, users.coordinator)
-    row = _row(data, QH)
-    assert [str(e) for e in report.errors] == [
-        f"Trang KetQua, dòng {row}, cột E: TC2 ghi Đạt nhưng các chỉ tiêu chưa đủ để tính kết quả "
-        "(chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột Lý do TC2.",
-        f"Trang KetQua, dòng {row}, cột F: TC3 ghi Đạt nhưng các chỉ tiêu chưa đủ để tính kết quả "
-        "(chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột Lý do TC3.",
-    ]
-    assert not Assessment.objects.exists()
-    cells |= {
-        (SHEET_RESULTS, QH, "Lý do TC2"): "Sở GTVT xác nhận",
-        (SHEET_RESULTS, QH, "Lý do TC3"): "Biên bản",
-    }
-    assert _import(_fill(_template(small_set, units), cells), users.coordinator).ok
-    assert _result(small_set, small_set.c3).manual_reason == "Biên bản"
-    # Turning the manual result round needs a new reason, not the one of the old result.
-    data = _fill(_template(small_set, units), {(SHEET_RESULTS, QH, "TC3"): "Chưa đạt"})
-    report = _import(data, users.coordinator)
-    assert [(e.sheet, e.column) for e in report.errors] == [(SHEET_RESULTS, "F")]
-    assert "lý do của kết quả nhập tay cũ" in report.errors[0].message
+    report = _import(_fill(_template(small_set, units), cells), users.coordinator)
+    assert report.ok, [str(e) for e in report.errors]
+    for criterion in (small_set.c2, small_set.c3):
+        result = _result(small_set, criterion)
+        assert (result.manual, result.manual_reason, result.derived, result.met) == (
+            True,
+            "",
+            None,
+            True,
+        )
+        assert result.kind == ResultKind.APPRAISAL
+    assert result.assessment.criteria_met == 2 and result.assessment.criteria_undecided == 1
+    # Turning the appraisal round needs no reason either; a reason typed is kept.
     data = _fill(
         _template(small_set, units),
         {(SHEET_RESULTS, QH, "TC3"): "Chưa đạt", (SHEET_RESULTS, QH, "Lý do TC3"): "Kênh hỏng"},
@@ -557,6 +559,32 @@ def test_result_the_indicators_cannot_decide_needs_a_reason(units, small_set, us
     assert _import(data, users.coordinator).ok
     result = _result(small_set, small_set.c3)
     assert (result.manual, result.manual_reason, result.met) == (False, "Kênh hỏng", False)
+    assert result.kind == ResultKind.APPRAISAL
+    # Values that now contradict the stored appraisal: its reason makes it a result against
+    # the indicators, shown as such.
+    data = _fill(_template(small_set, units), {(SHEET_VALUES, QH, "3.1"): 90})
+    report = _import(data, users.coordinator)
+    assert report.ok, [str(e) for e in report.errors]
+    result = _result(small_set, small_set.c3)
+    assert (result.derived, result.kind, result.met) == (True, ResultKind.OVERRIDE, False)
+
+
+def test_a_percentage_out_of_bounds_is_refused_at_its_cell(units, small_set, users):
+    data = _fill(
+        _template(small_set, units),
+        {(SHEET_VALUES, QH, "2.1"): 150, (SHEET_VALUES, "01975", "2.1"): "-3"},
+    )
+    report = _import(data, users.coordinator)
+    messages = [str(e) for e in report.errors]
+    assert len(messages) == 2 and not Assessment.objects.exists()
+    assert messages[0].startswith(f"Trang ChiTieu, dòng {_row(data, '01975')}, cột E")
+    assert any(
+        m.endswith(
+            "Chỉ tiêu 2.1 “Tỷ lệ đường được cứng hóa”: 150 % không hợp lệ; "
+            "tỷ lệ phần trăm phải từ 0 đến 100."
+        )
+        for m in messages
+    )
 
 
 def test_file_made_before_the_assessment_was_saved_again_is_refused(units, small_set, users):

@@ -191,3 +191,12 @@ def test_criteria_pages(users, client_for, units):
         .status_code
         == 403
     )
+
+
+def test_go_live_guide_lists_the_imports_in_order(users, client_for):
+    body = client_for(users.commune).get("/assessments/go-live/").content.decode()
+    steps = ["ntm units load", "ntm criteria load", "ntm template recognitions"]
+    steps += ["ntm template assessments", "ntm template ocop", "ntm template resources"]
+    positions = [body.index(s) for s in steps]
+    assert positions == sorted(positions)
+    assert "không cần lý do" in body

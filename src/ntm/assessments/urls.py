@@ -15,4 +15,5 @@ urlpatterns = [
     path("export.xlsx", views.export_download, name="export"),
     path("import/", views.import_upload, name="import"),
     path("recognitions/", views.recognition_list, name="recognitions"),
+    path("go-live/", views.go_live_guide, name="go_live"),
 ]

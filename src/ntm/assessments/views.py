@@ -356,3 +356,10 @@ def recognition_list(request):
         "form": form if can_record else None,
     }
     return render(request, "assessments/recognitions.html", context)
+
+
+@login_required
+@require_safe
+def go_live_guide(request):
+    """Hướng dẫn triển khai: the order of imports for a province going live (no user data)."""
+    return render(request, "assessments/go_live.html")

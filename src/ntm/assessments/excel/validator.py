@@ -11,7 +11,6 @@ from ntm.accounts.models import Role
 from ntm.assessments import workflow
 from ntm.assessments.excel.common import (
     SHEET_RESULTS,
-    _met_label,
     _parse_result,
     _parse_yes_no,
     _reason_header,
@@ -24,9 +23,11 @@ from ntm.assessments.excel.reader import (
     _reason_text,
 )
 from ntm.assessments.models import Assessment, State
+from ntm.assessments.rules import typed_result
 from ntm.assessments.services import (
     can_edit,
 )
+from ntm.criteria.bounds import bounds_problem
 from ntm.criteria.engine import criterion_met, indicator_met, threshold_for
 from ntm.criteria.models import IndicatorKind, ThresholdBasis
 from ntm.excel import (
@@ -148,11 +149,13 @@ def _edit_refusal(checker, plan: _Plan, criterion) -> str | None:
 def _typed_result(
     plan: _Plan, criterion, wanted: bool | None, reason: str
 ) -> tuple[bool | None, str, str | None]:
-    """What a "KetQua" row asks for one criterion: (manual result, its reason, error or None).
+    """What a "KetQua" row asks for one criterion: (typed result, its reason, error or None).
 
     `wanted` is the typed result (None: blank), `reason` the text of "Lý do TCn" ("" blank).
-    A manual result is kept only with a reason typed by the user; a result the indicators give
-    (or gave before this file changed them) is not a manual result.
+    The rule is `assessments.rules.typed_result`, as on the page and in the API: a result
+    stands without a reason where the indicators do not decide (the appraisal result); a
+    reason is needed only against them, and it must be typed for this result (not the
+    stored reason of another one, as an export carries).
     """
     stored = plan.stored.results.get(criterion.pk) if plan.stored else None
     current = stored.manual if stored else None
@@ -160,11 +163,16 @@ def _typed_result(
     # A reason counts when it is typed for this result: not blank and not the stored one.
     fresh = reason if reason and reason != current_reason.strip() else ""
     derived = plan.derived[criterion.pk]
+    column = _("cột %(column)s") % {"column": _reason_header(criterion)}
     if wanted is None or wanted == current:
-        # Blank result, or the manual result as stored: only its reason may change.
-        return current, (fresh or current_reason) if current is not None else "", None
-    if derived is not None and wanted == derived:
-        return None, "", None  # what the indicators give (clears another manual result)
+        # Blank result, or the typed result as stored: it must still hold against the values.
+        if current is None:
+            return None, "", None
+        kept = fresh or current_reason
+        judged = typed_result(
+            code=criterion.code, typed=current, derived=derived, reason=kept, where=column
+        )
+        return current, kept, judged.problem
     if (
         derived is not None
         and current is None
@@ -175,26 +183,12 @@ def _typed_result(
         # The file repeats what the stored values gave (e.g. an export whose indicators were
         # then corrected): the result follows the indicators.
         return None, "", None
-    if fresh:
-        return wanted, fresh, None
-    column = _reason_header(criterion)
-    if derived is None:
-        message = _(
-            "%(code)s ghi %(typed)s nhưng các chỉ tiêu chưa đủ để tính kết quả (chưa có giá trị hoặc chưa có ngưỡng); nhập chỉ tiêu hoặc ghi lý do ở cột %(column)s."
-        ) % {
-            "code": criterion.code,
-            "typed": _met_label(wanted),
-            "column": column,
-        }
-    else:
-        message = _(
-            "%(code)s ghi %(typed)s nhưng các chỉ tiêu cho kết quả %(derived)s; sửa chỉ tiêu hoặc ghi lý do ở cột %(column)s."
-        ) % {
-            "code": criterion.code,
-            "typed": _met_label(wanted),
-            "derived": _met_label(derived),
-            "column": column,
-        }
+    judged = typed_result(
+        code=criterion.code, typed=wanted, derived=derived, reason=fresh, where=column
+    )
+    if judged.ok:
+        return judged.manual, judged.reason, None
+    message = judged.problem
     if reason:
         message += " " + _("(Lý do đang ghi là lý do của kết quả nhập tay cũ; hãy ghi lý do mới.)")
     return wanted, "", message
@@ -270,6 +264,10 @@ def _plan_changes(
                     new = (None, parse_vi_number(raw))
             except CellValueError as exc:
                 report.add(line.sheet, line.row, letter, str(exc))
+                continue
+            out_of_bounds = bounds_problem(target, new[1])
+            if out_of_bounds:
+                report.add(line.sheet, line.row, letter, out_of_bounds)
                 continue
             old = plan.stored.values.get(target.pk) if plan.stored else None
             if old is None or (old.value_bool, old.value_number) != new:

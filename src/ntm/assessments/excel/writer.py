@@ -21,6 +21,7 @@ from ntm.assessments.excel.validator import (
     _Plan,
 )
 from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, State
+from ntm.assessments.rules import result_kind
 from ntm.assessments.services import (
     assessment_recompute,
     assessment_transition,
@@ -127,6 +128,7 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
             derived = plan.derived[criterion.pk]
             met = manual if manual is not None else derived is True
             manual_reason = plan.reasons.get(criterion.pk, "") if manual is not None else ""
+            kind = result_kind(manual=manual, derived=derived)
             result = plan.stored.results.get(criterion.pk)
             if result is None:
                 results_new.append(
@@ -137,14 +139,16 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                         met=met,
                         derived=derived,
                         manual_reason=manual_reason,
+                        kind=kind,
                     )
                 )
                 continue
-            before = (result.manual, result.manual_reason, result.derived, result.met)
-            result.manual, result.derived, result.met = manual, derived, met
+            fields = ("manual", "manual_reason", "derived", "met", "kind")
+            before = tuple(getattr(result, f) for f in fields)
+            result.manual, result.derived, result.met, result.kind = manual, derived, met, kind
             if criterion.pk in plan.manual:
                 result.manual_reason = manual_reason
-            if before != (result.manual, result.manual_reason, result.derived, result.met):
+            if before != tuple(getattr(result, f) for f in fields):
                 results_changed.append(result)
         for indicator_id, (value_bool, value_number) in plan.values.items():
             value = plan.stored.values.get(indicator_id)
@@ -164,7 +168,10 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
                 values_changed.append(value)
     bulk_create_with_history(results_new, CriterionResult, batch_size=1000, **history)
     _update_with_history(
-        results_changed, CriterionResult, ["manual", "manual_reason", "derived", "met"], history
+        results_changed,
+        CriterionResult,
+        ["manual", "manual_reason", "derived", "met", "kind"],
+        history,
     )
     bulk_create_with_history(values_new, IndicatorValue, batch_size=1000, **history)
     _update_with_history(
