@@ -181,9 +181,10 @@ def test_product_page_stale_after_an_import(ocop, users, client_for):
     wb = load_workbook(io.BytesIO(ocop_template(scope=scope_for(users.district))))
     ws = wb["SanPham"]
     ws.delete_cols(ws.max_column)  # an older file: no "Phiên bản"
+    description = [c.value for c in ws[1]].index("Mô tả")
     for row in ws.iter_rows(min_row=2):
         if row[0].value == "Chè Quân Hà":
-            row[6].value = "Chè búp tươi"
+            row[description].value = "Chè búp tươi"
     out = io.BytesIO()
     wb.save(out)
     report = ocop_import(data=out.getvalue(), scope=scope_for(users.district), user=users.district)

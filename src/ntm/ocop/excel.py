@@ -428,6 +428,8 @@ class _Writer:
             "subject:"
             + fold(cell_text(record.get("name" if self.sheet == SUBJECTS else "subject")))
         )
+        if day is None and commune and (stored := self._stored_unit(record, code)) is not None:
+            return stored  # a row of the template for a stored record keeps its commune
         found = resolve_code(
             code, day or timezone.localdate(), level=Level.COMMUNE if commune else None
         )
@@ -439,6 +441,19 @@ class _Writer:
                 + (" " + found.describe() + "." if found.unit or found.others else ""),
             )
         return unit
+
+    def _stored_unit(self, record, code: str) -> Unit | None:
+        """The commune of the stored subject or product this row names, when it has this code
+        (a template row of a record whose commune code lapsed in the 2025 reorganisation)."""
+        name = cell_text(record.get("name"))
+        if self.sheet == SUBJECTS:
+            qs = selectors.subjects_visible(self.scope)
+        elif self.sheet == PRODUCTS:
+            qs = selectors.products_visible(self.scope)
+        else:
+            return None
+        found = qs.filter(name__iexact=name, unit__code=code).first() if name else None
+        return found.unit if found is not None else None
 
     def choice(self, record, key, table, default=None) -> str:
         raw = self.text(record, key)
