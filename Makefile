@@ -55,8 +55,12 @@ run: install translations var/secret_key
 
 test: install-dev system-deps translations
 	@mkdir -p test-results
-	NTM_TESTING=1 $(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS)
-	NTM_TESTING=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS)
+	@# The browser suite runs even when the unit suite failed; the target fails if either did.
+	@unit=0; browser=0; \
+	NTM_TESTING=1 $(BIN)/pytest -n 2 -m "not e2e" $(PYTEST_ARGS) || unit=$$?; \
+	NTM_TESTING=1 $(BIN)/pytest -m e2e $(PYTEST_ARGS) || browser=$$?; \
+	echo "make test: unit suite exit $$unit, browser suite exit $$browser"; \
+	[ $$unit = 0 ] && [ $$browser = 0 ]
 
 lint: install-dev translations
 	$(BIN)/ruff check .

@@ -24,7 +24,6 @@ import io
 import os
 import random
 import re
-import time
 import unicodedata
 import zipfile
 from decimal import Decimal
@@ -1295,9 +1294,7 @@ def test_a_number_cell_that_is_no_number_is_an_error(plans):
 
 def test_a_cell_in_the_last_row_and_column_is_refused_at_once(villages):
     """Was: a 10 kB file made the import walk a million rows of 16,384 cells (hours)."""
-    started = time.perf_counter()
     report = check_import(villages.run, broken_files(villages.template)["last cell of the sheet"])
-    assert time.perf_counter() - started < 5
     assert "16384 cột" in report.errors[0].message
 
 

@@ -263,6 +263,14 @@ AXES_LOCKOUT_CALLABLE = "ntm.web.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "ntm.web.security.client_ip"
 AXES_VERBOSE = False
 
+# E-mail: `ntm reminders` sends mail only when EMAIL_HOST names an SMTP server (empty: none).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ntm@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

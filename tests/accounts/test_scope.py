@@ -65,3 +65,41 @@ def test_scope_filters_related_records_through_a_field(units, users):
     links = scope.filter(UnitLink.objects.all(), field="old")
     assert set(links.values_list("old_id", flat=True)) == {units.quan_ha.pk}
     assert scope.filter(Unit.objects.filter(level=Level.COMMUNE), field="").count() == 1
+
+
+def test_may_write_is_the_unit_in_write_scope_and_a_role_held(units, users):
+    from ntm.accounts.models import Role
+    from ntm.accounts.scope import system_scope
+
+    coordinators = {Role.PROVINCE_COORDINATOR}
+    district = scope_for(users.district)
+    assert district.may_write(units.quan_ha) and district.may_write()
+    assert not district.may_write(units.quan_ha, coordinators)  # in scope, wrong role
+    assert not district.may_write(units.ba_be_commune)  # outside the district
+    assert scope_for(users.coordinator).may_write(units.quan_ha, coordinators)
+    assert not scope_for(users.national).may_write(None, None)  # reads everything, writes nothing
+    assert system_scope().may_write(units.lang_son_commune, coordinators)  # the command line
+
+
+def test_require_write_hides_units_outside_scope_and_refuses_the_rest(units, users):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from ntm.accounts.models import Role
+
+    scope = scope_for(users.district)
+    with pytest.raises(Http404):
+        scope.require_write(units.ba_be_commune)
+    with pytest.raises(PermissionDenied):
+        scope.require_write(units.quan_ha, {Role.PROVINCE_COORDINATOR})
+    scope.require_write(units.quan_ha, {Role.DISTRICT_OFFICER})
+
+
+def test_within_is_the_subtree(units):
+    from ntm.units.models import within_q
+
+    below = set(Unit.objects.within(units.bach_thong).values_list("pk", flat=True))
+    assert units.bach_thong.pk in below and units.quan_ha.pk in below
+    assert units.ba_be_commune.pk not in below
+    assert Unit.objects.filter(within_q(units.bach_thong, "")).count() == len(below)

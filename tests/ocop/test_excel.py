@@ -225,8 +225,11 @@ def test_template_lists_come_from_a_hidden_sheet_and_codes_are_text(units, ocop)
         str(dv.sqref): dv.formula1 for dv in wb["SanPham"].data_validations.dataValidation
     }
     assert product_lists["E2:E1000"] == "=DanhMuc!$C$2:$C$27"  # the 26 leaves of Phụ lục I
-    assert wb["ChuThe"]["C2"].number_format == "@" and wb["SanPham"]["C5"].number_format == "@"
-    assert wb["DiemSo"]["A2"].number_format == "@"
+    assert wb["ChuThe"]["C2"].number_format == "@"  # the stored subject's code "02005"
+    assert wb["ChuThe"]["C2"].value == units.quan_ha.code
+    for sheet, column in (("ChuThe", "C"), ("SanPham", "C"), ("DiemSo", "A")):
+        assert wb[sheet].column_dimensions[column].number_format == "@"
+    assert wb["DiemSo"].max_row == 1  # no empty formatted rows
 
 
 def test_household_alias_numeric_code_classification_and_stars(units, ocop):

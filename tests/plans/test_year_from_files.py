@@ -176,9 +176,7 @@ def test_a_province_year_loads_from_files_and_commands(tmp_path):
     # recognitions of the year
     decided = [c for c, n in met.items() if n == 19][:2]
     recognitions = tmp_path / "cn.xlsx"
-    from ntm.assessments.recognitions import recognitions_template
-
-    recognitions.write_bytes(recognitions_template())
+    run("template", "recognitions", "-o", str(recognitions))
     _edit(
         recognitions,
         lambda wb: _rows(

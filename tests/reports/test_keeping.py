@@ -129,3 +129,19 @@ def test_in_force_set_is_checked_too(province, units, small_set, users):
         ("recognised", "TEST-2021", []),
         ("in_force", "TEST-2024", ["TC1"]),
     ]
+
+
+def test_annual_report_has_the_section_and_table(province, units):
+    from ntm.reports.annual import annual_report
+    from ntm.reports.document import Heading, Table
+
+    a, b, c, d, e, f = province
+    report = annual_report(unit=units.bac_kan, year=2024)
+    headings = [blk.text for blk in report.blocks if isinstance(blk, Heading)]
+    assert "3. Giữ chuẩn nông thôn mới" in headings
+    table = next(blk for blk in report.blocks if isinstance(blk, Table) and blk.key == "giu_chuan")
+    assert [(r[1].split(",")[0], r[4], r[5]) for r in table.rows] == [
+        (b.name, "TC2 Giao thông (từ 2024)", "Có"),
+        (c.name, "TC1 Quy hoạch (từ 2023); TC2 Giao thông (từ 2024); TC3 Thủy lợi (từ 2024)", "Có"),
+        (d.name, "", "Chưa đánh giá lại"),
+    ]

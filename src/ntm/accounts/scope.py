@@ -73,6 +73,26 @@ class Scope:
             raise PermissionDenied
         return unit
 
+    def may_write(self, unit: Unit | None = None, roles=None) -> bool:
+        """The one write check: may this scope's user change records of `unit` (None: of some
+        unit) holding one of `roles` (None: any writer role)? Superusers hold every role; a
+        scope without a user (the command line) may write everywhere it can write."""
+        if unit is None:
+            if not self.can_write:
+                return False
+        elif not self.can_write_to(unit):
+            return False
+        if roles is None or self.user is None:
+            return True
+        return self.user.is_superuser or self.user.role in roles
+
+    def require_write(self, unit: Unit | None = None, roles=None) -> None:
+        """404 for a unit outside scope (its existence is not leaked), 403 if `may_write` says no."""
+        if unit is not None and not self.contains(unit):
+            raise Http404
+        if not self.may_write(unit, roles):
+            raise PermissionDenied
+
     def require_writer(self) -> None:
         if not self.can_write:
             raise PermissionDenied

@@ -384,6 +384,7 @@ def _resolve_units(items: list[dict], scope, letters, report: ImportReport) -> N
                     "name": known[0].name,
                     "date": _date(item["decision_date"]),
                 }
+                message += " " + resolved.describe() + "."
             else:
                 message = not_found_message(resolved, _("Mã"))
             report.add(SHEET, item["row"], letters["unit"], message)

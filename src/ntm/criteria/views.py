@@ -19,8 +19,7 @@ def _visible_set(scope: Scope, pk: int) -> CriteriaSet:
 
 def _coordinator_province(request, scope: Scope):
     """The province a coordinator may create sets for (their own unit), or 403."""
-    scope.require_writer()
-    scope.require_role(Role.PROVINCE_COORDINATOR)
+    scope.require_write(None, {Role.PROVINCE_COORDINATOR})
     unit = request.user.unit
     if unit is None or unit.level != Level.PROVINCE:
         raise PermissionDenied
@@ -31,9 +30,7 @@ def _can_edit_set(request, scope: Scope, cset: CriteriaSet) -> bool:
     return (
         not cset.shipped
         and cset.province_id is not None
-        and scope.can_write
-        and scope.contains(cset.province)
-        and (request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR)
+        and scope.may_write(cset.province, {Role.PROVINCE_COORDINATOR})
     )
 
 

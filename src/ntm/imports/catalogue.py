@@ -12,7 +12,10 @@ UNIT_YEAR = (
     Option(("--unit",), {"required": True, "help": "mã đơn vị (tỉnh, huyện hoặc xã), ví dụ 06"}),
     Option(("--year",), {"required": True, "type": int, "help": "năm, ví dụ 2023"}),
 )
-PLAN_ID = Option(("--plan-id",), {"required": True, "type": int, "help": "mã (ID) kế hoạch"})
+PLAN_ID = Option(
+    ("--plan-id",),
+    {"type": int, "help": "mã (ID) kế hoạch; bỏ trống: kế hoạch tạo từ trang KeHoach của tệp"},
+)
 
 
 def _writer(user, scope) -> bool:
@@ -110,12 +113,15 @@ def _plan_of(scope, plan_id: int, *, write: bool):
     return plan
 
 
-def _plans_run(*, data, scope, user, dry_run, progress=None, plan_id):
+def _plans_run(*, data, scope, user, dry_run, progress=None, plan_id=None):
     from django.utils.translation import gettext
 
     from ntm.excel import ImportReport
     from ntm.plans.excel import plans_import
+    from ntm.plans.excel_create import plan_workbook_import
 
+    if plan_id is None:  # the workbook's KeHoach sheet creates (or finds) the plan
+        return plan_workbook_import(data=data, scope=scope, user=user, dry_run=dry_run)
     plan = _plan_of(scope, plan_id, write=True)
     if plan is None:
         report = ImportReport(dry_run=dry_run)
@@ -124,11 +130,13 @@ def _plans_run(*, data, scope, user, dry_run, progress=None, plan_id):
     return plans_import(plan=plan, data=data, scope=scope, user=user, dry_run=dry_run)
 
 
-def _plans_template(*, scope, plan_id):
+def _plans_template(*, scope, plan_id=None):
     from django.utils.translation import gettext
 
     from ntm.plans.excel import plans_template
 
+    if plan_id is None:
+        return plans_template(None)
     plan = _plan_of(scope, plan_id, write=False)
     if plan is None:
         raise _template_error(gettext("Không có kế hoạch mã %(id)s.") % {"id": plan_id})
@@ -239,7 +247,7 @@ register(
     Importer(
         name="plan",
         title=_("Kế hoạch: chỉ tiêu, lộ trình, nhiệm vụ"),
-        sheets=("HuongDan", "ChiTieu", "LoTrinh", "NhiemVu"),
+        sheets=("HuongDan", "KeHoach", "ChiTieu", "LoTrinh", "NhiemVu"),
         run=_plans_run,
         template=_plans_template,
         may_use=_writer,

@@ -153,9 +153,11 @@ def _validate(ws, column: int, formula: str) -> None:
 
 
 def _as_text(ws, *columns: int) -> None:
-    """Code columns formatted as text, so that Excel keeps their leading zeros (02005)."""
+    """Code columns formatted as text, so that Excel keeps their leading zeros (02005): a column
+    style for the rows people type (no empty cells written), and the rows already there."""
     for column in columns:
-        for row in range(2, LAST_ROW + 1):
+        ws.column_dimensions[get_column_letter(column)].number_format = "@"
+        for row in range(2, ws.max_row + 1):
             ws.cell(row=row, column=column).number_format = "@"
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ntm import versioning
 from ntm.accounts.models import Role
-from ntm.accounts.scope import scope_for
+from ntm.accounts.scope import scope_for, system_scope
 from ntm.limits import instance_too_long
 from ntm.ocop import rules
 from ntm.ocop.models import (
@@ -65,12 +65,7 @@ class OcopDataError(ValueError):
 
 
 def _can(user, unit: Unit, roles) -> bool:
-    if user is None:
-        return True
-    scope = scope_for(user)
-    if not scope.can_write_to(unit):
-        return False
-    return user.is_superuser or user.role in roles
+    return (system_scope() if user is None else scope_for(user)).may_write(unit, roles)
 
 
 def can_write_products(user, unit: Unit) -> bool:
@@ -84,10 +79,7 @@ def can_write_council(user, unit: Unit) -> bool:
 def can_create(user, *, council: bool = False) -> bool:
     if user is None:
         return True
-    scope = scope_for(user)
-    return scope.can_write and (
-        user.is_superuser or user.role in (COUNCIL_WRITERS if council else PRODUCT_WRITERS)
-    )
+    return scope_for(user).may_write(None, COUNCIL_WRITERS if council else PRODUCT_WRITERS)
 
 
 def _require(ok: bool) -> None:

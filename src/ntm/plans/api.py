@@ -5,6 +5,7 @@ as the pages: province coordinators, district officers for their district, super
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from ntm import versioning
+from ntm.accounts.permissions import WriteRolesMixin
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import RecognitionLevel
 from ntm.lib.params import int_param
@@ -34,8 +36,17 @@ def _refusal(exc: PlanError):
     return ValidationError({exc.field or "detail": [str(exc)]})
 
 
-class _Scoped:
-    """Helpers shared by the viewsets: the visible plans, and rights to write one."""
+class _Scoped(WriteRolesMixin):
+    """Helpers shared by the viewsets: the visible plans, and rights to write one (declared once:
+    `plan_writers` of the plan's unit, checked before any change by WriteRolesMixin)."""
+
+    write_denied_message = gettext_lazy("Bạn không có quyền sửa kế hoạch của đơn vị này.")
+
+    def roles_for(self, unit):
+        return services.plan_writers(unit)
+
+    def unit_of(self, obj):
+        return obj.unit if isinstance(obj, Plan) else obj.plan.unit
 
     def visible_plans(self):
         return selectors.plans_visible(scope_for(self.request.user))
@@ -47,10 +58,6 @@ class _Scoped:
         if not services.can_write_plan_for(self.request.user, plan.unit):
             raise PermissionDenied(_("Bạn không có quyền sửa kế hoạch của đơn vị này."))
         return plan
-
-    def require_write(self, plan: Plan) -> None:
-        if not services.can_write_plan_for(self.request.user, plan.unit):
-            raise PermissionDenied(_("Bạn không có quyền sửa kế hoạch của đơn vị này."))
 
     def call(self, fn, **kwargs):
         try:
@@ -147,7 +154,6 @@ class PlanViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSe
 
     def perform_update(self, serializer):
         plan = serializer.instance
-        self.require_write(plan)
         serializer.instance = self.call(
             services.plan_update,
             plan=plan,
@@ -156,7 +162,6 @@ class PlanViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSe
         )
 
     def perform_destroy(self, instance):
-        self.require_write(instance)
         self.call(services.plan_delete, plan=instance)
 
 
@@ -228,7 +233,6 @@ class PlanTargetViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.Model
 
     def perform_update(self, serializer):
         target = serializer.instance
-        self.require_write(target.plan)
         data = serializer.validated_data
         serializer.instance = self.call(
             services.target_update,
@@ -240,7 +244,6 @@ class PlanTargetViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.Model
         )
 
     def perform_destroy(self, instance):
-        self.require_write(instance.plan)
         self.call(services.target_delete, target=instance)
 
 
@@ -293,7 +296,6 @@ class RoadmapViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVie
 
     def perform_update(self, serializer):
         entry = serializer.instance
-        self.require_write(entry.plan)
         data = serializer.validated_data
         if data.get("plan", entry.plan) != entry.plan or data.get("unit", entry.unit) != entry.unit:
             raise ValidationError(
@@ -312,7 +314,6 @@ class RoadmapViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVie
         )
 
     def perform_destroy(self, instance):
-        self.require_write(instance.plan)
         self.call(services.roadmap_delete, entry=instance)
 
 
@@ -390,7 +391,6 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
 
     def perform_update(self, serializer):
         task = serializer.instance
-        self.require_write(task.plan)
         data = serializer.validated_data
         if data.get("plan", task.plan) != task.plan:
             raise ValidationError({"plan": [_("Không chuyển được nhiệm vụ sang kế hoạch khác.")]})
@@ -403,7 +403,6 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
         )
 
     def perform_destroy(self, instance):
-        self.require_write(instance.plan)
         self.call(services.task_delete, task=instance)
 
     @extend_schema(
@@ -419,7 +418,6 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
         """Record progress on a task: a note and/or a new status (a new status needs the
         `version` read; 409 when someone saved the task since)."""
         task = self.get_object()
-        self.require_write(task.plan)
         body = TaskProgressSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)

@@ -51,6 +51,7 @@ from ntm.plans.excel_header import write_plan_sheet
 from ntm.plans.models import METRICS, Metric, Plan, RoadmapEntry, Target, TaskStatus
 from ntm.plans.services import PlanError
 from ntm.units.models import Unit
+from ntm.units.resolver import resolve_code_in_year
 from ntm.units.text import fold
 
 SHEET_GUIDE = "HuongDan"
@@ -416,6 +417,11 @@ class _Units:
 
     def get(self, code: str, year: int | None) -> Unit | None:
         candidates = self.by_code.get(code, [])
+        if year is not None and len(candidates) > 1:
+            # A code reused in 2025: the unit it named in that year (units.resolver).
+            taken = resolve_code_in_year(code, year).unit
+            if taken is not None and any(u.pk == taken.pk for u in candidates):
+                return next(u for u in candidates if u.pk == taken.pk)
         if year is not None:
             start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
             candidates = [

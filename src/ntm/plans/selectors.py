@@ -16,7 +16,7 @@ from ntm.assessments.recognitions import levels_held
 from ntm.lib.dates import year_end
 from ntm.lib.formatting import vi_number
 from ntm.plans.models import METRICS, Metric, Plan, PlanStatus, RoadmapEntry, Target, Task
-from ntm.units.models import Unit
+from ntm.units.models import Unit, within_q
 from ntm.units.text import fold
 
 TWO_PLACES = Decimal("0.01")
@@ -140,7 +140,7 @@ def behind_roadmap(*, unit: Unit, year: int) -> list[dict]:
     start, end = datetime.date(year, 1, 1), year_end(year)
     entries = (
         RoadmapEntry.objects.filter(
-            plan__status=PlanStatus.ACTIVE, target_year__lte=year, unit__path__startswith=unit.path
+            within_q(unit), plan__status=PlanStatus.ACTIVE, target_year__lte=year
         )
         .filter(Q(unit__valid_from__isnull=True) | Q(unit__valid_from__lte=end))
         .filter(Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=start))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ntm import versioning
 from ntm.accounts.models import Role
-from ntm.accounts.scope import scope_for
+from ntm.accounts.scope import scope_for, system_scope
 from ntm.criteria.models import RecognitionLevel
 from ntm.plans.models import (
     COMMUNE_LEVELS,
@@ -60,23 +60,24 @@ def _vi(value: Decimal) -> str:
 # -- who may write ---------------------------------------------------------------------------
 
 
+PLAN_WRITERS = {Role.PROVINCE_COORDINATOR, Role.DISTRICT_OFFICER}
+
+
+def plan_writers(unit: Unit | None) -> set[str]:
+    """Coordinators write plans of every unit in scope; district officers those of districts."""
+    if unit is None or unit.level == Level.DISTRICT:
+        return PLAN_WRITERS
+    return {Role.PROVINCE_COORDINATOR}
+
+
 def can_write_plan_for(user, unit: Unit) -> bool:
     """May this user create or change plans of this unit?"""
-    if user is None:
-        return True
-    scope = scope_for(user)
-    if not scope.can_write_to(unit):
-        return False
-    if user.is_superuser or user.role == Role.PROVINCE_COORDINATOR:
-        return True
-    return user.role == Role.DISTRICT_OFFICER and unit.level == Level.DISTRICT
+    scope = system_scope() if user is None else scope_for(user)
+    return scope.may_write(unit, plan_writers(unit))
 
 
 def can_create_plans(user) -> bool:
-    scope = scope_for(user)
-    return scope.can_write and (
-        user.is_superuser or user.role in (Role.PROVINCE_COORDINATOR, Role.DISTRICT_OFFICER)
-    )
+    return scope_for(user).may_write(None, PLAN_WRITERS)
 
 
 def _require(user, plan_or_unit) -> None:

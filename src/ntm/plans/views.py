@@ -300,12 +300,8 @@ def roadmap_add(request, pk):
         data = form.cleaned_data
         day = datetime.date(data["target_year"], 12, 31)
         unit = (
-            Unit.objects.filter(
-                code=data["unit_code"].strip(),
-                level=Level.COMMUNE,
-                kind=Kind.COMMUNE,
-                path__startswith=plan.unit.path,
-            )
+            Unit.objects.within(plan.unit)
+            .filter(code=data["unit_code"].strip(), level=Level.COMMUNE, kind=Kind.COMMUNE)
             .valid_on(day)
             .first()
         )

@@ -19,6 +19,7 @@ from ntm.criteria.models import CriteriaSet
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.models import Plan, PlanStatus
 from ntm.reports.annual_annexes import _annexes
+from ntm.reports.annual_keeping import _keeping_section
 from ntm.reports.annual_sections import (
     _criteria_section,
     _ocop_section,
@@ -176,6 +177,7 @@ def annual_report(
     sections = [
         _plan_section,
         _recognition_section,
+        _keeping_section,
         _criteria_section,
         _ocop_section,
         _resources_section,

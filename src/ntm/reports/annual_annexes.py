@@ -10,6 +10,7 @@ from ntm.lib.dates import year_end
 from ntm.ocop.selectors import standing
 from ntm.reports.document import Annex, Paragraph, Table
 from ntm.reports.selectors import Summary
+from ntm.units.models import within_q
 
 
 def _annexes(s: Summary) -> list[Annex]:
@@ -45,7 +46,7 @@ def _annexes(s: Summary) -> list[Annex]:
             )
         )
     recognitions = list(
-        Recognition.objects.filter(unit__path__startswith=s.unit.path, year=s.year)
+        Recognition.objects.filter(within_q(s.unit), year=s.year)
         .select_related("unit", "unit__parent")
         .order_by("decision_date", "unit__code", "pk")
     )

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ntm.accounts.permissions import WriteRolesMixin
 from ntm.accounts.scope import scope_for
 from ntm.lib.params import int_param
 from ntm.resources import selectors, services
@@ -136,7 +137,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         ]
 
 
-class _ScopedViewSet(viewsets.ModelViewSet):
+class _ScopedViewSet(WriteRolesMixin, viewsets.ModelViewSet):
     visible = None
     year_field = "year"
     kinds: tuple = ()

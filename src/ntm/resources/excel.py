@@ -46,6 +46,7 @@ from ntm.resources.models import (
 )
 from ntm.resources.services import ResourceError
 from ntm.units.models import Level, Unit
+from ntm.units.resolver import resolve_code_in_year
 from ntm.units.selectors import unit_by_code
 
 INFO, FUNDING, CONTRIB, MODELS, ACTIVITIES = "ThongTin", "NguonVon", "DongGop", "MoHinh", "HoatDong"
@@ -296,14 +297,23 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
         if len(info_rows) <= 1:
             info.error(3, 1, _("cần năm."))
         return report
-    unit = unit_by_code(code, year=year) if code else None
+    # The code as it was in the funding year (codes were reused after 1/7/2025).
+    found = resolve_code_in_year(code, year) if code else None
+    unit = found.unit if found else None
     if unit is None:
         info.error(2, 1, _("không có đơn vị mã “%(c)s” trong năm %(y)s.") % {"c": code, "y": year})
         return report
     try:
         scope.require(unit, write=True)
     except (Http404, PermissionDenied):
-        info.error(2, 1, _("đơn vị “%(c)s” ngoài phạm vi bạn được nhập.") % {"c": code})
+        info.error(
+            2,
+            1,
+            _("đơn vị “%(c)s” ngoài phạm vi bạn được nhập.") % {"c": code}
+            + " "
+            + found.describe()
+            + ".",
+        )
         return report
 
     ops = []  # (callable, kwargs, sheet, row) run in order inside one transaction

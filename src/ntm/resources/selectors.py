@@ -31,7 +31,7 @@ from ntm.resources.models import (
     kept_in_q,
     ratio,
 )
-from ntm.units.models import Unit
+from ntm.units.models import Unit, within_q
 from ntm.units.paths import province_id_of
 from ntm.units.selectors import reference_day
 
@@ -42,7 +42,7 @@ def in_hierarchy(unit: Unit, year: int, prefix: str = "unit__") -> Q:
     """Rows whose unit is below (or is) `unit` and existed in the year up to its reference day."""
     start, end = datetime.date(year, 1, 1), reference_day(unit, year)
     return (
-        Q(**{f"{prefix}path__startswith": unit.path})
+        within_q(unit, prefix.removesuffix("__"))
         & (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": end}))
         & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start}))
     )
@@ -280,7 +280,7 @@ def filter_list(
 ) -> QuerySet:
     """The list filters of the pages and the API: below a unit, a year, a kind."""
     if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
+        qs = qs.filter(within_q(unit))
     if year is not None:
         field = "date__year" if year_field == "date" else year_field
         qs = qs.filter(**{field: year})
@@ -303,7 +303,7 @@ def entry_rows(unit: Unit, year: int) -> dict:
             .order_by("name")
         ),
         "models": list(
-            ModelSite.objects.filter(unit__path__startswith=unit.path)
+            ModelSite.objects.filter(within_q(unit))
             .filter(kept_in_q(year) | Q(year_recognised=year))
             .select_related("unit")
             .order_by("kind", "unit__code", "name")[:200]

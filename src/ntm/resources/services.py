@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -255,9 +254,7 @@ def rate_save(
     """The province's conversion rate for a year (province coordinators and superusers)."""
     if province.level != Level.PROVINCE:
         raise ResourceError(_("Chỉ tỉnh quy định mức quy đổi."), "province")
-    scope.require(province, write=True)
-    if scope.user is not None:
-        scope.require_role(Role.PROVINCE_COORDINATOR)
+    scope.require_write(province, {Role.PROVINCE_COORDINATOR})
     _year(year)
     _fits(ConversionRate, decision=decision or "")
     values = {
@@ -371,8 +368,3 @@ def activity_save(
 def activity_delete(*, scope: Scope, activity: Activity) -> None:
     scope.require(activity.unit, write=True)
     activity.delete()
-
-
-def require_writer(scope: Scope) -> None:
-    if not scope.can_write:
-        raise PermissionDenied

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.models import Role
+from ntm.accounts.permissions import write_roles_required
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import Criterion
 from ntm.criteria.selectors import set_in_force
@@ -324,9 +325,9 @@ def template_download(request):
 
 
 @login_required
+@write_roles_required()
 def import_upload(request):
     scope = scope_for(request.user)
-    services.require_writer(scope)
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():

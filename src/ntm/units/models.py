@@ -37,7 +37,16 @@ class Kind(models.TextChoices):
 VILLAGE_KINDS = (Kind.VILLAGE, Kind.HAMLET, Kind.RESIDENTIAL_GROUP)
 
 
+def within_q(unit, field: str = "unit") -> Q:
+    """Records whose unit (reached through `field`; "" for units themselves) is `unit` or below it."""
+    return Q(**{f"{field}__path__startswith" if field else "path__startswith": unit.path})
+
+
 class UnitQuerySet(models.QuerySet):
+    def within(self, unit):
+        """The unit and every unit below it (its subtree, by materialised path)."""
+        return self.filter(within_q(unit, ""))
+
     def valid_on(self, day: datetime.date):
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),

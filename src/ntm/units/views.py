@@ -112,8 +112,8 @@ def village_add(request, pk: int):
 @require_POST
 def attribute_add(request, pk: int):
     scope = scope_for(request.user)
-    unit = scope.require(get_object_or_404(Unit, pk=pk), write=True)
-    scope.require_role(Role.PROVINCE_COORDINATOR)
+    unit = get_object_or_404(Unit, pk=pk)
+    scope.require_write(unit, {Role.PROVINCE_COORDINATOR})
     form = AttributeForm(request.POST)
     if form.is_valid():
         try:

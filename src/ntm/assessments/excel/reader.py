@@ -296,6 +296,7 @@ def _resolve_units(lines: list[_Line], scope, year: int, report: ImportReport) -
                     "code": known[0].code,
                     "year": year,
                 }
+                message += " " + resolved.describe() + "."
             else:
                 message = not_found_message(resolved, _("Mã xã"))
             report.add(line.sheet, line.row, "A", message)

@@ -5,6 +5,7 @@ from decimal import Decimal
 from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.criteria.models import RecognitionLevel
 from ntm.reports.actuals import Context
+from ntm.units.models import within_q
 
 
 def _has_recognitions(ctx: Context) -> bool:
@@ -26,10 +27,10 @@ def communes_total_at_level(target, ctx: Context) -> Decimal | None:
 def villages_recognised(unit, year: int) -> int:
     """Villages recognised as NTM villages in the year under the unit."""
     return Recognition.objects.filter(
+        within_q(unit),
         level=RecognitionLevel.VILLAGE_NTM,
         action=RecognitionAction.RECOGNISED,
         year=year,
-        unit__path__startswith=unit.path,
     ).count()
 
 

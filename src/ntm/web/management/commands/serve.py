@@ -1,7 +1,9 @@
 import os
 import sys
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
 
@@ -23,6 +25,19 @@ def sqlite_analyze() -> bool:
     finally:
         connection.close()  # not inherited by gunicorn
     return True
+
+
+def collect_static(stdout) -> None:
+    """Copy the static files to STATIC_ROOT (only what changed; the manifest that pages look
+    their files up in included): without them every page, the login page too, answers 500."""
+    try:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    except Exception as exc:  # one clear line instead of a traceback, then no server
+        raise CommandError(
+            f"Không chép được tệp tĩnh vào {settings.STATIC_ROOT} ({exc}); "
+            "chạy `ntm collectstatic --noinput` để xem chi tiết."
+        ) from exc
+    stdout.write(f"Tệp tĩnh: {settings.STATIC_ROOT}")
 
 
 class Command(BaseCommand):
@@ -50,6 +65,7 @@ class Command(BaseCommand):
             "--forwarded-allow-ips",
             "*",
         ]
+        collect_static(self.stdout)
         sqlite_analyze()
         self.stdout.write(f"NTM: http://{bind}/ ({workers} workers)")
         sys.stdout.flush()
