@@ -255,6 +255,7 @@ PAGE_GET = {
     "ocop:certificate_revoke": "ocop_council",
     "ocop:evaluation_score": frozenset(),  # only the round's council members (none here)
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
+    "boundaries": frozenset({"admin", "coordinator"}),  # web.boundary_views
     "dossiers:detail": READ,
     "dossiers:document_download": READ,
     "dossiers:document_upload": POST_ONLY,

@@ -198,6 +198,7 @@ SCOPED_PAGES = {
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
     "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
     "inbox-count",
+    "boundaries",  # counts the boundaries in scope; uploads only in scope (tests/web/test_maps.py)
     "dossiers:list",
     "imports:index",  # the registered imports the user may run
     "imports:recognitions",

@@ -12,7 +12,9 @@ from ntm.reports.selectors import average_by_year
 from ntm.units import selectors
 from ntm.units.selectors import communes_of
 from ntm.units.text import fold
+from ntm.web.boundaries import draw
 from ntm.web.maps import project
+from ntm.web.models import CommuneBoundary
 
 
 def _band_css(count: int, total: int) -> str:
@@ -56,13 +58,30 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
     )
     points = [p for p in selectors.commune_points(scope, on=day) if p.pk in in_unit]
 
+    # One reverse for the map, not one a xã ({% url %} for 500 dots was a tenth of the page).
+    unit_url = reverse("units:detail", args=[0]).removesuffix("0/")
+
     def colour(point):
         if point.pk not in met_by_unit:
             return "none"
         return _band_css(met_by_unit[point.pk], total)
 
-    # One reverse for the map, not one a xã ({% url %} for 500 dots was a tenth of the page).
-    unit_url = reverse("units:detail", args=[0]).removesuffix("0/")
+    def figure(boundary) -> str:
+        met = met_by_unit.get(boundary.unit_id)
+        if met is None:
+            return _("%(name)s: chưa có kết quả") % {"name": boundary.unit.name}
+        return _("%(name)s: %(met)s/%(total)s tiêu chí đạt") % {
+            "name": boundary.unit.name,
+            "met": met,
+            "total": total,
+        }
+
+    shapes = draw(
+        CommuneBoundary.objects.filter(unit_id__in=in_unit).select_related("unit"),
+        css_for=lambda pk: _band_css(met_by_unit[pk], total) if pk in met_by_unit else "none",
+        href_for=lambda pk: f"{unit_url}{pk}/",
+        title_for=figure,
+    )
 
     trend = []
     if cset is not None:
@@ -70,17 +89,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
             unit=summary.unit, criteria_set=cset, last_year=summary.year, basis=summary.basis
         )
         trend = [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
-    targets = [t for t in summary.targets if t.get("target") is not None]
-    target_rows = []
-    for t in targets:
-        label = t.get("metric_label") or t["metric"]
-        target_rows.append(
-            Bar(label[:24], float(t["target"]), title=t.get("wording") or "", css="target")
-        )
-        if t.get("actual") is not None:
-            target_rows.append(
-                Bar("", float(t["actual"]), title=t.get("wording") or "", css="actual")
-            )
+    targets_charts = _targets_charts(summary.targets)
     today = datetime.date.today()
     reminder_day = min(today, datetime.date(summary.year, 12, 31))
     expiring_soon = list(
@@ -92,10 +101,13 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         "ocop_expiring": expiring_soon,
         "ocop_reminder_day": reminder_day,
         "trend_chart": bar_chart(trend, max_value=float(total) if total else None),
-        "targets_chart": bar_chart(target_rows, label_width=160) if target_rows else "",
+        "targets_charts": targets_charts,
         "band_chart": bands,
         "attainment_chart": attainment,
-        "dots": project(points, css_for=colour, href_for=lambda p: f"{unit_url}{p.pk}/"),
+        "dots": []
+        if shapes
+        else project(points, css_for=colour, href_for=lambda p: f"{unit_url}{p.pk}/"),
+        "shapes": shapes,
         "criteria_total": total,
         "map_legend": [
             ("full", _("đạt đủ tiêu chí")),
@@ -105,6 +117,34 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
             ("none", _("chưa có kết quả")),
         ],
     }
+
+
+def _targets_charts(targets: list[dict]) -> list[tuple[str, str]]:
+    """Plan targets against results, one chart per unit counted (xã, tiêu chí/xã, thôn ...):
+    a chart never mixes units on one axis. Labels name the target whole (wrapped, not cut)."""
+    from ntm.criteria.models import RecognitionLevel
+    from ntm.plans.models import METRICS
+
+    levels = dict(RecognitionLevel.choices)
+    by_noun: dict[str, list[Bar]] = {}
+    for t in targets:
+        if t.get("target") is None:
+            continue
+        label = str(t.get("metric_label") or t["metric"])
+        if t.get("level") and t["level"] in levels:
+            label += f" — {levels[t['level']]}"
+        if t.get("stars"):
+            label += f" — {t['stars']}★"
+        info = METRICS.get(t["metric"])
+        noun = str(info.noun) if info else ""
+        bars = by_noun.setdefault(noun, [])
+        bars.append(Bar(label, float(t["target"]), title=t.get("wording") or "", css="target"))
+        if t.get("actual") is not None:
+            bars.append(Bar("", float(t["actual"]), title=t.get("wording") or "", css="actual"))
+    return [
+        (noun, bar_chart(bars, label_width=220, bar_height=14, width=560))
+        for noun, bars in by_noun.items()
+    ]
 
 
 # National users: every province side by side (rows from reports.selectors.national_summary).

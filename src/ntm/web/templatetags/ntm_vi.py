@@ -77,8 +77,7 @@ def _history_fields() -> dict[str, str]:
 @register.filter
 def history_field(name) -> str:
     """A field of an assessment's history by its label ("trạng thái", not "state")."""
-    label = _history_fields().get(str(name), str(name))
-    return label[:1].upper() + label[1:] if label else ""
+    return _history_fields().get(str(name), str(name))
 
 
 @register.filter
