@@ -13,6 +13,7 @@ measured exactly (`check_cells`).
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from ntm.excel import CellError, ReadWorkbook, WorkbookError
 CHUNK = 64 * 1024
 # A UTF-8 character takes at most 4 bytes, an XML entity (&amp;) 5; a rich-text string adds its
 # formatting runs. A cell's XML longer than this cannot be within the text limit.
-_BYTES_PER_CHAR = 6
+_BYTES_PER_CHAR = 12
 _MARKUP_ALLOWANCE = 16 * 1024
 # Styles, drawings, comments…: nothing an import reads, but the loader parses some of them.
 OTHER_PART_BYTES = 20 * 1024 * 1024
@@ -242,6 +243,7 @@ def scan_workbook(data: bytes, limits: Limits = DEFAULT) -> None:
             raise
         except (
             zipfile.BadZipFile,
+            zlib.error,
             OSError,
             EOFError,
             RuntimeError,

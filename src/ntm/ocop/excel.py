@@ -576,9 +576,9 @@ class _Writer:
 
     def score(self, r) -> None:
         self.required = REQUIRED[SCORES]
+        year, number = self.integer(r, "year"), self.integer(r, "number")
         held_on = self.date(r, "held_on")
         unit = self.unit(r, "unit", commune=False, on=held_on)
-        year, number = self.integer(r, "year"), self.integer(r, "number")
         rnd = EvaluationRound.objects.filter(unit=unit, year=year, number=number).first()
         if rnd is None:
             rnd = services.round_save(
