@@ -2,8 +2,9 @@
 
 Each benchmark runs in a fresh database: SQLite in a temporary directory, and PostgreSQL too
 when BENCH_PG_URL (or DATABASE_URL) names a server, or the local server answers.
-`python bench/run.py assessments` runs only the named benchmarks (units, assessments, national,
-load). The national benchmark (bench/national.py) generates five years of every legacy xã and
+`python bench/run.py assessments` runs only the named benchmarks (units, assessments, limits,
+national, load). The limits benchmark (bench/limits.py) times the import runner refusing a
+workbook with one 190 MB cell and one of 99,000 rows × 49 cells. The national benchmark (bench/national.py) generates five years of every legacy xã and
 times the figures; its DuckDB comparison needs the `bench` extra (`pip install -e '.[dev,bench]'`).
 The load benchmark (bench/load.py, the `bench` extra's locust) serves that dataset with gunicorn
 and drives it with concurrent users (LOAD_USERS, LOAD_SECONDS, LOAD_WAIT, LOAD_WORKERS).
@@ -43,10 +44,10 @@ import sys, time
 import django
 django.setup()
 from ntm.accounts.scope import system_scope
-from ntm.assessments.excel import assessments_import
+from ntm.imports.runner import run_import
 data = open(sys.argv[1], "rb").read()
 started = time.perf_counter()
-report = assessments_import(data=data, scope=system_scope(), user=None)
+report = run_import("assessments", data=data, scope=system_scope(), user=None)
 elapsed = time.perf_counter() - started
 if not report.ok or report.created != 95:
     sys.exit(f"import failed: {report.errors[:3]} created={report.created}")
@@ -200,7 +201,10 @@ BENCHMARKS = {
         ("units load --all (first run)", 60.0),
         ("units load --all (again, no change)", 60.0),
     ],
-    "assessments": [(f"import 95-commune assessments workbook ({IMPORT_SET})", 2.0)],
+    "assessments": [
+        (f"import 95-commune assessments workbook ({IMPORT_SET}, in process, runner)", 2.0)
+    ],
+    "limits": None,  # labels and targets come from bench/limits.py
     "national": None,  # labels and targets come from bench/national.py
     "load": None,  # labels and targets come from bench/load.py
 }
@@ -209,6 +213,10 @@ BENCHMARKS = {
 def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, float, float]]:
     if name == "national":
         return bench_national(env, db_name)
+    if name == "limits":
+        from limits import measure  # bench/limits.py
+
+        return measure(env, tmp)
     if name == "load":
         from load import bench_load  # bench/load.py
 
@@ -223,7 +231,8 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
 
 
 def main(argv: list[str]) -> int:
-    """`python bench/run.py [units] [assessments] [national] [load]`: the named ones, or all."""
+    """`python bench/run.py [units] [assessments] [limits] [national] [load]`: the named ones,
+    or all."""
     wanted = [name for name in BENCHMARKS if not argv or name in argv]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -64,6 +64,7 @@ from ntm.assessments.services import (
 )
 from ntm.criteria.models import CriteriaSet, Criterion, Indicator, Threshold
 from ntm.criteria.services import criteria_load, criteria_set_clone, threshold_save
+from ntm.dossiers.models import Dossier, DossierDocument, SatisfactionSurvey, SatisfactionThreshold
 from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Product, Score, Subject
 from ntm.plans.models import Plan, RoadmapEntry, Target, Task, TaskNote
 from ntm.resources.models import (
@@ -135,6 +136,8 @@ LEVEL_OF = {
     "ocop_evaluation": "commune",
     "ocop_certificate": "commune",
     "ocop_round": "district",
+    "dossier": "commune",
+    "dossier_document": "commune",
 }
 ALL_LEVELS = {"commune", "district", "province", "province_set"}
 
@@ -172,6 +175,7 @@ AREAS = {
     "ocop_council",
     "resources",
     "rates",
+    "dossiers",
 }
 READ_ONLY_AREAS = {
     "admin": set(),
@@ -203,8 +207,11 @@ PAGE_GET = {
     "units:attribute_add": POST_ONLY,
     "units:villages_import": "writer",
     "units:villages_template": "writer",
+    "units:history": "unit_attributes",
+    "units:history_template": "unit_attributes",
     "criteria:detail": READ,
     "criteria:clone": POST_ONLY,
+    "criteria:period": POST_ONLY,
     "criteria:indicator_add": POST_ONLY,
     "criteria:threshold_add": POST_ONLY,
     "assessments:detail": READ,
@@ -228,6 +235,8 @@ PAGE_GET = {
     "plans:task_edit": "plans",
     "plans:import": "plans",
     "plans:create": "plans",
+    "plans:new_template": "plans",
+    "plans:new_import": "plans",
     "resources:delete": POST_ONLY,
     "resources:import": "writer",
     "ocop:subject_detail": READ,
@@ -240,13 +249,28 @@ PAGE_GET = {
     "ocop:import": "ocop_products",
     "ocop:certificate_add": "ocop_council",
     "ocop:round_create": "ocop_council",
+    "ocop:round_council": POST_ONLY,
+    "ocop:round_products": POST_ONLY,
+    "ocop:round_close": POST_ONLY,
+    "ocop:certificate_revoke": "ocop_council",
+    "ocop:evaluation_score": frozenset(),  # only the round's council members (none here)
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
+    "dossiers:detail": READ,
+    "dossiers:document_download": READ,
+    "dossiers:document_upload": POST_ONLY,
+    "dossiers:survey_add": POST_ONLY,
+    "dossiers:threshold": POST_ONLY,
+    "dossiers:decide": POST_ONLY,
+    "imports:recognitions": "recognitions",
+    "imports:recognitions_template": "recognitions",
 }
 
 # API views that answer only with parameters: the query for a role's own unit.
 API_QUERY = {
     "api-report-summary": "?unit={code}&year=2023",
     "api-resources-figures": "?unit={code}&year=2023",
+    "api-keeping-standard": "?unit={code}&year=2023",
+    "api-merged-communes": "?unit={code}&year=2023",
 }
 
 # Public routes with path parameters: which object of a world they show.
@@ -256,6 +280,8 @@ PUBLIC_KWARGS = {
     "public-ocop-product-detail": lambda w: {"product_id": w.ocop_product.pk},
     "funding-source-detail": lambda w: {"pk": w.funding.source_id},
     "media-ocop-photo": lambda w: {"name": w.ocop_product.photo.name.removeprefix("ocop/")},
+    "dossiers:public_document": lambda w: {"document_pk": w.dossier_document.pk},
+    "ocop-product-sheet-detail": lambda w: {"pk": 1},
 }
 # Public routes answer these to a GET (logout and the token want a POST, set_language and
 # logout redirect; the API root and the funding sources, no user data, still ask for a login).
@@ -264,6 +290,8 @@ PUBLIC_GET_EXTRA = {
     "api-root": {401, 403},
     "funding-source-list": {401, 403},
     "funding-source-detail": {401, 403},
+    "ocop-product-sheet-list": {401, 403},
+    "ocop-product-sheet-detail": {401, 403, 404},  # legal data; not loaded in these worlds
 }
 
 DENIED = {403, 404, 405}
@@ -490,7 +518,25 @@ def build_world(*, tag: str, private: str, province: Unit, district: Unit, commu
         planned=10,
         actual=9,
     )
+    dossier = Dossier.objects.create(unit=commune, level="ntm", year=YEAR, criteria_set=national)
+    dossier_document = DossierDocument.objects.create(
+        dossier=dossier,
+        kind="to_trinh",
+        title=f"Tờ trình {private}",
+        file=ContentFile(b"%PDF-1.4", name=f"tt-{tag}.pdf"),
+        published=True,  # the public route serves published documents only
+    )
+    SatisfactionSurvey.objects.create(
+        dossier=dossier,
+        date=datetime.date(YEAR, 10, 1),
+        method="meeting",
+        respondents=10,
+        share_satisfied=95,
+        villages=[{"name": private, "respondents": 10, "share_satisfied": "95"}],
+    )
     return SimpleNamespace(
+        dossier=dossier,
+        dossier_document=dossier_document,
         tag=tag,
         private=private,
         province=province,
@@ -618,6 +664,10 @@ TRACKED = [
     ("resources", ModelSite, "unit"),
     ("resources", Activity, "unit"),
     ("rates", ConversionRate, "province"),
+    ("dossiers", Dossier, "unit"),
+    ("dossiers", DossierDocument, "dossier__unit"),
+    ("dossiers", SatisfactionSurvey, "dossier__unit"),
+    ("recognitions", SatisfactionThreshold, "province"),
 ]
 # Parts of rows, protected everywhere (also inside the role's unit) for roles that may not
 # change them: (area, model, rows, columns).

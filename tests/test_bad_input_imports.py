@@ -44,7 +44,7 @@ from openpyxl import Workbook, load_workbook
 from ntm import excel
 from ntm.accounts.scope import scope_for
 from ntm.assessments.excel import assessments_import, assessments_template
-from ntm.assessments.recognitions import recognitions_import, recognitions_template
+from ntm.assessments.recognition_import import recognitions_import, recognitions_template
 from ntm.criteria.models import RecognitionLevel
 from ntm.excel import ImportReport
 from ntm.limits import instance_too_long

@@ -35,6 +35,9 @@ PUBLIC = {
     "public-ocop-product-list",
     "public-ocop-product-detail",  # certified OCOP products, no personal data (tests/ocop)
     "media-ocop-photo",  # public for certified products, else scoped (tests/test_security.py)
+    "dossiers:public_document",  # published dossier documents only (tests/dossiers/test_pages.py)
+    "ocop-product-sheet-list",
+    "ocop-product-sheet-detail",  # the 26/2026 scoring sheets: legal data, no user data
 }
 
 # Routes whose parameters name one object: how to build them for the outsider's object.
@@ -45,6 +48,7 @@ OBJECT_ROUTES = {
     "unit-detail": lambda o: {"pk": o.unit.pk},
     "criteria:detail": lambda o: {"pk": o.cset.pk},
     "criteria:clone": lambda o: {"pk": o.cset.pk},
+    "criteria:period": lambda o: {"pk": o.cset.pk},
     "criteria:indicator_add": lambda o: {"pk": o.cset.pk},
     "criteria:threshold_add": lambda o: {"pk": o.cset.pk, "indicator_pk": o.indicator.pk},
     "criteriaset-detail": lambda o: {"code": o.cset.code},
@@ -99,6 +103,32 @@ OBJECT_ROUTES = {
     "ocop-product-detail": lambda o: {"pk": o.ocop_product.pk},
     "ocop-evaluation-detail": lambda o: {"pk": o.ocop_evaluation.pk},
     "ocop-certificate-detail": lambda o: {"pk": o.ocop_certificate.pk},
+    **{
+        name: (lambda o: {"pk": o.dossier.pk})
+        for name in (
+            "dossiers:detail",
+            "dossiers:document_upload",
+            "dossiers:survey_add",
+            "dossiers:threshold",
+            "dossiers:decide",
+        )
+    },
+    "dossier-detail": lambda o: {"pk": o.dossier.pk},
+    "dossiers:document_download": lambda o: {
+        "pk": o.dossier.pk,
+        "document_pk": o.dossier_document.pk,
+    },
+    "ocop:round_council": lambda o: {"pk": o.ocop_round.pk},
+    "ocop:round_products": lambda o: {"pk": o.ocop_round.pk},
+    "ocop:round_close": lambda o: {"pk": o.ocop_round.pk},
+    "ocop:evaluation_score": lambda o: {"pk": o.ocop_evaluation.pk},
+    "ocop:certificate_revoke": lambda o: {"pk": o.ocop_certificate.pk},
+    "ocop-round-detail": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-council": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-products": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-close": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-round-proposals": lambda o: {"pk": o.ocop_round.pk},
+    "ocop-evaluation-sheet": lambda o: {"pk": o.ocop_evaluation.pk},
 }
 
 # Pages and lists without path parameters that show scoped data; tried with these queries.
@@ -107,6 +137,8 @@ SCOPED_PAGES = {
     "units:list",
     "units:villages_import",
     "units:villages_template",
+    "units:history",
+    "units:history_template",
     "unit-list",
     "api-me",
     "criteria:list",
@@ -123,6 +155,8 @@ SCOPED_PAGES = {
     "api-report-summary",
     "plans:list",
     "plans:create",
+    "plans:new_template",
+    "plans:new_import",
     "plan-list",
     "plan-target-list",
     "roadmap-entry-list",
@@ -150,6 +184,8 @@ SCOPED_PAGES = {
     "ocop:standing_export",
     "ocop:template",
     "ocop:import",
+    "ocop:expiry",
+    "ocop-round-list",
     "ocop-subject-list",
     "ocop-product-list",
     "ocop-evaluation-list",
@@ -159,6 +195,18 @@ SCOPED_PAGES = {
     "reports:annual_pdf",
     "reports:tables_xlsx",
     "audit",  # the change log, filtered to the scope (tests/web/test_audit.py)
+    "inbox",  # "Việc cần làm": items of the user's scope (tests/web/test_inbox.py)
+    "inbox-count",
+    "dossiers:list",
+    "imports:index",  # the registered imports the user may run
+    "imports:recognitions",
+    "imports:recognitions_template",
+    "dossiers:keeping",
+    "dossiers:keeping_xlsx",
+    "dossiers:merged",
+    "dossier-list",
+    "api-keeping-standard",
+    "api-merged-communes",
 }
 
 
@@ -264,7 +312,18 @@ def outsider(units, users, settings, tmp_path):
         evaluation=ocop_evaluation,
     )
     resource_rows = _resource_rows(commune)
+    from ntm.dossiers.models import Dossier, DossierDocument
+
+    dossier = Dossier.objects.create(unit=commune, level="ntm", year=2023, criteria_set=national)
+    dossier_document = DossierDocument.objects.create(
+        dossier=dossier,
+        kind="to_trinh",
+        title="Tờ trình LS-HS-77",
+        file=ContentFile(b"%PDF", name="t.pdf"),
+    )
     return SimpleNamespace(
+        dossier=dossier,
+        dossier_document=dossier_document,
         **resource_rows,
         ocop_subject=ocop_subject,
         ocop_product=ocop_product,
@@ -289,6 +348,7 @@ def outsider(units, users, settings, tmp_path):
             "77/KH-UBND-LS",
             "LS-OCOP",
             "99/QĐ-UBND-LS",
+            "LS-HS-77",
             *RESOURCE_MARKERS,
         ],
     )
@@ -371,6 +431,23 @@ def _snapshot(o):
         Assessment.objects.filter(unit__path__startswith=o.unit.parent.path).count(),
         _ocop_snapshot(o),
         _resource_snapshot(),
+        _dossier_snapshot(),
+    )
+
+
+def _dossier_snapshot():
+    from ntm.dossiers.models import (
+        Dossier,
+        DossierDocument,
+        SatisfactionSurvey,
+        SatisfactionThreshold,
+    )
+
+    return (
+        list(Dossier.objects.values_list("pk", "recognition_id", "deadline")),
+        DossierDocument.objects.count(),
+        SatisfactionSurvey.objects.count(),
+        SatisfactionThreshold.objects.count(),
     )
 
 

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from ntm.accounts.api import MeView
 from ntm.assessments.api import AssessmentViewSet, RecognitionViewSet
 from ntm.criteria.api import CriteriaSetViewSet
+from ntm.dossiers.api import DossierViewSet, KeepingStandardView, MergedCommunesView
 from ntm.ocop.api import (
     CertificateViewSet,
     EvaluationViewSet,
@@ -16,6 +17,7 @@ from ntm.ocop.api import (
     PublicProductViewSet,
     SubjectViewSet,
 )
+from ntm.ocop.council_api import ProductSheetViewSet, RoundViewSet
 from ntm.plans.api import PlanTargetViewSet, PlanTaskViewSet, PlanViewSet, RoadmapViewSet
 from ntm.reports.api import SummaryView
 from ntm.resources.api import (
@@ -43,6 +45,8 @@ router.register("ocop/subjects", SubjectViewSet, basename="ocop-subject")
 router.register("ocop/products", ProductViewSet, basename="ocop-product")
 router.register("ocop/evaluations", EvaluationViewSet, basename="ocop-evaluation")
 router.register("ocop/certificates", CertificateViewSet, basename="ocop-certificate")
+router.register("ocop/rounds", RoundViewSet, basename="ocop-round")
+router.register("ocop/product-sheets", ProductSheetViewSet, basename="ocop-product-sheet")
 router.register("public/ocop/products", PublicProductViewSet, basename="public-ocop-product")
 router.register("funding-sources", FundingSourceViewSet, basename="funding-source")
 router.register("fundings", FundingViewSet, basename="funding")
@@ -50,12 +54,15 @@ router.register("contributions", ContributionViewSet, basename="contribution")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("model-sites", ModelSiteViewSet, basename="model-site")
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("dossiers", DossierViewSet, basename="dossier")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="api-me"),
     path("v1/reports/summary/", SummaryView.as_view(), name="api-report-summary"),
     path("v1/resources/figures/", ResourceFiguresView.as_view(), name="api-resources-figures"),
+    path("v1/keeping-standard/", KeepingStandardView.as_view(), name="api-keeping-standard"),
+    path("v1/merged-communes/", MergedCommunesView.as_view(), name="api-merged-communes"),
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(  # the split view serves its start-up script as a file: no inline <script> (CSP)

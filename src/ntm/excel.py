@@ -4,6 +4,8 @@ import datetime
 import io
 import re
 import zipfile
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -40,6 +42,20 @@ class CellError:
     message: str
 
     def __str__(self) -> str:
+        # An error of the whole file (sheet "-") or of a whole sheet (row 0) names no cell.
+        if self.sheet in ("", "-"):
+            return self.message
+        if not self.row:
+            return _("Trang %(sheet)s: %(message)s") % {
+                "sheet": self.sheet,
+                "message": self.message,
+            }
+        if self.column in ("", "-"):
+            return _("Trang %(sheet)s, dòng %(row)s: %(message)s") % {
+                "sheet": self.sheet,
+                "row": self.row,
+                "message": self.message,
+            }
         return _("Trang %(sheet)s, dòng %(row)s, cột %(column)s: %(message)s") % {
             "sheet": self.sheet,
             "row": self.row,
@@ -184,10 +200,28 @@ def _read_sheet(ws, cells: int) -> tuple[ReadSheet, int]:
     return ReadSheet(ws.title, rows), cells
 
 
+# The workbook the import runner (`ntm.imports.runner`) has already opened and checked, so that
+# the importer it calls, which opens `data` itself, does not read the file a second time.
+_OPENED: ContextVar[tuple[bytes, ReadWorkbook] | None] = ContextVar("ntm_opened", default=None)
+
+
+@contextmanager
+def workbook_opened(data: bytes, wb: ReadWorkbook):
+    """While inside, `open_workbook(data)` (the same bytes object) returns `wb`."""
+    token = _OPENED.set((data, wb))
+    try:
+        yield wb
+    finally:
+        _OPENED.reset(token)
+
+
 def open_workbook(data: bytes) -> ReadWorkbook:
     """Every worksheet of an uploaded .xlsx, read whole (values; formulas kept as text so that
     they can be refused). Anything wrong with the file itself raises WorkbookError with a
     message for the user: too large, not a workbook, a broken sheet, too many rows or cells."""
+    opened = _OPENED.get()
+    if opened is not None and opened[0] is data:
+        return opened[1]
     if len(data) > MAX_IMPORT_BYTES:
         raise WorkbookError(
             _("Tệp quá lớn (%(size)s MB), tối đa %(max)s MB.")
@@ -315,10 +349,12 @@ def parse_vi_number(raw, *, places: int = 4) -> Decimal | None:
 
 
 _DATE_TEXT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
 
 def parse_vi_date(raw) -> datetime.date | None:
-    """A date from a cell: an Excel date, an Excel serial number, or text dd/mm/yyyy."""
+    """A date from a cell: an Excel date, an Excel serial number, or text dd/mm/yyyy (also
+    with "." or "-") or yyyy-mm-dd."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, datetime.datetime):
@@ -328,14 +364,21 @@ def parse_vi_date(raw) -> datetime.date | None:
     if isinstance(raw, int | float) and not isinstance(raw, bool) and 1 <= raw < 2958466:
         value = from_excel(raw)
         return value.date() if isinstance(value, datetime.datetime) else value
-    match = _DATE_TEXT.match(str(raw).strip())
-    if match:
-        day, month, year = (int(g) for g in match.groups())
+    text = str(raw).strip()
+    match = _DATE_TEXT.match(text)
+    iso = None if match else _ISO_DATE_TEXT.match(text)
+    if match or iso:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+        else:
+            year, month, day = (int(g) for g in iso.groups())
         try:
             return datetime.date(year, month, day)
         except ValueError:
             pass
-    raise CellValueError(_("“%(raw)s” không phải là ngày (dd/mm/yyyy).") % {"raw": raw})
+    raise CellValueError(
+        _("“%(raw)s” không phải là ngày (dd/mm/yyyy hoặc yyyy-mm-dd).") % {"raw": raw}
+    )
 
 
 def cell_text(raw) -> str:

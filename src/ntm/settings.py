@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "ntm.ocop",
     "ntm.web",
     "ntm.resources",
+    "ntm.imports",
+    "ntm.dossiers",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("ocop/", include("ntm.ocop.urls")),
     path("resources/", include("ntm.resources.urls")),
     path("reports/", include("ntm.reports.urls")),
+    path("dossiers/", include("ntm.dossiers.urls")),
+    path("imports/", include("ntm.imports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -78,11 +78,11 @@ def test_bad_codes_and_values_are_400_not_500(units, users, small_set):
         ).status_code
         == 400
     )
-    manual = {"TC3": {"met": True, "reason": ""}}
+    manual = {"TC3": {"met": True, "reason": ""}}  # against 3.1 = 50 (80-100 wanted)
     assert (
         api.post(
             f"/api/v1/assessments/{a.pk}/save/",
-            {"version": a.version, "manual": manual},
+            {"version": a.version, "values": {"3.1": 50}, "manual": manual},
             format="json",
         ).status_code
         == 400
@@ -155,3 +155,37 @@ def test_criteria_sets_api_and_clone(units, users):
         == 403
     )
     assert _api(users.outsider).get("/api/v1/criteria-sets/BK-2021/").status_code == 404
+
+
+def test_an_appraisal_result_goes_in_without_a_reason_and_says_so(units, users, small_set):
+    a = assessment_get_or_create(unit=units.quan_ha, year=2023, criteria_set=small_set.set)
+    response = _api(users.coordinator).post(
+        f"/api/v1/assessments/{a.pk}/save/",
+        {"version": a.version, "manual": {"TC1": {"met": True}, "TC3": {"met": False}}},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    results = {r["criterion"]: r for r in response.json()["results"]}
+    assert results["TC1"]["kind"] == "appraisal" and results["TC1"]["met"] is True
+    assert results["TC3"]["kind"] == "appraisal" and results["TC3"]["met"] is False
+    assert results["TC2"]["kind"] == ""
+    assert response.json()["criteria_met"] == 1
+
+
+def test_a_percentage_out_of_bounds_is_refused_naming_the_indicator(units, users, small_set):
+    a = assessment_get_or_create(unit=units.quan_ha, year=2023, criteria_set=small_set.set)
+    api = _api(users.coordinator)
+    for bad in (150, "-5", "100,5"):
+        response = api.post(
+            f"/api/v1/assessments/{a.pk}/save/",
+            {"version": a.version, "values": {"2.1": bad}},
+            format="json",
+        )
+        assert response.status_code == 400
+        assert "2.1" in response.json()["detail"] and "0 đến 100" in response.json()["detail"]
+    ok = api.post(
+        f"/api/v1/assessments/{a.pk}/save/",
+        {"version": a.version, "values": {"2.1": 100}},
+        format="json",
+    )
+    assert ok.status_code == 200

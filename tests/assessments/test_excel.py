@@ -29,7 +29,7 @@ from ntm.assessments.services import (
     assessment_save,
     assessment_transition,
 )
-from ntm.criteria.models import CriteriaSet
+from ntm.criteria.models import CriteriaSet, Indicator
 from ntm.criteria.services import criteria_load
 from ntm.excel import CellValueError, parse_vi_date, parse_vi_number
 from ntm.units.models import AttributeKind, Unit
@@ -733,10 +733,15 @@ def test_import_of_95_communes_with_the_shipped_set_uses_a_bounded_number_of_que
     )
     wb = load_workbook(io.BytesIO(template))
     values, results = wb[SHEET_VALUES], wb[SHEET_RESULTS]
+    numbers = set(
+        Indicator.objects.filter(criterion__criteria_set=cset, kind="number").values_list(
+            "code", flat=True
+        )
+    )
     for n, row in enumerate(values.iter_rows(min_row=3, min_col=4, max_col=values.max_column - 1)):
         for cell in row:
             header = values.cell(1, cell.column).value
-            cell.value = (60 + n % 40) if header in ("3.1", "5.1", "10.1") else "Có"
+            cell.value = (60 + n % 40) if header in numbers else "Có"
     for n, row in enumerate(results.iter_rows(min_row=3, min_col=4, max_col=3 + 2 * 19)):
         for i, cell in enumerate(row):
             if i < 19:
@@ -751,7 +756,7 @@ def test_import_of_95_communes_with_the_shipped_set_uses_a_bounded_number_of_que
     assert (report.created, report.updated) == (95, 0)
     # About 5 per assessment, in the service's recompute; no query per cell or per row.
     assert len(queries) < 95 * 7, len(queries)
-    # no wall-clock assertion here: the 2 s target is measured by `make bench` (bench/)
+    # the time (goal ≤ 2 s) is measured by `make bench`, never asserted here
     assert Assessment.objects.filter(criteria_met=18).count() == 95
     assert Assessment.history.filter(history_user__username=SYSTEM_USERNAME).count() == 95
 

@@ -61,6 +61,35 @@ def test_form_saves_values_and_shows_history(units, users, client_for, small_set
     assert "người khác sửa" in stale.content.decode()
 
 
+def test_form_takes_appraisal_results_and_pages_say_which_is_which(
+    units, users, client_for, small_set
+):
+    a = assessment_get_or_create(unit=units.quan_ha, year=2023, criteria_set=small_set.set)
+    client = client_for(users.coordinator)
+    post = {
+        "version": a.version,
+        f"v_{small_set.i2.pk}": "50",  # TC2 derived: not met (70 in TDMNPB)
+        f"m_{small_set.c1.pk}": "1",  # no indicator value: the appraisal result
+        f"r_{small_set.c1.pk}": "",
+        f"m_{small_set.c2.pk}": "1",  # against the indicators: needs a reason
+        f"r_{small_set.c2.pk}": "Đường mới hoàn thành sau kỳ số liệu",
+    }
+    body = client.post(f"/assessments/{a.pk}/", post, follow=True).content.decode()
+    assert "Đã lưu" in body and "2/3" in body
+    assert "kind-appraisal" in body and "Kết quả thẩm định" in body
+    assert "kind-override" in body and "Nhập tay có lý do" in body
+    assert "cách có kết quả</td><td>Chưa xác định</td><td>Kết quả thẩm định" in body.replace(
+        "TC1 · ", ""
+    )  # the history names the kind of each result
+    matrix = client.get("/assessments/matrix/?year=2023&set=TEST-2021").content.decode()
+    assert matrix.count("kind-appraisal") == 1 and matrix.count("kind-override") == 1
+    assert "Nhập tay có lý do: Đường mới hoàn thành sau kỳ số liệu" in matrix
+    a.refresh_from_db()
+    post = {"version": a.version, f"m_{small_set.c2.pk}": "1", f"r_{small_set.c2.pk}": " "}
+    body = client.post(f"/assessments/{a.pk}/", post, follow=True).content.decode()
+    assert "TC2 ghi Đạt nhưng các chỉ tiêu cho kết quả Chưa đạt" in body
+
+
 def test_transition_buttons_follow_the_role(units, users, client_for, small_set):
     a = assessment_get_or_create(unit=units.quan_ha, year=2023, criteria_set=small_set.set)
     body = client_for(users.commune).get(f"/assessments/{a.pk}/").content.decode()

@@ -9,13 +9,12 @@ from openpyxl import Workbook, load_workbook
 
 from ntm.accounts.scope import scope_for, system_scope
 from ntm.assessments.models import Recognition, State
+from ntm.assessments.recognition_import import recognitions_import, recognitions_template
 from ntm.assessments.recognitions import (
     RecognitionError,
     recognition_level_on,
     recognition_record,
-    recognitions_import,
     recognitions_of_year,
-    recognitions_template,
 )
 from ntm.assessments.services import (
     assessment_get_or_create,

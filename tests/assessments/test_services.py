@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from ntm.assessments.models import State, StateChange
+from ntm.assessments.models import ResultKind, State, StateChange
 from ntm.assessments.services import (
     AssessmentError,
     ManualResult,
@@ -64,18 +64,73 @@ def test_commune_group_thresholds_2026(units, group_set, users):
     assert not a.meets_standard
 
 
-def test_manual_result_needs_a_reason_and_wins(assessment, small_set, users):
-    with pytest.raises(AssessmentError, match="lý do"):
-        _save(assessment, users.coordinator, manual={small_set.c3.pk: ManualResult(True, " ")})
+def test_an_appraisal_result_stands_without_a_reason_when_indicators_do_not_decide(
+    assessment, small_set, users
+):
+    a = _save(assessment, users.coordinator, manual={small_set.c3.pk: ManualResult(True, " ")})
+    result = a.results.get(criterion=small_set.c3)
+    assert (result.met, result.manual, result.derived) == (True, True, None)
+    assert result.kind == ResultKind.APPRAISAL and result.manual_reason == ""
+    assert a.criteria_met == 1 and a.criteria_undecided == 2
+    a = _save(a, users.coordinator, manual={small_set.c3.pk: ManualResult(None)})
+    result = a.results.get(criterion=small_set.c3)
+    assert not result.met and result.kind == ResultKind.UNDECIDED
+
+
+def test_a_result_against_the_indicators_needs_a_reason_and_wins(assessment, small_set, users):
+    a = _save(assessment, users.coordinator, values={small_set.i3.pk: 50})  # 80-100 wanted
+    with pytest.raises(
+        AssessmentError, match="TC3 ghi Đạt nhưng các chỉ tiêu cho kết quả Chưa đạt"
+    ):
+        _save(a, users.coordinator, manual={small_set.c3.pk: ManualResult(True, "")})
+    a.refresh_from_db()
     a = _save(
-        assessment,
+        a,
         users.coordinator,
         manual={small_set.c3.pk: ManualResult(True, "Theo biên bản thẩm định")},
     )
     result = a.results.get(criterion=small_set.c3)
-    assert result.met and result.is_manual and result.derived is None
-    a = _save(a, users.coordinator, manual={small_set.c3.pk: ManualResult(None)})
-    assert not a.results.get(criterion=small_set.c3).met
+    assert (result.met, result.derived, result.kind) == (True, False, ResultKind.OVERRIDE)
+    assert result.manual_reason == "Theo biên bản thẩm định"
+
+
+def test_a_result_equal_to_the_indicators_follows_them(assessment, small_set, users):
+    a = _save(
+        assessment,
+        users.coordinator,
+        values={small_set.i3.pk: 90},
+        manual={small_set.c3.pk: ManualResult(True, "")},
+    )
+    result = a.results.get(criterion=small_set.c3)
+    assert (result.manual, result.derived, result.kind) == (None, True, ResultKind.DERIVED)
+
+
+def test_values_that_contradict_a_stored_appraisal_are_refused_without_a_reason(
+    assessment, small_set, users
+):
+    a = _save(assessment, users.coordinator, manual={small_set.c3.pk: ManualResult(True)})
+    with pytest.raises(AssessmentError, match="TC3 ghi Đạt"):
+        _save(a, users.coordinator, values={small_set.i3.pk: 50})
+    a.refresh_from_db()
+    assert not a.values.exists()  # nothing written
+    a = _save(a, users.coordinator, values={small_set.i3.pk: 95})  # agrees: stays appraised
+    assert a.results.get(criterion=small_set.c3).kind == ResultKind.APPRAISAL
+
+
+def test_approval_accepts_appraisal_results(assessment, small_set, users):
+    typed = {
+        c.pk: ManualResult(c != small_set.c2) for c in (small_set.c1, small_set.c2, small_set.c3)
+    }
+    a = _save(assessment, users.commune, manual=typed)
+    assert (a.criteria_met, a.criteria_undecided) == (2, 0)
+    for user, state in (
+        (users.commune, State.SUBMITTED),
+        (users.district, State.DISTRICT_CHECKED),
+        (users.coordinator, State.APPRAISED),
+        (users.coordinator, State.APPROVED),
+    ):
+        a = assessment_transition(assessment=a, user=user, to_state=state)
+    assert a.is_locked and a.criteria_met == 2 and not a.meets_standard
 
 
 def test_stale_version_is_refused(assessment, small_set, users):

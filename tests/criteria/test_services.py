@@ -9,6 +9,7 @@ from ntm.criteria.models import CriteriaSet, Indicator, IndicatorStatus, Thresho
 from ntm.criteria.selectors import criteria_sets_summary, criteria_sets_visible
 
 SHIPPED = [
+    "NTM-XA-2010",
     "NTM-XA-2016",
     "NTM-XA-2021",
     "NTM-XA-NC-2021",
@@ -50,6 +51,53 @@ def test_unsourced_indicators_say_set_by_province_and_have_no_threshold(loaded):
     assert unsourced.exists()
     assert not Threshold.objects.filter(indicator__in=unsourced).exists()
     assert all(i.source for i in Indicator.objects.all())
+
+
+def test_the_2010_set_from_491_with_its_sourced_thresholds(loaded, units):
+    cset = loaded["NTM-XA-2010"]
+    assert (cset.decision_number, cset.period_start, cset.period_end) == ("491/QĐ-TTg", 2010, 2015)
+    assert cset.criteria.count() == 19 and cset.level == "ntm"
+    poor = Indicator.objects.get(criterion__criteria_set=cset, code="11.1")
+    assert poor.operator == "<" and poor.status == IndicatorStatus.NATIONAL
+    by_region = {t.basis: t.value for t in poor.thresholds.all()}
+    assert by_region == {
+        "TDMNPB": 10,
+        "DBSH": 3,
+        "BTB": 5,
+        "DHNTB": 5,
+        "TN": 7,
+        "DNB": 3,
+        "DBSCL": 7,
+    }
+    assert all("agro.gov.vn" in t.source for t in poor.thresholds.all())
+    # a marked placement: the indicator's code is not known, so it says so
+    road = Indicator.objects.get(criterion__criteria_set=cset, code="2.x")
+    assert "MÃ CHƯA BIẾT" in road.note and road.thresholds.get(basis="TDMNPB").value == 50
+
+
+def test_strictly_less_than_is_strict():
+    from types import SimpleNamespace
+
+    from ntm.criteria.engine import compare
+
+    threshold = SimpleNamespace(value=Decimal("10"), value_max=None)
+    assert compare("<", Decimal("9.99"), threshold) and not compare("<", Decimal("10"), threshold)
+    assert compare(">", Decimal("10.01"), threshold) and not compare(">", Decimal("10"), threshold)
+
+
+def test_sourced_thresholds_carry_their_source(loaded):
+    income = Indicator.objects.get(criterion__criteria_set=loaded["NTM-XA-2016"], code="10.1")
+    assert {t.basis for t in income.thresholds.all()} >= {"TDMNPB", "DBSH"}
+    assert all(t.source.startswith("https://") for t in income.thresholds.all())
+    health = Indicator.objects.filter(criterion__criteria_set=loaded["NTM-XA-2021"])
+    assert list(
+        health.filter(criterion__number=15).values_list("code", "status").order_by("position")
+    ) == [
+        ("15.1", "set_by_province"),
+        ("15.2", "set_by_province"),
+        ("15.3", "set_by_province"),
+        ("15.4", "set_by_province"),
+    ]
 
 
 def test_bands_follow_the_reports(loaded):

@@ -70,3 +70,13 @@ def round_for():
         return services.round_save(user=user, unit=unit, year=day.year, number=number, held_on=day)
 
     return make
+
+
+@pytest.fixture
+def sheets_26(sheets):
+    """The 26/2026 set with its 26 product sheets loaded."""
+    from ntm.ocop.sheets import product_sheets_load
+
+    scoring_set = sheets["OCOP-26-2026"]
+    product_sheets_load(scoring_set)
+    return scoring_set

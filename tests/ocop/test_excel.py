@@ -208,6 +208,60 @@ def test_cli_template_and_import(units, sheets, tmp_path):
     out = tmp_path / "mau.xlsx"
     call_command("ocop", "template", "-o", str(out))
     wb = load_workbook(out)
-    assert wb.sheetnames == ["ChuThe", "SanPham", "DiemSo", "QuyetDinh"]
+    assert wb.sheetnames == ["ChuThe", "SanPham", "DiemSo", "QuyetDinh", "DanhMuc"]
+    assert wb["DanhMuc"].sheet_state == "hidden"
     assert wb["SanPham"]["A2"].value == "Chè xanh Bạch Thông"
     assert ocop_template(scope=system_scope())[:2] == b"PK"
+
+
+def test_template_lists_come_from_a_hidden_sheet_and_codes_are_text(units, ocop):
+    wb = load_workbook(io.BytesIO(ocop_template(scope=system_scope())))
+    lists = wb["DanhMuc"]
+    kinds = [c.value for c in lists["A"][1:] if c.value]
+    assert "Hộ sản xuất, kinh doanh" in kinds  # one value, not split at its comma
+    formulas = {str(dv.sqref): dv.formula1 for dv in wb["ChuThe"].data_validations.dataValidation}
+    assert formulas == {"B2:B1000": f"=DanhMuc!$A$2:$A${len(kinds) + 1}"}
+    product_lists = {
+        str(dv.sqref): dv.formula1 for dv in wb["SanPham"].data_validations.dataValidation
+    }
+    assert product_lists["E2:E1000"] == "=DanhMuc!$C$2:$C$27"  # the 26 leaves of Phụ lục I
+    assert wb["ChuThe"]["C2"].number_format == "@" and wb["SanPham"]["C5"].number_format == "@"
+    assert wb["DiemSo"]["A2"].number_format == "@"
+
+
+def test_household_alias_numeric_code_classification_and_stars(units, ocop):
+    wb = _book(
+        subjects=[["Hộ ông Ba", "Hộ kinh doanh", 2005, "", "", "", "", ""]],  # 02005 as a number
+        products=[["Mật ong Ba", "Hộ ông Ba", "02005", "", "", "", ""]],
+        decisions=[
+            ["Mật ong Ba", "Hộ ông Ba", "9/QĐ-UBND", "01/03/2024", "UBND tỉnh", "3★", None, None],
+        ],
+    )
+    wb = load_workbook(io.BytesIO(wb))
+    ws = wb["SanPham"]
+    ws.cell(row=1, column=8, value="Loại sản phẩm")
+    ws.cell(
+        row=2,
+        column=8,
+        value="I.2.b Thực phẩm thô, sơ chế — Mật ong, mật khác và nông sản thực phẩm khác",
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = ocop_import(data=buf.getvalue(), scope=system_scope(), user=None)
+    assert report.ok, [str(e) for e in report.errors]
+    subject = Subject.objects.get(name="Hộ ông Ba")
+    assert subject.kind == "household" and subject.unit.code == "02005"
+    product = Product.objects.get(name="Mật ong Ba")
+    assert (product.classification, product.group) == ("I.2.b", "thuc_pham")
+    assert Certificate.objects.get(product=product).stars == 3
+
+
+def test_bad_stars_name_their_column(units, ocop):
+    wb = _book(
+        decisions=[
+            ["Chè Quân Hà", "HTX Quân Hà", "9/QĐ-UBND", "01/03/2024", "", "ba sao", None, None]
+        ]
+    )
+    report = ocop_import(data=wb, scope=system_scope(), user=None)
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("QuyetDinh", 2, "F")]
+    assert "3 sao" in report.errors[0].message

@@ -25,7 +25,7 @@ def test_shipped_sheets_parts_and_lines(sheets):
             ("B", "set_by_province"),
             ("C", "set_by_province"),
         }
-    assert services.sheets_load() and ScoringSheet.objects.count() == 2  # idempotent
+    assert services.sheets_load() and ScoringSheet.objects.count() == 3  # idempotent
 
 
 @pytest.mark.parametrize(

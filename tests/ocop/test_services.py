@@ -97,11 +97,12 @@ def test_certificate_outcomes_on_re_evaluation(units, ocop, round_for, score):
         evaluation=e4,
     )
     assert c3.outcome == Outcome.DOWNGRADED
-    # c3 is valid through 30/6/2030: a decision on 1/7/2030 would re-certify; on 2/7 it is new.
+    # c3 is valid through 30/6/2030; a decision on 2/7/2030, after it lapsed, is still "cấp lại"
+    # as provinces count it (the product held a certificate before), not a new product.
     c4 = services.certificate_issue(
         user=None, product=ocop.tea, number="40/QĐ-UBND", issued_on=D(2030, 7, 2), stars=3
     )
-    assert c4.outcome == Outcome.NEW and c4.previous is None
+    assert c4.outcome == Outcome.RECERTIFIED and c4.previous == c3
     c5 = services.certificate_issue(
         user=None, product=ocop.tea, number="41/QĐ-UBND", issued_on=D(2033, 6, 30), stars=3
     )

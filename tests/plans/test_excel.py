@@ -120,7 +120,7 @@ def test_the_template_imports_back_unchanged(plan, users, good_file):
     before = _state()
     data = plans_template(plan)
     wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames[:4] == ["HuongDan", "ChiTieu", "LoTrinh", "NhiemVu"]
+    assert wb.sheetnames[:5] == ["HuongDan", "KeHoach", "ChiTieu", "LoTrinh", "NhiemVu"]
     assert wb["ChiTieu"].max_row == 6 and wb["LoTrinh"].max_row == 3 and wb["NhiemVu"].max_row == 2
     report = plans_import(plan=plan, data=data, scope=system_scope(), user=None)
     assert report.ok and (report.created, report.updated) == (0, 0)

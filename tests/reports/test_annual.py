@@ -223,7 +223,8 @@ def test_word_sentences_carry_the_figures_in_vietnamese_style(units, province_do
     word = "tăng" if change > 0 else "giảm"
     assert (
         f"Bình quân đạt {vi(s.criteria_met_average, 2)} tiêu chí/xã, {word} "
-        f"{vi(abs(change), 2)} tiêu chí so với năm 2022." in text
+        f"{vi(abs(change), 2)} tiêu chí so với năm 2022 (cùng tính trên kết quả đã phê duyệt "
+        "của hai năm)." in text
     )
     for label, n in s.bands.items():
         if n and label == "19":

@@ -10,7 +10,7 @@ import pytest
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
-from ntm.reports.selectors import national_summary, progress_summary
+from ntm.reports.selectors import APPROVED, PROVISIONAL, national_summary, progress_summary
 from ntm.units.models import Kind, Level, Unit
 
 YEARS = (2022, 2023, 2024, 2025)
@@ -120,6 +120,10 @@ def _band(n: int) -> str:
     )
 
 
+def _basis(approved_only: bool) -> str:
+    return APPROVED if approved_only else PROVISIONAL
+
+
 def _independent(national, year, approved_only=False):
     """Per legacy province pk: the brief figures counted straight from the generated data."""
     out = {}
@@ -177,7 +181,7 @@ BRIEF = [
 @pytest.mark.parametrize("year", [2023, 2025])
 @pytest.mark.parametrize("approved_only", [False, True])
 def test_national_equals_an_independent_count(units, national, year, approved_only):
-    rows = {r["id"]: r for r in national_summary(year=year, approved_only=approved_only)}
+    rows = {r["id"]: r for r in national_summary(year=year, basis=_basis(approved_only))}
     expected = _independent(national, year, approved_only)
     assert set(rows) == {units.bac_kan.pk, units.lang_son.pk}
     for pk, figures in expected.items():
@@ -191,11 +195,11 @@ def test_national_equals_an_independent_count(units, national, year, approved_on
 @pytest.mark.parametrize("year", [2021, 2022, 2023, 2024, 2025, 2026])
 @pytest.mark.parametrize("approved_only", [False, True])
 def test_each_row_equals_the_province_summary(units, national, year, approved_only):
-    rows = national_summary(year=year, approved_only=approved_only)
+    rows = national_summary(year=year, basis=_basis(approved_only))
     assert rows
     for row in rows:
         s = progress_summary(
-            unit=Unit.objects.get(pk=row["id"]), year=year, approved_only=approved_only
+            unit=Unit.objects.get(pk=row["id"]), year=year, basis=_basis(approved_only)
         )
         assert row["criteria_set"] == (s.criteria_set.code if s.criteria_set else None)
         assert row["communes"] == s.communes_total
@@ -209,12 +213,12 @@ def test_each_row_equals_the_province_summary(units, national, year, approved_on
 
 def test_provinces_of_the_year(units, national):
     """Legacy provinces up to 2025 (their 2025 figures on the hierarchy of 30/6/2025), new from 2026."""
-    assert [r["code"] for r in national_summary(year=2025)] == ["06", "20"]
-    rows_2026 = national_summary(year=2026)
+    assert [r["code"] for r in national_summary(year=2025, basis=PROVISIONAL)] == ["06", "20"]
+    rows_2026 = national_summary(year=2026, basis=PROVISIONAL)
     assert {r["id"] for r in rows_2026} == {units.thai_nguyen.pk, units.lang_son_new.pk}
     assert all(r["communes"] > 0 for r in rows_2026)
     # A 2025 assessment of a commune of the new hierarchy is in no legacy province's figures.
-    assert sum(r["assessed"] for r in national_summary(year=2025)) == sum(
+    assert sum(r["assessed"] for r in national_summary(year=2025, basis=PROVISIONAL)) == sum(
         1 for (y, _pk) in national["truth"] if y == 2025
     )
 
@@ -240,18 +244,20 @@ def test_an_explicit_set_and_a_provincial_set_in_force(units, national):
     Assessment.objects.create(
         unit=commune, year=2023, criteria_set=provincial, criteria_met=16, state=State.APPROVED
     )
-    rows = {r["id"]: r for r in national_summary(year=2023)}
+    rows = {r["id"]: r for r in national_summary(year=2023, basis=PROVISIONAL)}
     ls = rows[units.lang_son.pk]
     assert ls["criteria_set"] == "LS-NTM-2021" and ls["assessed"] == 1
     assert ls["bands"]["15-18"] == 1 and ls["criteria_met_average"] == Decimal("16.00")
-    s = progress_summary(unit=units.lang_son, year=2023)
+    s = progress_summary(unit=units.lang_son, year=2023, basis=PROVISIONAL)
     assert (ls["assessed"], ls["criteria_met_average"]) == (
         s.communes_assessed,
         s.criteria_met_average,
     )
     assert rows[units.bac_kan.pk]["criteria_set"] == "NTM-XA-2021"
     # The national set given explicitly applies to every province.
-    explicit = {r["id"]: r for r in national_summary(year=2023, criteria_set=cset)}
+    explicit = {
+        r["id"]: r for r in national_summary(year=2023, criteria_set=cset, basis=PROVISIONAL)
+    }
     assert (
         explicit[units.lang_son.pk]["assessed"]
         == _independent(national, 2023)[units.lang_son.pk]["assessed"]
@@ -259,7 +265,7 @@ def test_an_explicit_set_and_a_provincial_set_in_force(units, national):
 
 
 def test_no_set_in_force_gives_counts_only(units, national):
-    rows = national_summary(year=2030)
+    rows = national_summary(year=2030, basis=PROVISIONAL)
     assert rows and all(r["criteria_set"] is None and r["assessed"] == 0 for r in rows)
     assert all(r["criteria_met_average"] is None and r["bands"] == {} for r in rows)
 
@@ -267,6 +273,6 @@ def test_no_set_in_force_gives_counts_only(units, national):
 def test_query_count_is_constant(units, national, django_assert_max_num_queries):
     """Grouped queries, never one per province."""
     with django_assert_max_num_queries(6):
-        national_summary(year=2023)
+        national_summary(year=2023, basis=PROVISIONAL)
     with django_assert_max_num_queries(6):
-        national_summary(year=2023, criteria_set=national["cset"], approved_only=True)
+        national_summary(year=2023, criteria_set=national["cset"], basis=APPROVED)

@@ -110,3 +110,37 @@ def test_cli_template_and_import(units, tmp_path, capsys):
     wb.save(path)
     with pytest.raises(CommandError):
         call_command("resources", "import", str(path))
+
+
+def _rates(values):
+    def edit(wb):
+        if "MucQuyDoi" not in wb.sheetnames:  # a district's file: the sheet added by hand
+            wb.create_sheet("MucQuyDoi").append(["a", "b", "c"])
+        for col, value in enumerate(values, start=1):
+            wb["MucQuyDoi"].cell(2, col).value = value
+
+    return edit
+
+
+def test_the_province_file_carries_its_valuation_rates(units, users):
+    from ntm.resources.models import ConversionRate
+
+    data = _filled(units.bac_kan, 2023, _rates(["50.000", 150_000, "QĐ 1/QĐ-UBND"]))
+    report = resources_import(data=data, scope=scope_for(users.department), user=users.department)
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("MucQuyDoi", 2, "A")]
+    assert not ConversionRate.objects.exists()
+    report = resources_import(data=data, scope=scope_for(users.coordinator), user=users.coordinator)
+    assert report.ok, report.errors
+    rate = ConversionRate.objects.get()
+    assert (rate.province, rate.year, rate.land_per_m2, rate.workday) == (
+        units.bac_kan,
+        2023,
+        50_000,
+        150_000,
+    )
+    wb = load_workbook(io.BytesIO(resources_template(unit=units.bac_kan, year=2023)))
+    assert [c.value for c in wb["MucQuyDoi"][2]] == [50_000, 150_000, "QĐ 1/QĐ-UBND"]
+    district = _filled(units.bach_thong, 2023, _rates([1, 2, "x"]))
+    report = resources_import(data=district, scope=scope_for(users.coordinator), user=None)
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("MucQuyDoi", 2, "A")]
+    assert "chỉ tỉnh" in report.errors[0].message

@@ -56,7 +56,7 @@ def test_national_viewer_sees_provinces_side_by_side(units, users, client_for, r
     bac_kan, lang_son = _row(body, "06"), _row(body, "20")
     assert f'href="?unit={units.bac_kan.pk}&year=2023"' in bac_kan and "Tỉnh Bắc Kạn" in bac_kan
     assert f'href="?unit={units.lang_son.pk}&year=2023"' in lang_son
-    assert "12,00" in bac_kan and "15,00" in lang_son
+    assert ">12<" in bac_kan and ">15<" in lang_son  # vi-VN, no trailing zeros
     assert f'<td class="num">{figures["06"]["assessed"]}</td>' in bac_kan
     assert f'<td class="num">{figures["20"]["assessed"]}</td>' in lang_son
     assert figures["20"]["recognised_total"] == {"ntm": 2}
@@ -78,7 +78,7 @@ def test_sorted_by_the_server(users, client_for, results):
 
 def test_drill_down_from_the_national_table(units, users, client_for, results):
     body = client_for(users.national).get(f"/?unit={units.lang_son.pk}&year=2023").content.decode()
-    assert 'id="kpi-average"' in body and "15,00" in body
+    assert 'id="kpi-average">15<' in body
 
 
 def test_national_page_queries_are_bounded(

@@ -28,7 +28,7 @@ class CriterionResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CriterionResult
-        fields = ["criterion", "derived", "manual", "manual_reason", "met"]
+        fields = ["criterion", "derived", "manual", "manual_reason", "kind", "met"]
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
@@ -88,7 +88,11 @@ class SaveSerializer(serializers.Serializer):
         child=ManualSerializer(),
         required=False,
         default=dict,
-        help_text="criterion code (TC1…) -> {met: true/false/null, reason}",
+        help_text=(
+            "criterion code (TC1…) -> {met: true/false/null, reason}. A result stands without a "
+            "reason when the indicators do not decide (the appraisal result); a reason is needed "
+            "only when it contradicts them."
+        ),
     )
     notes = serializers.CharField(required=False, allow_blank=True)
 

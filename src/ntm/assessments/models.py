@@ -85,6 +85,15 @@ class IndicatorValue(models.Model):
         return f"{self.assessment_id}:{self.indicator_id}"
 
 
+class ResultKind(models.TextChoices):
+    """How a criterion's result was reached (kept by services.assessment_recompute)."""
+
+    UNDECIDED = "", _("Chưa xác định")
+    DERIVED = "derived", _("Tính từ chỉ tiêu")
+    APPRAISAL = "appraisal", _("Kết quả thẩm định")
+    OVERRIDE = "override", _("Nhập tay có lý do")
+
+
 class CriterionResult(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="results")
     criterion = models.ForeignKey("criteria.Criterion", on_delete=models.PROTECT, related_name="+")
@@ -92,6 +101,14 @@ class CriterionResult(models.Model):
     manual = models.BooleanField(_("kết quả nhập tay"), null=True, blank=True)
     manual_reason = models.TextField(_("lý do nhập tay"), blank=True)
     met = models.BooleanField(_("đạt"), default=False, editable=False)
+    kind = models.CharField(
+        _("cách có kết quả"),
+        max_length=10,
+        choices=ResultKind.choices,
+        default=ResultKind.UNDECIDED,
+        blank=True,
+        editable=False,
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -3,9 +3,16 @@
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import Scope
-from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, StateChange
+from ntm.assessments.models import (
+    Assessment,
+    CriterionResult,
+    IndicatorValue,
+    ResultKind,
+    StateChange,
+)
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.units.models import Level, Unit
 from ntm.units.selectors import communes_of
@@ -137,17 +144,55 @@ def assessment_changes(assessment: Assessment, limit: int = 100) -> list[dict]:
                 if older is None:
                     entries.append({**base, "field": "", "before": "", "after": _describe(newer)})
                     continue
-                for change in newer.diff_against(older).changes:
-                    if change.field in ("version", "updated_at"):
-                        continue
+                for field, before, after in _changes(older, newer):
                     entries.append(
-                        {**base, "field": change.field, "before": change.old, "after": change.new}
+                        {
+                            **base,
+                            "field": _field_label(newer, field),
+                            "before": _shown(field, before),
+                            "after": _shown(field, after),
+                        }
                     )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]
 
 
+# The result's derived fields too: whether it is met and how it was reached are its history.
+RESULT_FIELDS = ["manual", "manual_reason", "met", "kind"]
+
+
+def _changes(older, newer) -> list[tuple[str, object, object]]:
+    if isinstance(newer, CriterionResult.history.model):  # non-editable fields: diff by hand
+        return [
+            (f, getattr(older, f), getattr(newer, f))
+            for f in RESULT_FIELDS
+            if getattr(older, f) != getattr(newer, f)
+        ]
+    return [
+        (c.field, c.old, c.new)
+        for c in newer.diff_against(older).changes
+        if c.field not in ("version", "updated_at")
+    ]
+
+
+def _field_label(record, field: str) -> str:
+    try:
+        return str(record.instance_type._meta.get_field(field).verbose_name)
+    except Exception:  # a field no longer on the model
+        return field
+
+
+def _shown(field: str, value):
+    """How a changed value reads in the history: the kind of a result by its name."""
+    if field == "kind":
+        return ResultKind(value).label if value in ResultKind.values else value
+    return value
+
+
 def _describe(record) -> str:
+    if getattr(record, "kind", None):  # a criterion result: how it was reached
+        met = _("Đạt") if record.met else _("Chưa đạt")
+        return f"{met} ({ResultKind(record.kind).label})"
     for field in ("value_number", "value_bool", "manual", "state"):
         value = getattr(record, field, None)
         if value is not None:

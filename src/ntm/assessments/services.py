@@ -17,6 +17,8 @@ from ntm.assessments.models import (
     State,
     StateChange,
 )
+from ntm.assessments.rules import result_kind, typed_result
+from ntm.criteria.bounds import check_bounds
 from ntm.criteria.engine import criterion_met, indicator_met, threshold_for
 from ntm.criteria.models import (
     AppliesTo,
@@ -108,7 +110,7 @@ def assessment_recompute(assessment: Assessment) -> Assessment:
         "indicators__thresholds"
     )
     results = {r.criterion_id: r for r in assessment.results.all()}
-    changed_values, changed_results = [], []
+    changed_values, changed_results, kind_only = [], [], []
     for criterion in criteria:
         outcomes = []
         for indicator in criterion.indicators.all():
@@ -131,13 +133,18 @@ def assessment_recompute(assessment: Assessment) -> Assessment:
         )
         derived = criterion_met(outcomes) if values else None
         final = result.manual if result.manual is not None else derived is True
+        kind = result_kind(manual=result.manual, derived=derived)
         if (result.derived, result.met) != (derived, final):
-            result.derived, result.met = derived, final
+            result.derived, result.met, result.kind = derived, final, kind
             changed_results.append(result)
+        elif result.kind != kind:  # only how it was reached: kept in step, no history row
+            result.kind = kind
+            kind_only.append(result)
         results[criterion.pk] = result
     IndicatorValue.objects.bulk_update(changed_values, ["met"])
+    CriterionResult.objects.bulk_update(kind_only, ["kind"])
     for result in changed_results:  # saved one by one so that history records each change
-        result.save(update_fields=["derived", "met"])
+        result.save(update_fields=["derived", "met", "kind"])
     met_count = sum(1 for r in results.values() if r.met)
     undecided = sum(1 for r in results.values() if r.manual is None and r.derived is None)
     total = len(results)
@@ -222,23 +229,41 @@ def assessment_save(
     manual: dict[int, ManualResult] | None = None,
     notes: str | None = None,
 ) -> Assessment:
-    """Save indicator values and manual criterion results; refuse a stale version.
+    """Save indicator values and typed criterion results; refuse a stale version.
 
     `values` maps indicator id -> bool (yes/no indicators) or number; `manual` maps criterion
-    id -> ManualResult (met=None clears a manual result). A manual result needs a reason.
+    id -> ManualResult (met=None clears a typed result). A typed result is judged by
+    `rules.typed_result` against what the indicators give once the new values are in.
     """
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     versioning.check_version(locked, version, error=StaleVersionError, what=_("Kết quả này"))
     if locked.is_locked:
         raise AssessmentError(_("Kết quả đã được phê duyệt và khóa; cần mở lại (có lý do) để sửa."))
+    _save_values(locked, user, values or {})
+    if manual:
+        assessment_recompute(locked)  # what the indicators give with the new values
+        _save_typed_results(locked, user, manual)
+    if notes is not None and notes != locked.notes:
+        if not can_edit(user, locked):
+            raise PermissionDenied(_("Bạn không được sửa ghi chú ở bước này."))
+        locked.notes = notes
+    locked.version += 1
+    locked._history_user = user
+    locked.save()
+    locked.refresh_from_db()
+    assessment_recompute(locked)
+    _refuse_contradictions(locked)
+    return locked
+
+
+def _save_values(locked: Assessment, user, values: dict[int, object]) -> None:
     indicators = {
         i.pk: i
         for i in Indicator.objects.filter(
             criterion__criteria_set=locked.criteria_set
         ).select_related("criterion")
     }
-    criteria = {c.pk: c for c in locked.criteria_set.criteria.all()}
-    for indicator_id, raw in (values or {}).items():
+    for indicator_id, raw in values.items():
         indicator = indicators.get(indicator_id)
         if indicator is None:
             raise AssessmentError(_("Chỉ tiêu không thuộc bộ tiêu chí này."))
@@ -248,6 +273,7 @@ def assessment_save(
             new_bool, new_number = _parse_bool(raw), None
         else:
             new_bool, new_number = None, _parse_number(raw)
+            check_bounds(indicator, new_number, error=AssessmentError)
         if (value.value_bool, value.value_number) == (new_bool, new_number):
             continue  # unchanged (or still empty): no write, no history, no permission needed
         if not can_edit(user, locked, indicator.criterion):
@@ -257,32 +283,38 @@ def assessment_save(
         value.value_bool, value.value_number = new_bool, new_number
         value._history_user = user
         value.save()
-    for criterion_id, result in (manual or {}).items():
+
+
+def _save_typed_results(locked: Assessment, user, manual: dict[int, ManualResult]) -> None:
+    criteria = {c.pk: c for c in locked.criteria_set.criteria.all()}
+    rows = {r.criterion_id: r for r in locked.results.all()}
+    for criterion_id, typed in manual.items():
         criterion = criteria.get(criterion_id)
         if criterion is None:
             raise AssessmentError(_("Tiêu chí không thuộc bộ tiêu chí này."))
-        reason = result.reason.strip() if result.met is not None else ""
-        row = CriterionResult.objects.get(assessment=locked, criterion=criterion)
-        if (row.manual, row.manual_reason) == (result.met, reason):
+        row = rows[criterion_id]
+        judged = typed_result(
+            code=criterion.code, typed=typed.met, derived=row.derived, reason=typed.reason
+        )
+        if (row.manual, row.manual_reason) == (judged.manual, judged.reason):
             continue
         if not can_edit(user, locked, criterion):
             raise PermissionDenied(_("Bạn không được sửa %(code)s.") % {"code": criterion.code})
-        if result.met is not None and not reason:
-            raise AssessmentError(
-                _("%(code)s: kết quả nhập tay cần ghi rõ lý do.") % {"code": criterion.code}
-            )
-        row.manual, row.manual_reason = result.met, reason
+        if not judged.ok:
+            raise AssessmentError(judged.problem)
+        row.manual, row.manual_reason = judged.manual, judged.reason
         row._history_user = user
         row.save()
-    if notes is not None and notes != locked.notes:
-        if not can_edit(user, locked):
-            raise PermissionDenied(_("Bạn không được sửa ghi chú ở bước này."))
-        locked.notes = notes
-    locked.version += 1
-    locked._history_user = user
-    locked.save()
-    locked.refresh_from_db()
-    return assessment_recompute(locked)
+
+
+def _refuse_contradictions(assessment: Assessment) -> None:
+    """A typed result kept from before must still agree with the indicators, or have a reason."""
+    for row in assessment.results.select_related("criterion"):
+        judged = typed_result(
+            code=row.criterion.code, typed=row.manual, derived=row.derived, reason=row.manual_reason
+        )
+        if not judged.ok:
+            raise AssessmentError(judged.problem)
 
 
 @transaction.atomic

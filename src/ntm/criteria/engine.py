@@ -28,6 +28,10 @@ def compare(operator: str, value: Decimal, threshold: Threshold) -> bool:
         return value >= threshold.value
     if operator == Operator.LTE:
         return value <= threshold.value
+    if operator == Operator.GT:
+        return value > threshold.value
+    if operator == Operator.LT:
+        return value < threshold.value
     if operator == Operator.EQ:
         return value == threshold.value
     if operator == Operator.BETWEEN:

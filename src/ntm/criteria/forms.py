@@ -9,6 +9,11 @@ class CloneForm(forms.Form):
     name = forms.CharField(label=_("Tên"), max_length=300, required=False)
 
 
+class PeriodForm(forms.Form):
+    period_start = forms.IntegerField(label=_("Từ năm"), min_value=2000, max_value=2100)
+    period_end = forms.IntegerField(label=_("Đến năm"), min_value=2000, max_value=2100)
+
+
 class IndicatorForm(forms.Form):
     criterion = forms.IntegerField(widget=forms.HiddenInput)
     code = forms.CharField(label=_("Mã chỉ tiêu"), max_length=20)

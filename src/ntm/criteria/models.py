@@ -33,6 +33,8 @@ class IndicatorKind(models.TextChoices):
 class Operator(models.TextChoices):
     GTE = ">=", "≥"
     LTE = "<=", "≤"
+    GT = ">", ">"
+    LT = "<", "<"
     EQ = "=", "="
     BETWEEN = "between", _("trong khoảng")
 
@@ -164,6 +166,7 @@ class Threshold(models.Model):
     )
     from_year = models.PositiveSmallIntegerField(_("từ năm"), null=True, blank=True)
     to_year = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    source = models.CharField(_("nguồn của ngưỡng"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:

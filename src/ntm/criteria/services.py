@@ -39,12 +39,15 @@ class CriteriaEditError(ValueError):
     pass
 
 
+NOT_SETS = {"bounds.json"}  # data files beside the sets (criteria/bounds.py reads it)
+
+
 def shipped_files() -> dict[str, str]:
     folder = resources.files("ntm.criteria").joinpath("data")
     return {
         item.name.removesuffix(".json"): item.read_text("utf-8")
         for item in folder.iterdir()
-        if item.name.endswith(".json")
+        if item.name.endswith(".json") and item.name not in NOT_SETS
     }
 
 
@@ -154,6 +157,7 @@ def _threshold_tuple(t) -> tuple:
         _decimal(value_max, "threshold") if value_max is not None else None,
         get("from_year"),
         get("to_year"),
+        (get("source") or "")[:500],
     )
 
 
@@ -202,7 +206,7 @@ def _load_one(data: dict) -> str:
             have = sorted((_threshold_tuple(t) for t in indicator.thresholds.all()), key=str)
             if wanted != have:
                 indicator.thresholds.all().delete()
-                for basis, value, value_max, from_year, to_year in wanted:
+                for basis, value, value_max, from_year, to_year, source in wanted:
                     Threshold.objects.create(
                         indicator=indicator,
                         basis=basis,
@@ -210,6 +214,7 @@ def _load_one(data: dict) -> str:
                         value_max=value_max,
                         from_year=from_year,
                         to_year=to_year,
+                        source=source,
                     )
                 changed = True
     if created:
@@ -280,6 +285,54 @@ def criteria_set_clone(
                 t.pk, t.indicator = None, indicator
                 t.save()
     return clone
+
+
+def criteria_set_period_set(
+    *, criteria_set: CriteriaSet, period_start: int, period_end: int, user=None
+) -> CriteriaSet:
+    """The years a province's own set applies to (a copy keeps its source's period until the
+    province sets its own: a 2021-2025 set copied for the province's 2018-2020 nâng cao rules).
+    Refused when an approved result or a recognition under the set would fall outside."""
+    if criteria_set.shipped:
+        raise CriteriaEditError(
+            _("Bộ tiêu chí quốc gia không sửa trực tiếp; hãy sao chép thành bộ của tỉnh rồi sửa.")
+        )
+    if not 2000 <= period_start <= period_end <= 2100:
+        raise CriteriaEditError(
+            _("Giai đoạn %(start)s-%(end)s không hợp lệ (năm đầu ≤ năm cuối, 2000-2100).")
+            % {"start": period_start, "end": period_end}
+        )
+    outside = {
+        _("kết quả đã phê duyệt"): criteria_set.assessments.filter(state="approved"),
+        _("quyết định công nhận"): criteria_set.recognitions.all(),
+    }
+    for label, qs in outside.items():
+        years = sorted(
+            set(
+                qs.exclude(year__range=(period_start, period_end))
+                .order_by()
+                .values_list("year", flat=True)
+            )
+        )
+        if years:
+            raise CriteriaEditError(
+                _(
+                    "Bộ %(code)s đã có %(what)s năm %(years)s, ngoài giai đoạn %(start)s-%(end)s; "
+                    "không đổi được giai đoạn."
+                )
+                % {
+                    "code": criteria_set.code,
+                    "what": label,
+                    "years": ", ".join(map(str, years)),
+                    "start": period_start,
+                    "end": period_end,
+                }
+            )
+    criteria_set.period_start, criteria_set.period_end = period_start, period_end
+    if user is not None:
+        criteria_set._history_user = user
+    criteria_set.save(update_fields=["period_start", "period_end"])
+    return criteria_set
 
 
 def _editable(cset: CriteriaSet) -> None:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ntm.accounts.models import Role
 from ntm.accounts.scope import Scope, scope_for
 from ntm.criteria import selectors, services
-from ntm.criteria.forms import CloneForm, IndicatorForm, ThresholdForm
+from ntm.criteria.forms import CloneForm, IndicatorForm, PeriodForm, ThresholdForm
 from ntm.criteria.models import CriteriaSet, Indicator
 from ntm.units.models import Level
 
@@ -59,6 +59,11 @@ def set_detail(request, pk):
         "can_edit": can_edit,
         "clone_form": CloneForm() if can_clone else None,
         "indicator_form": IndicatorForm() if can_edit else None,
+        "period_form": PeriodForm(
+            initial={"period_start": cset.period_start, "period_end": cset.period_end}
+        )
+        if can_edit
+        else None,
         "threshold_form": ThresholdForm() if can_edit else None,
     }
     return render(request, "criteria/detail.html", context)
@@ -123,6 +128,28 @@ def threshold_add(request, pk, indicator_pk):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Đã lưu ngưỡng cho %(code)s.") % {"code": indicator.code})
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect("criteria:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def set_period(request, pk):
+    scope = scope_for(request.user)
+    cset = _visible_set(scope, pk)
+    if not _can_edit_set(request, scope, cset):
+        raise PermissionDenied
+    form = PeriodForm(request.POST)
+    if form.is_valid():
+        try:
+            services.criteria_set_period_set(
+                criteria_set=cset, user=request.user, **form.cleaned_data
+            )
+        except services.CriteriaEditError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã đổi giai đoạn áp dụng."))
     else:
         messages.error(request, form.errors.as_text())
     return redirect("criteria:detail", pk=pk)

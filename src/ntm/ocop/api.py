@@ -14,6 +14,7 @@ from ntm import versioning
 from ntm.accounts.scope import scope_for
 from ntm.lib.params import int_param
 from ntm.ocop import rules, selectors, services
+from ntm.ocop.council_api import MemberSheetMixin
 from ntm.ocop.models import Certificate, Evaluation, Product, Subject, SubjectKind
 from ntm.ocop.services import OcopError
 from ntm.units.models import Unit
@@ -204,9 +205,9 @@ class EvaluationSerializer(serializers.ModelSerializer):
         return {s.line.code: float(s.points) for s in obj.scores.all()}
 
 
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Evaluations of products in the caller's scope (scores are entered on the round page or
-    by Excel import)."""
+class EvaluationViewSet(MemberSheetMixin, viewsets.ReadOnlyModelViewSet):
+    """Evaluations of products in the caller's scope (scores are entered on the round page, by
+    Excel import, or by the council members on their own score sheets: `/{id}/sheet/`)."""
 
     serializer_class = EvaluationSerializer
     filterset_fields = ["product", "stars"]

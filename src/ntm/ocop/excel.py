@@ -22,17 +22,22 @@ pages) inside one transaction rolled back on any error or a dry run. Errors name
 column.
 """
 
+import datetime
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from ntm.accounts.scope import Scope
 from ntm.excel import (
     CellValueError,
     ImportReport,
     WorkbookError,
-    add_choice_validation,
     cell_text,
     is_formula,
     open_workbook,
@@ -55,6 +60,7 @@ from ntm.ocop.models import (
 )
 from ntm.ocop.services import OcopError
 from ntm.units.models import Level, Unit
+from ntm.units.resolver import resolve_code
 from ntm.units.text import fold
 
 SUBJECTS, PRODUCTS, SCORES, DECISIONS = "ChuThe", "SanPham", "DiemSo", "QuyetDinh"
@@ -75,6 +81,7 @@ COLUMNS = {
         ("subject", "Tên chủ thể"),
         ("unit", "Mã xã sản xuất"),
         ("group", "Nhóm"),
+        ("classification", "Loại sản phẩm"),
         ("stage", "Giai đoạn"),
         ("traceability_code", "Mã truy xuất"),
         ("description", "Mô tả"),
@@ -102,11 +109,54 @@ COLUMNS = {
 }
 REQUIRED = {
     SUBJECTS: {"name", "kind", "unit"},
-    PRODUCTS: {"name", "subject", "unit", "group"},
+    PRODUCTS: {"name", "subject", "unit"},
     SCORES: {"unit", "year", "number", "held_on", "product", "subject"},
     DECISIONS: {"product", "subject", "number", "issued_on", "stars"},
 }
 SCORE_PREFIX = "Điểm "
+LISTS = "DanhMuc"  # the hidden sheet the drop-down lists read (an inline list splits at commas)
+# Other ways people write a subject's kind (a household business: "Hộ kinh doanh").
+KIND_ALIASES = {
+    "Hộ kinh doanh": SubjectKind.HOUSEHOLD,
+    "Hộ sản xuất kinh doanh": SubjectKind.HOUSEHOLD,
+}
+LAST_ROW = 1000
+
+
+def _list_sheet(wb) -> dict[str, str]:
+    """Write the hidden list sheet; {list name: range formula} for the validations."""
+    ws = wb.create_sheet(LISTS)
+    lists = {
+        "kind": [str(label) for label in SubjectKind.labels],
+        "group": [name for _c, name in rules.group_choices()],
+        "classification": [leaf["label"] for leaf in rules.classification()],
+        "stage": [str(label) for label in CycleStage.labels],
+        "stars": [f"{s} sao" for s in rules.certified_stars(datetime.date.today())],
+    }
+    out = {}
+    for col, (key, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(col)
+        ws.cell(row=1, column=col, value=key)
+        for row, value in enumerate(values, start=2):
+            ws.cell(row=row, column=col, value=value)
+        out[key] = f"{LISTS}!${letter}$2:${letter}${len(values) + 1}"
+    ws.sheet_state = "hidden"
+    return out
+
+
+def _validate(ws, column: int, formula: str) -> None:
+    letter = get_column_letter(column)
+    dv = DataValidation(type="list", formula1=f"={formula}", allow_blank=True)
+    dv.error = _("Chọn một giá trị trong danh sách.")
+    ws.add_data_validation(dv)
+    dv.add(f"{letter}2:{letter}{LAST_ROW}")
+
+
+def _as_text(ws, *columns: int) -> None:
+    """Code columns formatted as text, so that Excel keeps their leading zeros (02005)."""
+    for column in columns:
+        for row in range(2, LAST_ROW + 1):
+            ws.cell(row=row, column=column).number_format = "@"
 
 
 def _line_codes() -> list[str]:
@@ -143,7 +193,9 @@ def ocop_template(*, scope: Scope) -> bytes:
     ]
     write_table(ws, [h for _k, h in COLUMNS[SUBJECTS]], rows, widths={1: 36, 6: 24})
     _hide_last_column(ws, COLUMNS[SUBJECTS])
-    add_choice_validation(ws, 2, [str(label) for label in SubjectKind.labels], 2, 1000)
+    lists = _list_sheet(wb)
+    _validate(ws, 2, lists["kind"])
+    _as_text(ws, 3, 5)
     ws = wb.create_sheet(PRODUCTS)
     products = selectors.products_visible(scope).order_by("name")[:5000]
     rows = [
@@ -152,6 +204,7 @@ def ocop_template(*, scope: Scope) -> bytes:
             p.subject.name,
             p.unit.code,
             p.group_label,
+            p.classification_label,
             p.get_stage_display(),
             p.traceability_code,
             p.description,
@@ -159,14 +212,23 @@ def ocop_template(*, scope: Scope) -> bytes:
         ]
         for p in products
     ]
-    write_table(ws, [h for _k, h in COLUMNS[PRODUCTS]], rows, widths={1: 36, 2: 36, 4: 30, 5: 30})
+    write_table(
+        ws, [h for _k, h in COLUMNS[PRODUCTS]], rows, widths={1: 36, 2: 36, 4: 30, 5: 40, 6: 30}
+    )
     _hide_last_column(ws, COLUMNS[PRODUCTS])
+    _validate(ws, 4, lists["group"])
+    _validate(ws, 5, lists["classification"])
+    _validate(ws, 6, lists["stage"])
+    _as_text(ws, 3)
     ws = wb.create_sheet(SCORES)
     headers = [h for k, h in COLUMNS[SCORES] if k != "proposal"]
     headers += [SCORE_PREFIX + c for c in _line_codes()] + ["Đề xuất"]
     write_table(ws, headers, [], widths={5: 36, 6: 36})
+    _as_text(ws, 1)
     ws = wb.create_sheet(DECISIONS)
     write_table(ws, [h for _k, h in COLUMNS[DECISIONS]], [], widths={1: 36, 2: 36, 3: 20})
+    _validate(ws, 6, lists["stars"])
+    wb.move_sheet(LISTS, offset=len(wb.sheetnames))  # the list sheet last
     return workbook_bytes(wb)
 
 
@@ -247,6 +309,25 @@ def ocop_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) -> Im
     return report
 
 
+def _record_dates(sheets: dict) -> dict:
+    """The date each product (folded name) and subject ("subject:" + folded name) is looked up
+    on: its first council or decision date in the file."""
+    dates = {}
+    for name, key in ((SCORES, "held_on"), (DECISIONS, "issued_on")):
+        for _number, record, _letters in sheets.get(name, []):
+            try:
+                day = parse_vi_date(record.get(key))
+            except CellValueError:
+                continue
+            for label in (
+                fold(cell_text(record.get("product"))),
+                "subject:" + fold(cell_text(record.get("subject"))),
+            ):
+                if day and (label not in dates or day < dates[label]):
+                    dates[label] = day
+    return dates
+
+
 def _same(record, fields: dict) -> bool:
     """Would saving these fields leave the stored record as it is? (Names compare as the
     services store them: spaces collapsed.)"""
@@ -273,11 +354,16 @@ class _RowError(Exception):
 class _Writer:
     def __init__(self, scope: Scope, user, report: ImportReport):
         self.scope, self.user, self.report = scope, user, report
-        self.kinds = _lookup(SubjectKind.choices)
+        self.kinds = _lookup(SubjectKind.choices) | {fold(k): v for k, v in KIND_ALIASES.items()}
+        self.classes = _lookup(
+            [(leaf["code"], leaf["label"]) for leaf in rules.classification()]
+            + [(leaf["code"], leaf["name"]) for leaf in rules.classification()]
+        )
         self.stages = _lookup(CycleStage.choices)
         self.groups = _lookup(rules.group_choices())
 
     def run(self, sheets: dict) -> None:
+        self.dates = _record_dates(sheets)
         handlers = {
             SUBJECTS: self.subject,
             PRODUCTS: self.product,
@@ -308,7 +394,7 @@ class _Writer:
                     )
                 except OcopError as exc:
                     key = "line:" + exc.field[5:] if exc.field.startswith("line_") else exc.field
-                    key = {"held_on": "held_on", "issued_on": "issued_on"}.get(key, key)
+                    key = {"evaluation": "round", "scores": "product"}.get(key, key)
                     self.report.add(name, number, letters.get(key, "-"), str(exc))
                 except PermissionDenied as exc:
                     self.report.add(name, number, "-", str(exc) or _("Không có quyền."))
@@ -325,19 +411,30 @@ class _Writer:
             raise _RowError(key, refusal[1])
         return value
 
-    def unit(self, record, key, *, commune=True) -> Unit:
+    def unit(self, record, key, *, commune=True, on=None) -> Unit:
+        """The unit of the code on the record's date (a code may name another unit after the
+        2025 reorganisation): the council date, else the product's first decision or council
+        date in the file, else today."""
         code = self.text(record, key)
-        if commune:
-            unit = selectors.commune_by_code(code, self.scope)
-        else:
-            qs = self.scope.filter(
-                Unit.objects.filter(code=code, level__lt=Level.COMMUNE), field=""
-            )
-            unit = qs.order_by("valid_to", "-pk").first() if code else None
-            unit = unit or selectors.commune_by_code(code, self.scope)
-        if unit is None:
+        raw = record.get(key)
+        if commune and isinstance(raw, int | float) and not isinstance(raw, bool):
+            code = f"{int(raw):05d}"  # a code cell Excel turned into a number lost its zeros
+        day = on or self.dates.get(
+            fold(cell_text(record.get("name" if self.sheet == PRODUCTS else "product")))
+        )
+        day = day or self.dates.get(
+            "subject:"
+            + fold(cell_text(record.get("name" if self.sheet == SUBJECTS else "subject")))
+        )
+        found = resolve_code(
+            code, day or timezone.localdate(), level=Level.COMMUNE if commune else None
+        )
+        unit = found.unit
+        if unit is None or not self.scope.contains(unit):
             raise _RowError(
-                key, _("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code}
+                key,
+                _("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code}
+                + (" " + found.describe() + "." if found.unit or found.others else ""),
             )
         return unit
 
@@ -357,6 +454,16 @@ class _Writer:
                 raise _RowError(key, _("Cần ghi một số."))
             return None
         return int(value)
+
+    def stars(self, record, key) -> int:
+        """Stars typed as 3, "3 sao" or "3★"."""
+        raw = record.get(key)
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw):
+            return int(raw)
+        match = re.fullmatch(r"\s*([0-9])\s*(sao|★|\*)?\s*", cell_text(raw), re.IGNORECASE)
+        if match is None:
+            raise _RowError(key, _("Số sao ghi 3, “3 sao” hoặc “3★”."))
+        return int(match.group(1))
 
     def date(self, record, key):
         try:
@@ -436,7 +543,8 @@ class _Writer:
             "name": name,
             "subject": subject,
             "unit": self.unit(r, "unit"),
-            "group": self.choice(r, "group", self.groups),
+            "group": self.choice(r, "group", self.groups, default=""),
+            "classification": self.choice(r, "classification", self.classes, default=""),
             "stage": self.choice(r, "stage", self.stages, default=CycleStage.IDEA),
             "traceability_code": self.text(r, "traceability_code"),
             "description": self.text(r, "description"),
@@ -451,9 +559,9 @@ class _Writer:
 
     def score(self, r) -> None:
         self.required = REQUIRED[SCORES]
-        unit = self.unit(r, "unit", commune=False)
-        year, number = self.integer(r, "year"), self.integer(r, "number")
         held_on = self.date(r, "held_on")
+        unit = self.unit(r, "unit", commune=False, on=held_on)
+        year, number = self.integer(r, "year"), self.integer(r, "number")
         rnd = EvaluationRound.objects.filter(unit=unit, year=year, number=number).first()
         if rnd is None:
             rnd = services.round_save(
@@ -496,7 +604,7 @@ class _Writer:
                     _("Sản phẩm chưa có kết quả đánh giá đợt %(n)s năm %(y)s.")
                     % {"n": number, "y": year},
                 )
-        stars = self.integer(r, "stars")
+        stars = self.stars(r, "stars")
         services.certificate_issue(
             user=self.user,
             product=product,

@@ -34,7 +34,12 @@ class SubjectForm(forms.Form):
 class ProductForm(forms.Form):
     name = forms.CharField(label=_("Tên sản phẩm"), max_length=300)
     subject = forms.TypedChoiceField(label=_("Chủ thể"), coerce=int)
-    group = forms.ChoiceField(label=_("Nhóm sản phẩm (148/QĐ-TTg)"))
+    classification = forms.ChoiceField(
+        label=_("Loại sản phẩm (Phụ lục I, Quyết định 26/2026/QĐ-TTg)"),
+        required=False,
+        help_text=_("Quyết định phiếu chấm của sản phẩm; nhóm sản phẩm suy ra từ loại."),
+    )
+    group = forms.ChoiceField(label=_("Nhóm sản phẩm (148/QĐ-TTg)"), required=False)
     unit_code = UnitCodeField(label=_("Mã xã sản xuất"), help_text=_("Mã 5 chữ số, ví dụ 02005"))
     stage = forms.ChoiceField(label=_("Giai đoạn chu trình OCOP"), choices=CycleStage.choices)
     traceability_code = forms.CharField(
@@ -49,7 +54,14 @@ class ProductForm(forms.Form):
     def __init__(self, *args, subjects=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject"].choices = [(s.pk, f"{s.name} ({s.unit.name})") for s in subjects]
-        self.fields["group"].choices = rules.group_choices()
+        self.fields["group"].choices = [("", "—"), *rules.group_choices()]
+        self.fields["classification"].choices = [("", "—"), *rules.classification_choices()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("classification") and not data.get("group"):
+            self.add_error("classification", _("Chọn loại sản phẩm (hoặc ít nhất nhóm sản phẩm)."))
+        return data
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
@@ -92,6 +104,12 @@ class CertificateForm(forms.Form):
         self.fields["evaluation"].choices = [("", "—")] + [
             (e.pk, f"{e.round} — {e.total} điểm, {e.stars} ★") for e in evaluations
         ]
+
+
+class RevokeForm(forms.Form):
+    number = forms.CharField(label=_("Số quyết định thu hồi"), max_length=60)
+    revoked_on = forms.DateField(label=_("Ngày thu hồi (dd/mm/yyyy)"), input_formats=DATE_FORMATS)
+    reason = forms.CharField(label=_("Lý do thu hồi"), max_length=500)
 
 
 class ImportForm(forms.Form):

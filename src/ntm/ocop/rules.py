@@ -1,5 +1,7 @@
 """The OCOP rules shipped as data (`data/*.json`, sources in `data/SOURCES.md`): product groups,
-council levels by date, certificate validity. Read once and cached; no rule lives in an `if`."""
+the classification of products into scoring sheets (Phụ lục I of 26/2026/QĐ-TTg), council levels
+by date, certificate validity and the stars that are certified (per scoring set). Read once and
+cached; no rule lives in an `if`."""
 
 import calendar
 import datetime
@@ -8,8 +10,6 @@ from functools import cache
 from importlib import resources
 
 from django.utils.translation import gettext_lazy as _
-
-VALIDITY_MONTHS = 36
 
 COUNCIL_LABELS = {
     "commune": _("cấp xã"),
@@ -22,6 +22,91 @@ COUNCIL_LABELS = {
 
 def _read(name: str) -> dict:
     return json.loads(resources.files("ntm.ocop").joinpath("data", name).read_text("utf-8"))
+
+
+@cache
+def scoring_sets() -> list[dict]:
+    """The shipped scoring sets (`data/OCOP-*.json`), oldest first."""
+    folder = resources.files("ntm.ocop").joinpath("data")
+    sets = [
+        json.loads(item.read_text("utf-8"))
+        for item in folder.iterdir()
+        if item.name.startswith("OCOP-") and item.name.endswith(".json")
+    ]
+    return sorted(sets, key=lambda s: s["valid_from"])
+
+
+def set_on(day: datetime.date) -> dict:
+    """The shipped scoring set in force on a day (the earliest one before the first)."""
+    sets = scoring_sets()
+    current = sets[0]
+    for candidate in sets:
+        if datetime.date.fromisoformat(candidate["valid_from"]) <= day:
+            current = candidate
+    return current
+
+
+def validity_months(day: datetime.date) -> int:
+    """How long a certificate issued on the day is valid (months), from the set in force."""
+    return int(set_on(day)["validity_months"])
+
+
+def certified_stars(day: datetime.date) -> range:
+    """The stars a decision may certify on the day (3..5): from `certified_min_stars` to the
+    highest band of the set in force."""
+    data = set_on(day)
+    return range(int(data["certified_min_stars"]), max(b["stars"] for b in data["star_bands"]) + 1)
+
+
+# Phụ lục I category (I..VI) → the six product groups (groups.json); the same six groups in
+# 148/QĐ-TTg and 26/2026/QĐ-TTg, in the same order.
+_CATEGORY_GROUP = {
+    "I": "thuc_pham",
+    "II": "do_uong",
+    "III": "duoc_lieu",
+    "IV": "thu_cong_my_nghe",
+    "V": "sinh_vat_canh",
+    "VI": "du_lich",
+}
+
+
+@cache
+def classification() -> list[dict]:
+    """The leaves of Phụ lục I (26/2026/QĐ-TTg), in the order of the scoring sheets of Phụ lục
+    II: [{code "I.1.a", group (groups.json code), category, parent, name, label, agency,
+    sheet}]. Sheet n is the n-th leaf (checked against each sheet's name by `sheets`)."""
+    leaves = []
+    for category in _read("26-2026-ocop.json")["classification"]:
+        for group in category["groups"]:
+            subs = group["subgroups"] or [None]
+            for sub in subs:
+                code = f"{category['code']}.{group['code']}" + (f".{sub['code']}" if sub else "")
+                name = sub["name"] if sub else group["name"]
+                leaves.append(
+                    {
+                        "code": code,
+                        "group": _CATEGORY_GROUP[category["code"]],
+                        "category": category["name"],
+                        "parent": group["name"],
+                        "name": name,
+                        "label": f"{code} {group['name']}" + (f" — {name}" if sub else ""),
+                        "agency": (sub or group)["agency"] or "",
+                        "sheet": len(leaves) + 1,
+                    }
+                )
+    return leaves
+
+
+def classification_leaf(code: str) -> dict | None:
+    return next((leaf for leaf in classification() if leaf["code"] == code), None)
+
+
+def classification_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Grouped choices for a select: (category, [(code, label)])."""
+    out: dict[str, list] = {}
+    for leaf in classification():
+        out.setdefault(leaf["category"], []).append((leaf["code"], leaf["label"]))
+    return list(out.items())
 
 
 @cache
@@ -74,9 +159,9 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def certificate_valid_to(issued_on: datetime.date) -> datetime.date:
-    """The last day a certificate is valid: issued_on + 36 months − 1 day (both ends included).
-    Issued 15/3/2023 → valid through 14/3/2026, no longer on 15/3/2026."""
-    month0 = issued_on.month - 1 + VALIDITY_MONTHS
+    """The last day a certificate is valid: issued_on + the set's validity (36 months) − 1 day
+    (both ends included). Issued 15/3/2023 → valid through 14/3/2026, no longer on 15/3/2026."""
+    month0 = issued_on.month - 1 + validity_months(issued_on)
     year, month = issued_on.year + month0 // 12, month0 % 12 + 1
     if issued_on.day > calendar.monthrange(year, month)[1]:  # 29/2 with no 29/2 three years on
         return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)

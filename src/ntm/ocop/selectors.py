@@ -13,7 +13,16 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ntm.accounts.scope import Scope
 from ntm.ocop import rules
-from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Outcome, Product, Subject
+from ntm.ocop.models import (
+    Certificate,
+    CouncilMember,
+    Evaluation,
+    EvaluationRound,
+    Outcome,
+    Product,
+    RoundStatus,
+    Subject,
+)
 from ntm.units.models import Unit
 from ntm.units.paths import path_depth, prefix_at_depth
 
@@ -70,14 +79,24 @@ def products_search(
 # -- standing --------------------------------------------------------------------------------
 
 
+def not_revoked(day: datetime.date) -> Q:
+    """Certificates not revoked on the day (a revocation takes effect on its date)."""
+    return Q(revoked_on__isnull=True) | Q(revoked_on__gt=day)
+
+
 def standing_certificates(day: datetime.date, qs: QuerySet | None = None) -> QuerySet:
-    """The certificates that stand on the day (one per product at most)."""
+    """The certificates that stand on the day (one per product at most): the latest decision
+    issued on or before the day, still valid and not revoked."""
     qs = Certificate.objects.all() if qs is None else qs
     later = Certificate.objects.filter(product=OuterRef("product"), issued_on__lte=day).filter(
         Q(issued_on__gt=OuterRef("issued_on"))
         | Q(issued_on=OuterRef("issued_on"), pk__gt=OuterRef("pk"))
     )
-    return qs.filter(issued_on__lte=day, valid_to__gte=day).exclude(Exists(later))
+    return (
+        qs.filter(issued_on__lte=day, valid_to__gte=day)
+        .filter(not_revoked(day))
+        .exclude(Exists(later))
+    )
 
 
 def _under(unit: Unit | None, field: str = "product__unit") -> Q:
@@ -141,40 +160,53 @@ def expiring(*, day: datetime.date, months: int, unit: Unit | None = None, scope
 # -- the summary figures ---------------------------------------------------------------------
 
 
-def ocop_figures(*, unit: Unit, year: int, expiring_months: int = 6) -> dict:
-    """The OCOP figures of a unit for a year: products evaluated in the year's rounds, new
-    certificates by stars, re-certifications (same stars, upgraded, downgraded), the standing by
-    stars on 31/12, and certificates that will expire within 6 months after 31/12.
+def ocop_figures(*, unit: Unit | None, year: int, expiring_months: int = 6) -> dict:
+    """The OCOP figures of a unit for a year.
 
-    Two queries: the evaluated products, and every certificate under the unit issued up to 31/12
-    (the standing is then decided here by the same rule as `standing_certificates`)."""
+    Decisions are counted in the year of their round (a round of year N decided in February N+1
+    counts in N); a decision without an evaluation counts in the year it was issued:
+    `certified_new` by stars, `recertified`, `upgraded`, `downgraded`. `round` is what provinces
+    publish per round year: products evaluated, "cấp lại" (the product held a certificate
+    before the council met, lapsed or not) and new by stars, below 3★, and how many of them are
+    still in an open round (provisional). `standing` is on 31/12 (revoked ones dropped), with the
+    certificates that expire within 6 months after it.
+
+    Three queries: the year's evaluations, every certificate under the unit up to the end of the
+    next year, the prior certificates are then decided here."""
     end = datetime.date(year, 12, 31)
-    evaluated = (
-        Evaluation.objects.filter(round__year=year)
-        .filter(_under(unit))
+    rows = list(
+        Certificate.objects.filter(_under(unit), issued_on__lte=datetime.date(year + 1, 12, 31))
         .order_by()
-        .values("product_id")
-        .distinct()
-        .count()
+        .values_list(
+            "product_id",
+            "issued_on",
+            "pk",
+            "stars",
+            "valid_to",
+            "outcome",
+            "revoked_on",
+            "evaluation_id",
+            "evaluation__round__year",
+        )
     )
-    rows = (
-        Certificate.objects.filter(_under(unit), issued_on__lte=end)
-        .order_by()
-        .values_list("product_id", "issued_on", "pk", "stars", "valid_to", "outcome")
-    )
-    latest: dict[int, tuple] = {}
     issued: Counter = Counter()
+    latest: dict[int, tuple] = {}
+    by_product: dict[int, list] = {}
     for row in rows:
-        product_id, issued_on, pk, stars, _valid_to, outcome = row
-        if issued_on.year == year:
+        product_id, issued_on, pk, stars, _valid_to, outcome, _rev, _ev, round_year = row
+        by_product.setdefault(product_id, []).append(row)
+        if (round_year or issued_on.year) == year:
             issued[(outcome, stars)] += 1
-        if product_id not in latest or (issued_on, pk) > latest[product_id][1:3]:
+        if issued_on <= end and (
+            product_id not in latest or (issued_on, pk) > latest[product_id][1:3]
+        ):
             latest[product_id] = row
-    standing_rows = [r for r in latest.values() if r[4] >= end]
+    standing_rows = [r for r in latest.values() if r[4] >= end and (r[6] is None or r[6] > end)]
     by_stars = Counter(r[3] for r in standing_rows)
     horizon = rules.add_months(end, expiring_months)
+    rounds = _round_figures(unit, year, by_product)
     return {
-        "evaluated": evaluated,
+        "evaluated": rounds["evaluated"],
         "certified_new": {str(s): issued.get((Outcome.NEW, s), 0) for s in STARS},
         "recertified": sum(n for (o, _s), n in issued.items() if o == Outcome.RECERTIFIED),
         "upgraded": sum(n for (o, _s), n in issued.items() if o == Outcome.UPGRADED),
@@ -182,7 +214,66 @@ def ocop_figures(*, unit: Unit, year: int, expiring_months: int = 6) -> dict:
         "standing": {str(s): by_stars.get(s, 0) for s in STARS},
         "standing_total": len(standing_rows),
         f"expiring_{expiring_months}_months": sum(1 for r in standing_rows if r[4] <= horizon),
+        "round": rounds,
     }
+
+
+def _round_figures(unit: Unit | None, year: int, certificates: dict[int, list]) -> dict:
+    """Per round year, as provinces count it, from the evaluations of the year's rounds (the
+    product's latest round of the year; the decided stars when a decision names the
+    evaluation)."""
+    has_council = Exists(CouncilMember.objects.filter(round=OuterRef("round")))
+    rows = (
+        Evaluation.objects.filter(_under(unit), round__year=year)
+        .annotate(council=has_council)
+        .order_by("round__held_on", "round__number", "pk")
+        .values_list("pk", "product_id", "stars", "round__held_on", "round__status", "council")
+    )
+    latest = {row[1]: row for row in rows}
+    recertified: Counter = Counter()
+    new: Counter = Counter()
+    below = provisional = 0
+    for ev_id, product_id, stars, held_on, status, council in latest.values():
+        certs = certificates.get(product_id, [])
+        decided = [c[3] for c in certs if c[7] == ev_id]
+        stars = decided[0] if decided else stars
+        if council and status == RoundStatus.OPEN:
+            provisional += 1
+        if stars < STARS[0]:
+            below += 1
+        elif any(c[1] < held_on and c[7] != ev_id for c in certs):
+            recertified[stars] += 1
+        else:
+            new[stars] += 1
+    return {
+        "evaluated": len(latest),
+        "recertified": {str(s): recertified.get(s, 0) for s in STARS},
+        "recertified_total": sum(recertified.values()),
+        "new": {str(s): new.get(s, 0) for s in STARS},
+        "new_total": sum(new.values()),
+        "below_3": below,
+        "provisional": provisional,
+    }
+
+
+def expiry_calendar(*, day: datetime.date, days: int = 90, unit=None, scope=None) -> QuerySet:
+    """Standing certificates whose validity ends within `days` days after the day (the expiry
+    calendar; the notice list is the same with 30 days)."""
+    end = day + datetime.timedelta(days=days)
+    return (
+        standing(day=day, unit=unit, scope=scope)
+        .filter(valid_to__lte=end)
+        .order_by("valid_to", "product__name")
+    )
+
+
+def round_proposals(rnd: EvaluationRound) -> QuerySet:
+    """The proposal list of a round: its products scored on their sheets, highest stars first."""
+    return (
+        Evaluation.objects.filter(round=rnd, product_sheet__isnull=False)
+        .select_related("product", "product__subject", "product__unit", "product_sheet")
+        .order_by("-stars", "-total", "product__name", "pk")
+    )
 
 
 # -- public ----------------------------------------------------------------------------------

@@ -126,6 +126,7 @@ def validate_sheet_data(data: dict) -> None:
         "lines",
         "star_bands",
         "certified_min_stars",
+        "validity_months",
     ):
         if key not in data:
             raise OcopDataError(f"{code}: missing {key!r}")
@@ -154,8 +155,9 @@ def validate_sheet_data(data: dict) -> None:
 
 
 @transaction.atomic
-def sheets_load(codes: list[str] | None = None) -> list[ScoringSheet]:
-    """Create or update the shipped scoring sheets (idempotent)."""
+def sheets_load(codes: list[str] | None = None, *, detail: bool = False) -> list[ScoringSheet]:
+    """Create or update the shipped scoring sets (idempotent); with `detail`, also their product
+    sheets (26/2026: 26 sheets, loaded once; see `sheets.product_sheets_load`)."""
     loaded = []
     for code, data in sorted(shipped_sheets().items()):
         if codes and code not in codes:
@@ -174,6 +176,7 @@ def sheets_load(codes: list[str] | None = None) -> list[ScoringSheet]:
                 "parts": data["parts"],
                 "star_bands": data["star_bands"],
                 "certified_min_stars": data["certified_min_stars"],
+                "validity_months": data["validity_months"],
             },
         )
         for order, line in enumerate(data["lines"]):
@@ -188,6 +191,10 @@ def sheets_load(codes: list[str] | None = None) -> list[ScoringSheet]:
                     "order": order,
                 },
             )
+        if detail:
+            from ntm.ocop.sheets import product_sheets_load
+
+            product_sheets_load(sheet)
         loaded.append(sheet)
     return loaded
 
@@ -275,8 +282,9 @@ def product_save(
     product: Product | None = None,
     name: str,
     subject: Subject,
-    group: str,
+    group: str = "",
     unit: Unit,
+    classification: str = "",
     subgroup: str = "",
     description: str = "",
     traceability_code: str = "",
@@ -296,6 +304,22 @@ def product_save(
     name = " ".join((name or "").split())
     if not name:
         raise OcopError(_("Cần ghi tên sản phẩm."), "name")
+    classification = (classification or "").strip()
+    if classification:
+        leaf = rules.classification_leaf(classification)
+        if leaf is None:
+            raise OcopError(
+                _("Loại sản phẩm “%(c)s” không có trong Phụ lục I (Quyết định 26/2026/QĐ-TTg).")
+                % {"c": classification},
+                "classification",
+            )
+        if group and group != leaf["group"]:
+            raise OcopError(
+                _("Loại sản phẩm %(c)s thuộc nhóm “%(g)s”, không phải nhóm đã chọn.")
+                % {"c": classification, "g": rules.group_name(leaf["group"])},
+                "classification",
+            )
+        group = leaf["group"]
     if group not in dict(rules.group_choices()):
         raise OcopError(
             _("Nhóm sản phẩm “%(g)s” không có trong Quyết định 148/QĐ-TTg.") % {"g": group}, "group"
@@ -318,6 +342,7 @@ def product_save(
         ("name", name),
         ("subject", subject),
         ("group", group),
+        ("classification", classification),
         ("subgroup", subgroup),
         ("unit", unit),
         ("description", (description or "").strip()),
@@ -354,8 +379,14 @@ def round_save(
         raise OcopError(_("Năm phải là số từ 2000 đến 2100."), "year")
     if not isinstance(number, int) or not 1 <= number <= 999:
         raise OcopError(_("Đợt phải là số nguyên từ 1 đến 999."), "number")
-    if not isinstance(held_on, datetime.date) or held_on.year != year:
-        raise OcopError(_("Ngày đánh giá phải thuộc năm %(y)s.") % {"y": year}, "held_on")
+    # A round belongs to its own year; its council may meet early the next year (round N in
+    # January N+1), never before the year starts.
+    if not isinstance(held_on, datetime.date) or held_on.year not in (year, year + 1):
+        raise OcopError(
+            _("Ngày họp hội đồng của đợt năm %(y)s phải trong năm %(y)s hoặc năm %(n)s.")
+            % {"y": year, "n": year + 1},
+            "held_on",
+        )
     clash = EvaluationRound.objects.filter(unit=unit, year=year, number=number)
     if round is not None:
         clash = clash.exclude(pk=round.pk)
@@ -480,16 +511,16 @@ def evaluation_save(
 def previous_certificate(
     product: Product, day: datetime.date, *, exclude=None
 ) -> Certificate | None:
-    """The certificate the product held on the day before `day` (the one a re-evaluation keeps,
-    raises or lowers); None when it held none."""
+    """The latest certificate the product held before `day`, lapsed or not: a product
+    re-evaluated after its certificate lapsed is "cấp lại" as provinces count it (kept, raised or
+    lowered); None when it never held one."""
     before = day - datetime.timedelta(days=1)
     qs = Certificate.objects.filter(product=product, issued_on__lte=before).order_by(
         "-issued_on", "-pk"
     )
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
-    latest = qs.first()
-    return latest if latest is not None and latest.valid_to >= before else None
+    return qs.first()
 
 
 def outcome_for(previous: Certificate | None, stars: int) -> str:
@@ -530,8 +561,13 @@ def certificate_issue(
         raise OcopError(_("Cần ghi ngày quyết định (dd/mm/yyyy)."), "issued_on")
     if not 2000 <= issued_on.year <= 2100:
         raise OcopError(_("Ngày quyết định phải trong các năm 2000-2100."), "issued_on")
-    if not isinstance(stars, int) or not 3 <= stars <= 5:
-        raise OcopError(_("Chỉ công nhận sản phẩm từ 3 đến 5 sao."), "stars")
+    allowed = rules.certified_stars(issued_on)
+    if not isinstance(stars, int) or stars not in allowed:
+        raise OcopError(
+            _("Chỉ công nhận sản phẩm từ %(a)s đến %(b)s sao.")
+            % {"a": allowed[0], "b": allowed[-1]},
+            "stars",
+        )
     if evaluation is not None:
         if evaluation.product_id != product.pk:
             raise OcopError(_("Kết quả đánh giá không phải của sản phẩm này."), "evaluation")
@@ -571,6 +607,44 @@ def certificate_issue(
         product = _lock(product, None)  # change only the stage of the stored row
         product.stage = CycleStage.PROMOTION
         _save(product, user)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(
+    *, user, certificate: Certificate, number: str, revoked_on: datetime.date, reason: str
+) -> Certificate:
+    """Revoke (thu hồi) a certificate by a decision: from `revoked_on` the product no longer
+    stands (standing, public catalogue, figures)."""
+    _require(can_write_council(user, certificate.product.unit))
+    number, reason = (number or "").strip(), " ".join((reason or "").split())
+    if not number:
+        raise OcopError(_("Cần ghi số quyết định thu hồi."), "number")
+    if not isinstance(revoked_on, datetime.date):
+        raise OcopError(_("Cần ghi ngày thu hồi (dd/mm/yyyy)."), "revoked_on")
+    if not reason:
+        raise OcopError(_("Cần ghi lý do thu hồi."), "reason")
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_on is not None:
+        raise OcopError(
+            _("Giấy chứng nhận đã bị thu hồi ngày %(d)s.")
+            % {"d": certificate.revoked_on.strftime("%d/%m/%Y")},
+            "number",
+        )
+    if not certificate.issued_on <= revoked_on <= certificate.valid_to:
+        raise OcopError(
+            _("Ngày thu hồi phải trong thời hạn của giấy chứng nhận (%(a)s – %(b)s).")
+            % {
+                "a": certificate.issued_on.strftime("%d/%m/%Y"),
+                "b": certificate.valid_to.strftime("%d/%m/%Y"),
+            },
+            "revoked_on",
+        )
+    certificate.revoked_on, certificate.revocation_number = revoked_on, number
+    certificate.revocation_reason = reason[:500]
+    if user is not None:
+        certificate._history_user = user
+    certificate.save()
     return certificate
 
 

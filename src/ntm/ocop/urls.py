@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ntm.ocop import views
+from ntm.ocop import council_views, views
 
 app_name = "ocop"
 urlpatterns = [
@@ -21,6 +21,20 @@ urlpatterns = [
     path("manage/rounds/", views.round_list, name="rounds"),
     path("manage/rounds/new/", views.round_create, name="round_create"),
     path("manage/rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("manage/rounds/<int:pk>/council/", council_views.round_council, name="round_council"),
+    path("manage/rounds/<int:pk>/products/", council_views.round_products, name="round_products"),
+    path("manage/rounds/<int:pk>/close/", council_views.round_close, name="round_close"),
+    path(
+        "manage/evaluations/<int:pk>/score/",
+        council_views.evaluation_score,
+        name="evaluation_score",
+    ),
+    path(
+        "manage/certificates/<int:pk>/revoke/",
+        council_views.certificate_revoke,
+        name="certificate_revoke",
+    ),
+    path("manage/expiry/", council_views.expiry_calendar, name="expiry"),
     path("manage/standing/", views.standing_list, name="standing"),
     path("manage/standing.xlsx", views.standing_export, name="standing_export"),
     path("manage/template.xlsx", views.template_download, name="template"),

@@ -19,6 +19,7 @@ from ntm.accounts.scope import scope_for
 from ntm.excel import workbook_bytes, write_table
 from ntm.lib.params import int_param
 from ntm.ocop import rules, selectors, services
+from ntm.ocop.council_views import council_context
 from ntm.ocop.excel import ocop_import, ocop_template
 from ntm.ocop.forms import CertificateForm, ImportForm, ProductForm, RoundForm, SubjectForm
 from ntm.ocop.models import CycleStage, Outcome, Product, SubjectKind
@@ -274,6 +275,7 @@ def product_detail(request, pk):
             "today": datetime.date.today(),
             "can_write": services.can_write_products(request.user, product.unit),
             "can_council": services.can_write_council(request.user, product.unit),
+            "sheet_number": (rules.classification_leaf(product.classification) or {}).get("sheet"),
         },
     )
 
@@ -285,7 +287,15 @@ def _product_form(request, product):
     if product is not None:
         initial = {
             f: getattr(product, f)
-            for f in ("name", "group", "stage", "traceability_code", "description", "version")
+            for f in (
+                "name",
+                "group",
+                "classification",
+                "stage",
+                "traceability_code",
+                "description",
+                "version",
+            )
         }
         initial.update(subject=product.subject_id, unit_code=product.unit.code)
     form = ProductForm(
@@ -462,6 +472,7 @@ def round_detail(request, pk):
             "lines": lines,
             "rows": rows,
             "can_write": can_write,
+            **council_context(request, rnd),
         },
         status=status,
     )

@@ -47,6 +47,7 @@ from ntm.excel import (
     write_table,
 )
 from ntm.plans import services
+from ntm.plans.excel_header import write_plan_sheet
 from ntm.plans.models import METRICS, Metric, Plan, RoadmapEntry, Target, TaskStatus
 from ntm.plans.services import PlanError
 from ntm.units.models import Unit
@@ -128,18 +129,23 @@ def _list_validation(ws, column: int, ref: str, rows: int) -> None:
     ws.add_data_validation(dv)
 
 
-def plans_template(plan: Plan) -> bytes:
-    """The workbook of a plan, filled with its stored targets, roadmap and tasks."""
+def plans_template(plan: Plan | None) -> bytes:
+    """The workbook of a plan, filled with its stored targets, roadmap and tasks; with no plan,
+    the blank workbook that creates one (its KeHoach sheet)."""
     wb = Workbook()
     guide = wb.active
     guide.title = SHEET_GUIDE
-    guide.append([_("Mã kế hoạch (ID)"), plan.pk])
-    guide.append([_("Số ký hiệu"), plan.number])
-    guide.append([_("Ngày ban hành"), plan.issued_on.strftime("%d/%m/%Y")])
-    guide.append([_("Đơn vị"), f"{plan.unit.name} ({plan.unit.code})"])
-    guide.append([_("Giai đoạn"), plan.period_label])
-    guide.append([])
+    if plan is not None:
+        guide.append([_("Mã kế hoạch (ID)"), plan.pk])
+        guide.append([_("Số ký hiệu"), plan.number])
+        guide.append([_("Ngày ban hành"), plan.issued_on.strftime("%d/%m/%Y")])
+        guide.append([_("Đơn vị"), f"{plan.unit.name} ({plan.unit.code})"])
+        guide.append([_("Giai đoạn"), plan.period_label])
+        guide.append([])
     for line in (
+        _(
+            "KeHoach: đơn vị, số ký hiệu, ngày, cơ quan ban hành, trích yếu, giai đoạn. Khi nhập tệp không kèm mã kế hoạch, kế hoạch được tạo mới (hoặc nhận ra kế hoạch đã có cùng đơn vị, số và ngày)."
+        ),
         _(
             "ChiTieu: mỗi dòng một chỉ tiêu. Dòng có mã đơn vị của kế hoạch là chỉ tiêu chung; dòng có mã đơn vị cấp dưới là phân bổ của chỉ tiêu cùng loại, mức, số sao, năm."
         ),
@@ -165,15 +171,20 @@ def plans_template(plan: Plan) -> bytes:
             lists.cell(row=r, column=i, value=v)
     lists.sheet_state = "hidden"
 
-    targets = list(
-        plan.targets.select_related("unit").order_by(
-            "year", "metric", "level", "stars", "unit__path"
+    write_plan_sheet(wb, plan)
+    targets = (
+        list(
+            plan.targets.select_related("unit").order_by(
+                "year", "metric", "level", "stars", "unit__path"
+            )
         )
+        if plan is not None
+        else []
     )
     targets.sort(
         key=lambda t: (t.year, t.metric, t.level, t.stars or 0, len(t.unit.path), t.unit.code)
     )
-    ws = wb.create_sheet(SHEET_TARGETS, 1)
+    ws = wb.create_sheet(SHEET_TARGETS, 2)
     rows = [
         [
             str(Metric(t.metric).label),
@@ -194,16 +205,20 @@ def plans_template(plan: Plan) -> bytes:
     _list_validation(ws, 1, f"{SHEET_LISTS}!$A$1:$A${len(metric_labels)}", len(rows) + 1)
     _list_validation(ws, 2, f"{SHEET_LISTS}!$B$1:$B${len(level_labels)}", len(rows) + 1)
 
-    ws = wb.create_sheet(SHEET_ROADMAP, 2)
+    ws = wb.create_sheet(SHEET_ROADMAP, 3)
     rows = [
         [e.unit.code, e.unit.name, _level_label(e.level), e.target_year, e.version]
-        for e in plan.roadmap.select_related("unit").order_by("target_year", "unit__code")
+        for e in (
+            plan.roadmap.select_related("unit").order_by("target_year", "unit__code")
+            if plan is not None
+            else []
+        )
     ]
     write_table(ws, [_(h) for _k, h in ROADMAP_COLUMNS], rows, widths={2: 28, 3: 30})
     _hide_last_column(ws, ROADMAP_COLUMNS)
     _list_validation(ws, 3, f"{SHEET_LISTS}!$B$1:$B$3", len(rows) + 1)
 
-    ws = wb.create_sheet(SHEET_TASKS, 3)
+    ws = wb.create_sheet(SHEET_TASKS, 4)
     rows = [
         [
             t.pk,
@@ -216,7 +231,7 @@ def plans_template(plan: Plan) -> bytes:
             None,
             t.version,
         ]
-        for t in plan.tasks.order_by("group", "deadline", "pk")
+        for t in (plan.tasks.order_by("group", "deadline", "pk") if plan is not None else [])
     ]
     write_table(
         ws, [_(h) for _k, h in TASK_COLUMNS], rows, widths={2: 30, 3: 60, 4: 28, 5: 28, 8: 40}
@@ -668,11 +683,7 @@ def plans_import(*, plan: Plan, data: bytes, scope, user, dry_run: bool = False)
     """Import a filled plan workbook: all of it, or nothing (see the module doc).
     `user=None` is the command line (system rights)."""
     report = ImportReport(dry_run=dry_run)
-    if (
-        not scope.contains(plan.unit)
-        or not scope.can_write_to(plan.unit)
-        or (user is not None and not services.can_write_plan_for(user, plan.unit))
-    ):
+    if not may_import(plan.unit, scope=scope, user=user):
         report.add("-", 0, "-", _("Bạn không có quyền nhập dữ liệu cho kế hoạch này."))
         return report
     try:
@@ -680,8 +691,28 @@ def plans_import(*, plan: Plan, data: bytes, scope, user, dry_run: bool = False)
     except WorkbookError as exc:
         report.add("-", 0, "-", str(exc))
         return report
+    _read_guide(wb, plan, report)
+    rows = plan_rows_parse(wb, report)
+    counts = {"created": 0, "updated": 0}
+    with transaction.atomic():
+        plan_rows_apply(plan, rows, user=user, report=report, counts=counts)
+        if report.errors or dry_run:
+            transaction.set_rollback(True)
+    finish_report(report, counts)
+    return report
+
+
+def may_import(unit: Unit, *, scope, user) -> bool:
+    return (
+        scope.contains(unit)
+        and scope.can_write_to(unit)
+        and (user is None or services.can_write_plan_for(user, unit))
+    )
+
+
+def plan_rows_parse(wb, report: ImportReport) -> dict[str, list[_Row]] | None:
+    """The rows of the ChiTieu, LoTrinh and NhiemVu sheets (None when the file has none)."""
     try:
-        _read_guide(wb, plan, report)
         sheets = [s for s in (SHEET_TARGETS, SHEET_ROADMAP, SHEET_TASKS) if s in wb.sheetnames]
         if not sheets:
             report.add(
@@ -691,23 +722,33 @@ def plans_import(*, plan: Plan, data: bytes, scope, user, dry_run: bool = False)
                 _("Tệp không có trang “%(a)s”, “%(b)s” hay “%(c)s”.")
                 % {"a": SHEET_TARGETS, "b": SHEET_ROADMAP, "c": SHEET_TASKS},
             )
-            return report
-        targets = [r for r in _read_sheet(wb, SHEET_TARGETS, TARGET_COLUMNS, report) if r.ok]
-        roadmap = [r for r in _read_sheet(wb, SHEET_ROADMAP, ROADMAP_COLUMNS, report) if r.ok]
-        tasks = [r for r in _read_sheet(wb, SHEET_TASKS, TASK_COLUMNS, report) if r.ok]
+            return None
+        return {
+            sheet: [r for r in _read_sheet(wb, sheet, columns, report) if r.ok]
+            for sheet, columns in (
+                (SHEET_TARGETS, TARGET_COLUMNS),
+                (SHEET_ROADMAP, ROADMAP_COLUMNS),
+                (SHEET_TASKS, TASK_COLUMNS),
+            )
+        }
     finally:
         wb.close()
-    counts = {"created": 0, "updated": 0}
+
+
+def plan_rows_apply(plan: Plan, rows, *, user, report: ImportReport, counts: dict) -> None:
+    """Write the rows into the plan, inside the caller's transaction (which rolls back when the
+    report has errors)."""
+    if rows is None:
+        return
     units = _Units(plan)
-    with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
-        _apply_targets(locked, targets, units, user, report, counts)
-        _apply_roadmap(locked, roadmap, units, user, report, counts)
-        _apply_tasks(locked, tasks, user, report, counts)
-        if report.errors or dry_run:
-            transaction.set_rollback(True)
-    order = {SHEET_GUIDE: 0, SHEET_TARGETS: 1, SHEET_ROADMAP: 2, SHEET_TASKS: 3}
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    _apply_targets(locked, rows[SHEET_TARGETS], units, user, report, counts)
+    _apply_roadmap(locked, rows[SHEET_ROADMAP], units, user, report, counts)
+    _apply_tasks(locked, rows[SHEET_TASKS], user, report, counts)
+
+
+def finish_report(report: ImportReport, counts: dict) -> None:
+    order = {"KeHoach": 0, SHEET_GUIDE: 0, SHEET_TARGETS: 1, SHEET_ROADMAP: 2, SHEET_TASKS: 3}
     report.errors.sort(key=lambda e: (order.get(e.sheet, 4), e.row))
     if not report.errors:
         report.created, report.updated = counts["created"], counts["updated"]
-    return report

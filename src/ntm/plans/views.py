@@ -16,6 +16,7 @@ from ntm.accounts.scope import scope_for
 from ntm.lib.params import default_year, int_param, year_param
 from ntm.plans import selectors, services
 from ntm.plans.excel import plans_import, plans_template
+from ntm.plans.excel_create import plan_workbook_import
 from ntm.plans.forms import (
     AllocationForm,
     ImportForm,
@@ -451,3 +452,38 @@ def import_upload(request, pk):
                 % {"c": report.created, "u": report.updated},
             )
     return render(request, "plans/import.html", {"plan": plan, "form": form, "report": report})
+
+
+@login_required
+@require_safe
+def new_template_download(request):
+    """The blank workbook that creates a plan (KeHoach sheet) with its targets."""
+    if not services.can_create_plans(request.user):
+        raise PermissionDenied
+    response = HttpResponse(plans_template(None), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="ke-hoach-moi.xlsx"'
+    return response
+
+
+@login_required
+def new_import_upload(request):
+    """A plan created from its workbook: the plan, its targets, roadmap and tasks at once."""
+    if not services.can_create_plans(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = plan_workbook_import(
+            data=form.cleaned_data["file"].read(),
+            scope=scope_for(request.user),
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if report.ok and not report.dry_run:
+            messages.success(
+                request,
+                _("Đã nhập kế hoạch %(n)s: %(c)s dòng mới, %(u)s dòng cập nhật.")
+                % {"n": report.plan.number, "c": report.created, "u": report.updated},
+            )
+            return redirect("plans:detail", pk=report.plan.pk)
+    return render(request, "plans/import_new.html", {"form": form, "report": report})

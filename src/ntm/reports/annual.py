@@ -30,7 +30,7 @@ from ntm.reports.annual_sections import (
 from ntm.reports.annual_text import COMMUNE_LEVELS, _n, level_noun
 from ntm.reports.charts import Bar
 from ntm.reports.document import Chart, Heading, Paragraph, Report, Table, percent
-from ntm.reports.selectors import national_summary, progress_summary
+from ntm.reports.selectors import DEFAULT_BASIS, national_summary, progress_summary
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
 
@@ -144,14 +144,12 @@ def annual_report(
     year: int,
     criteria_set: CriteriaSet | None = None,
     issued_on: datetime.date | None = None,
-    approved_only: bool = False,
+    basis: str = DEFAULT_BASIS,
 ) -> Report:
     """The report of a unit for a year; `unit=None` gives the national report."""
     if unit is None:
-        return national_report(year=year, issued_on=issued_on, approved_only=approved_only)
-    summary = progress_summary(
-        unit=unit, year=year, criteria_set=criteria_set, approved_only=approved_only
-    )
+        return national_report(year=year, issued_on=issued_on, basis=basis)
+    summary = progress_summary(unit=unit, year=year, criteria_set=criteria_set, basis=basis)
     report = _frame(unit, year, issued_on)
     report.has_data = bool(
         summary.communes_assessed
@@ -219,10 +217,10 @@ def _intro(unit: Unit, year: int, plans: list[Plan]) -> str:
 
 
 def national_report(
-    *, year: int, issued_on: datetime.date | None = None, approved_only: bool = False
+    *, year: int, issued_on: datetime.date | None = None, basis: str = DEFAULT_BASIS
 ) -> Report:
     """Every province side by side, from `national_summary` (the national dashboard's figures)."""
-    rows = national_summary(year=year, approved_only=approved_only)
+    rows = national_summary(year=year, basis=basis)
     report = _frame(None, year, issued_on)
     communes = sum(r["communes"] for r in rows)
     assessed = sum(r["assessed"] for r in rows)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from ntm.criteria.models import RecognitionLevel
 from ntm.lib.dates import year_end
+from ntm.ocop.wording import round_paragraph, round_rows
 from ntm.plans.models import OVERDUE, Task, TaskStatus
 from ntm.reports.annual_text import (
     COMMUNE_LEVELS,
@@ -174,6 +175,8 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 "total": _n(s.communes_total),
                 "assessed": _n(s.communes_assessed),
             }
+            + " "
+            + s.basis_text()
         )
     )
     if not s.communes_assessed:
@@ -317,6 +320,11 @@ def _ocop_section(s: Summary, number: int, plans) -> list:
             }
         )
     )
+    if "round" in o:  # the figures per round year (ntm.ocop.selectors._round_figures)
+        blocks.append(Paragraph(round_paragraph(o, s.year)))
+        columns, rows, total = round_rows(o)
+        title = _("Kết quả đánh giá, phân hạng OCOP các đợt năm %(y)s") % {"y": s.year}
+        blocks.append(Table(key="ocop_dot", title=title, columns=columns, rows=rows, total=total))
     stars = sorted(o["standing"], reverse=True)
     blocks.append(
         Table(

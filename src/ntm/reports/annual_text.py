@@ -86,4 +86,5 @@ def average_sentence(s: Summary) -> str:
         else:
             text += _(", không đổi so với năm %(year)s")
         text = text % {"n": _n(abs(change), 2), "year": s.year - 1}
+        text += " (" + s.change_basis_text() + ")"
     return text + "."

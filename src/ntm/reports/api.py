@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param
-from ntm.reports.selectors import progress_summary
+from ntm.reports.selectors import BASES, basis_param, progress_summary
 from ntm.units.selectors import unit_by_code
 
 
@@ -20,7 +20,13 @@ class SummaryView(APIView):
             OpenApiParameter("unit", str, required=True, description="unit code, e.g. 06"),
             OpenApiParameter("year", int, required=True),
             OpenApiParameter("set", str, description="criteria set code"),
-            OpenApiParameter("approved_only", bool),
+            OpenApiParameter(
+                "basis",
+                str,
+                enum=list(BASES),
+                description="approved (default: official figures) or provisional (every result "
+                "entered, with its coverage in communes_approved / communes_pending)",
+            ),
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -37,8 +43,8 @@ class SummaryView(APIView):
             cset = criteria_sets_visible(scope).filter(code=request.query_params["set"]).first()
             if cset is None:
                 raise ValidationError({"set": [_("Không có bộ tiêu chí này.")]})
-        approved_only = request.query_params.get("approved_only") in ("1", "true", "True")
-        summary = progress_summary(
-            unit=unit, year=year, criteria_set=cset, approved_only=approved_only
-        )
+        raw = request.query_params.get("basis")
+        if raw and raw not in BASES:
+            raise ValidationError({"basis": [_("Cơ sở số liệu là approved hoặc provisional.")]})
+        summary = progress_summary(unit=unit, year=year, criteria_set=cset, basis=basis_param(raw))
         return Response(summary.as_dict())

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import StrIndex, Substr
+from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.assessments.recognitions import levels_held
@@ -19,12 +20,26 @@ from ntm.criteria.selectors import set_in_force
 from ntm.lib.dates import year_end
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.selectors import behind_roadmap
+from ntm.reports.keeping import keeping_standard
 from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
 from ntm.units.selectors import communes_of, reference_day
 
 TWO_PLACES = Decimal("0.01")
+
+# The basis of a figure, decided here and nowhere else: official figures (reports, the annual
+# report, public pages, the API by default) count approved results only; the working dashboard
+# may ask for provisional ones (every result entered, whatever its state), labelled as such.
+APPROVED = "approved"
+PROVISIONAL = "provisional"
+BASES = (APPROVED, PROVISIONAL)
+DEFAULT_BASIS = APPROVED
+
+
+def basis_param(raw) -> str:
+    """A basis from a request or command parameter; anything else is the official basis."""
+    return PROVISIONAL if str(raw or "").strip().lower() == PROVISIONAL else DEFAULT_BASIS
 
 
 def _average(values: list[int]) -> Decimal | None:
@@ -38,8 +53,12 @@ class Summary:
     unit: Unit
     year: int
     criteria_set: CriteriaSet | None
+    basis: str = DEFAULT_BASIS
     communes_total: int = 0
     communes_assessed: int = 0
+    communes_approved: int = 0  # results approved, whatever the basis
+    communes_pending: int = 0  # results entered but not approved (counted only when provisional)
+    criteria_met_average_provisional: Decimal | None = None  # every result entered
     criteria_met_average: Decimal | None = None
     criteria_met_average_previous: Decimal | None = None
     criteria_met_average_change: Decimal | None = None
@@ -53,6 +72,7 @@ class Summary:
     subunits: list[dict] = field(default_factory=list)
     subunits_without_recognition: list[dict] = field(default_factory=list)
     fell_below: list[dict] = field(default_factory=list)
+    keeping_standard: list[dict] = field(default_factory=list)  # reports/keeping.py
     targets: list[dict] = field(default_factory=list)
     behind_roadmap: list[dict] = field(default_factory=list)
     ocop: dict = field(default_factory=dict)
@@ -69,8 +89,11 @@ class Summary:
             "unit": {"code": self.unit.code, "name": self.unit.name, "id": self.unit.pk},
             "year": self.year,
             "criteria_set": self.criteria_set.code if self.criteria_set else None,
+            "basis": self.basis,
             "communes_total": self.communes_total,
             "communes_assessed": self.communes_assessed,
+            "communes_approved": self.communes_approved,
+            "communes_pending": self.communes_pending,
             "criteria_met_average": num(self.criteria_met_average),
             "criteria_met_average_previous": num(self.criteria_met_average_previous),
             "criteria_met_average_change": num(self.criteria_met_average_change),
@@ -89,9 +112,51 @@ class Summary:
             "criteria_attainment": self.criteria_attainment,
             "criteria_holding_back": self.criteria_holding_back,
             "fell_below": self.fell_below,
+            "keeping_standard": self.keeping_standard,
             "ocop": self.ocop,
             **_resource_dict(self),
         }
+
+    @property
+    def is_official(self) -> bool:
+        return self.basis == APPROVED
+
+    def coverage_text(self) -> str:
+        """ "60/95 xã đã phê duyệt; 35 xã tạm tính" — what a figure counts, in the words every
+        page, document and command uses."""
+        return self._coverage(provisional=not self.is_official)
+
+    def provisional_coverage_text(self) -> str:
+        return self._coverage(provisional=True)
+
+    def _coverage(self, *, provisional: bool) -> str:
+        text = _("%(approved)s/%(total)s xã đã phê duyệt") % {
+            "approved": self.communes_approved,
+            "total": self.communes_total,
+        }
+        if self.communes_pending:
+            if provisional:
+                text += _("; %(n)s xã tạm tính") % {"n": self.communes_pending}
+            else:
+                text += _("; %(n)s xã có kết quả chưa phê duyệt, không tính") % {
+                    "n": self.communes_pending
+                }
+        return text
+
+    def basis_text(self) -> str:
+        if self.is_official:
+            return _("Số liệu chính thức: chỉ tính kết quả đã phê duyệt (%(coverage)s).") % {
+                "coverage": self.coverage_text()
+            }
+        return _("Số liệu tạm tính: gồm cả kết quả chưa phê duyệt (%(coverage)s).") % {
+            "coverage": self.coverage_text()
+        }
+
+    def change_basis_text(self) -> str:
+        """The basis of the year-on-year change: both years counted the same way."""
+        if self.is_official:
+            return _("cùng tính trên kết quả đã phê duyệt của hai năm")
+        return _("cùng tính tạm trên mọi kết quả đã nhập của hai năm")
 
 
 def _resource_dict(summary: "Summary") -> dict:
@@ -112,21 +177,27 @@ def _fill_resources(summary: "Summary") -> None:
         setattr(summary, key, value)
 
 
-def _assessments(commune_ids, year: int, cset: CriteriaSet, approved_only: bool):
+def _assessments(commune_ids, year: int, cset: CriteriaSet, basis: str):
     # order_by(): the models' default ordering joins units and sorts; figures need neither.
     qs = Assessment.objects.filter(unit_id__in=commune_ids, year=year, criteria_set=cset).order_by()
-    if approved_only:
+    if basis != PROVISIONAL:
         qs = qs.filter(state=State.APPROVED)
     return qs
 
 
 def progress_summary(
-    *, unit: Unit, year: int, criteria_set: CriteriaSet | None = None, approved_only: bool = False
+    *,
+    unit: Unit,
+    year: int,
+    criteria_set: CriteriaSet | None = None,
+    basis: str = DEFAULT_BASIS,
 ) -> Summary:
-    """Every progress figure for a unit and year. Callers check scope before calling."""
+    """Every progress figure for a unit and year, on approved results unless `basis` is
+    PROVISIONAL. Callers check scope before calling."""
+    basis = basis_param(basis)
     province_id = province_id_of(unit.path)
     cset = criteria_set or set_in_force(year, province=Unit(pk=province_id))
-    summary = Summary(unit=unit, year=year, criteria_set=cset)
+    summary = Summary(unit=unit, year=year, criteria_set=cset, basis=basis)
     communes = list(communes_of(unit, year).values_list("pk", "parent_id", "path"))
     commune_ids = [c[0] for c in communes]
     summary.communes_total = len(commune_ids)
@@ -139,11 +210,16 @@ def progress_summary(
         _fill_ocop(summary)
         return summary
 
-    rows = list(
-        _assessments(commune_ids, year, cset, approved_only).values_list(
-            "pk", "unit_id", "criteria_met", "meets_standard"
+    # Every result entered, in one query; the basis decides which of them count.
+    entered = list(
+        _assessments(commune_ids, year, cset, PROVISIONAL).values_list(
+            "pk", "unit_id", "criteria_met", "meets_standard", "state"
         )
     )
+    summary.communes_approved = sum(1 for r in entered if r[4] == State.APPROVED)
+    summary.communes_pending = len(entered) - summary.communes_approved
+    summary.criteria_met_average_provisional = _average([r[2] for r in entered])
+    rows = [r[:4] for r in entered if basis == PROVISIONAL or r[4] == State.APPROVED]
     met_counts = [r[2] for r in rows]
     summary.communes_assessed = len(rows)
     summary.meets_standard = sum(1 for r in rows if r[3])
@@ -157,9 +233,7 @@ def progress_summary(
     if cset.period_start <= year - 1 <= cset.period_end:
         previous_ids = communes_of(unit, year - 1).values("pk")  # a subquery: one round trip
         previous = list(
-            _assessments(previous_ids, year - 1, cset, approved_only).values_list(
-                "criteria_met", flat=True
-            )
+            _assessments(previous_ids, year - 1, cset, basis).values_list("criteria_met", flat=True)
         )
         summary.criteria_met_average_previous = _average(previous)
         if (
@@ -194,6 +268,7 @@ def progress_summary(
     )
 
     held = levels_held(commune_ids, year_end(year))
+    summary.keeping_standard = keeping_standard(unit=unit, year=year, held=held)
     summary.recognised_total = _count_levels(held.values())
     decided = list(
         Recognition.objects.filter(unit_id__in=commune_ids, year=year)
@@ -273,7 +348,7 @@ def _subunits(
     for pk in child_of:
         totals[child_of[pk]] += 1
     met = defaultdict(list)
-    for _, unit_id, criteria_met, _meets in rows:
+    for _pk, unit_id, criteria_met, _meets in rows:
         if unit_id in child_of:
             met[child_of[unit_id]].append(criteria_met)
     recognised = defaultdict(int)
@@ -344,7 +419,7 @@ def _sets_in_force(year: int, provinces: list[Unit]) -> dict[int, CriteriaSet | 
 
 
 def national_summary(
-    *, year: int, criteria_set: CriteriaSet | None = None, approved_only: bool = False
+    *, year: int, criteria_set: CriteriaSet | None = None, basis: str = DEFAULT_BASIS
 ) -> list[dict]:
     """The brief figures of every province of the year, side by side, in a constant number of
     grouped queries (never one query per province). Each row equals the same figures of
@@ -383,7 +458,7 @@ def national_summary(
         qs = Assessment.objects.annotate(province_key=_province_key("unit__")).filter(
             in_hierarchy("unit__"), year=year, criteria_set_id__in=used_sets
         )
-        if approved_only:
+        if basis_param(basis) != PROVISIONAL:
             qs = qs.filter(state=State.APPROVED)
         rows = (
             qs.values("province_key", "criteria_set_id", "criteria_met", "meets_standard")
@@ -474,7 +549,7 @@ def national_summary(
 
 
 def average_by_year(
-    *, unit: Unit, criteria_set: CriteriaSet, last_year: int, approved_only: bool = False
+    *, unit: Unit, criteria_set: CriteriaSet, last_year: int, basis: str = DEFAULT_BASIS
 ) -> list[tuple[int, Decimal | None]]:
     """Average criteria met per xã for each year of the set's period up to `last_year`, each on
     its own year's hierarchy, as progress_summary computes it — in one query for all years."""
@@ -485,7 +560,7 @@ def average_by_year(
     for year in years:
         in_year |= Q(year=year, unit_id__in=communes_of(unit, year).values("pk"))
     qs = Assessment.objects.filter(in_year, criteria_set=criteria_set).order_by()
-    if approved_only:
+    if basis_param(basis) != PROVISIONAL:
         qs = qs.filter(state=State.APPROVED)
     met: dict[int, list[int]] = defaultdict(list)
     for year, criteria_met in qs.values_list("year", "criteria_met"):

@@ -23,6 +23,7 @@ SHEET_NAMES = {
     "tieu_chi": "Tiêu chí",
     "don_vi": "Theo đơn vị",
     "ocop": "OCOP",
+    "ocop_dot": "OCOP theo đợt",
     "nguon_von": "Nguồn vốn",
     "hoat_dong": "Hoạt động",
     "nhiem_vu": "Nhiệm vụ",

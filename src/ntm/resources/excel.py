@@ -1,7 +1,8 @@
 """Excel template, atomic import and exports of resources for one unit and year.
 
 Sheets: ThongTin (unit code, year), NguonVon (one row per source), DongGop (one row), MoHinh,
-HoatDong. The whole file is checked first; one error and nothing is written. Errors name the
+HoatDong, and for a province MucQuyDoi (its valuation rates of the year: donated land per m²,
+a workday; optional, so that older templates still import). The whole file is checked first; one error and nothing is written. Errors name the
 sheet, row and column, in Vietnamese.
 """
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from ntm.accounts.models import Role
 from ntm.accounts.scope import Scope
 from ntm.excel import (
     CellValueError,
@@ -35,6 +37,7 @@ from ntm.resources.models import (
     Activity,
     ActivityKind,
     Contribution,
+    ConversionRate,
     Funding,
     FundingSource,
     ModelKind,
@@ -42,10 +45,12 @@ from ntm.resources.models import (
     ModelStatus,
 )
 from ntm.resources.services import ResourceError
-from ntm.units.models import Unit
+from ntm.units.models import Level, Unit
 from ntm.units.selectors import unit_by_code
 
 INFO, FUNDING, CONTRIB, MODELS, ACTIVITIES = "ThongTin", "NguonVon", "DongGop", "MoHinh", "HoatDong"
+RATES = "MucQuyDoi"
+RATE_HEADERS = ["Giá trị 1 m² đất hiến (đồng)", "Giá trị 1 ngày công (đồng)", "Văn bản quy định"]
 FUNDING_HEADERS = ["Mã nguồn", "Nguồn vốn", "Kế hoạch vốn (đồng)", "Giải ngân (đồng)", "Ghi chú"]
 CONTRIB_HEADERS = [
     "Đất hiến (m²)",
@@ -74,6 +79,7 @@ ACTIVITY_HEADERS = [
 _THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 # The column of each service field, to name it in an error found while writing.
 _FIELD_COLUMNS = {
+    RATES: {"land_per_m2": "A", "workday": "B", "decision": "C"},
     FUNDING: {"allocated": "C", "disbursed": "D", "note": "E"},
     CONTRIB: {
         "land_m2": "A",
@@ -178,6 +184,14 @@ def resources_template(*, unit: Unit, year: int) -> bytes:
         widths={1: 30, 2: 40, 3: 16, 4: 30, 5: 12, 6: 12, 7: 12},
     )
     add_choice_validation(ws, 1, [str(label) for label in ActivityKind.labels], 2, 500)
+    if unit.level == Level.PROVINCE:
+        rate = ConversionRate.objects.filter(province=unit, year=year).first()
+        write_table(
+            wb.create_sheet(RATES),
+            RATE_HEADERS,
+            [[rate.land_per_m2, rate.workday, rate.decision] if rate else [None, None, ""]],
+            widths={1: 28, 2: 28, 3: 40},
+        )
     return workbook_bytes(wb)
 
 
@@ -360,6 +374,8 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
                     )
                 )
 
+    ops += _rate_ops(wb, report, scope, unit)
+
     r = _Reader(report, MODELS)
     for i, values in enumerate(_rows(wb, MODELS), start=2):
         if _blank(values):
@@ -452,7 +468,7 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
                 if fn is not services.activity_save and fn is not services.model_site_save:
                     kwargs["year"] = year
                 is_new = kwargs.get("site") is None and kwargs.get("activity") is None
-                if fn in (services.funding_save, services.contribution_save):
+                if fn in (services.funding_save, services.contribution_save, _save_rate):
                     kwargs = dict(kwargs)
                     _obj, is_new = fn(scope=scope, **kwargs)
                 else:
@@ -472,6 +488,40 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
         report.add(where[0], where[1], "A", _("đơn vị ngoài phạm vi bạn được nhập."))
         report.created = report.updated = 0
     return report
+
+
+def _rate_ops(wb, report: ImportReport, scope: Scope, unit: Unit) -> list:
+    """The province's valuation rates of the year from the MucQuyDoi sheet (if filled)."""
+    rows = [(i, v) for i, v in enumerate(_rows(wb, RATES) or [], start=2) if not _blank(v)]
+    if not rows:
+        return []
+    r = _Reader(report, RATES)
+    i, values = rows[0]
+    if len(rows) > 1:
+        r.error(rows[1][0], 0, _("chỉ nhập một dòng mức quy đổi cho tỉnh và năm."))
+    if unit.level != Level.PROVINCE:
+        r.error(i, 0, _("chỉ tỉnh quy định mức quy đổi; tệp này của %(u)s.") % {"u": unit.name})
+        return []
+    user = scope.user
+    if user is not None and not (user.is_superuser or user.role == Role.PROVINCE_COORDINATOR):
+        r.error(i, 0, _("chỉ Văn phòng Điều phối NTM tỉnh nhập mức quy đổi."))
+        return []
+    land = r.number(values, i, 0, integer=True)
+    workday = r.number(values, i, 1, integer=True)
+    if land is None or workday is None:
+        return []
+    rate = {
+        "land_per_m2": land or None,
+        "workday": workday or None,
+        "decision": r.text(values, i, 2),
+    }
+    return [(_save_rate, rate, RATES, i)]
+
+
+def _save_rate(*, scope: Scope, unit: Unit, year: int, user=None, **values):
+    existed = ConversionRate.objects.filter(province=unit, year=year).exists()
+    rate = services.rate_save(scope=scope, province=unit, year=year, **values)
+    return rate, not existed
 
 
 # -- exports ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from ntm.units.models import Unit, UnitAttribute, UnitLink
+from ntm.units.models import Unit, UnitAttribute, UnitChange, UnitLink
 
 
 class UnitAttributeInline(admin.TabularInline):
@@ -30,3 +30,10 @@ class UnitAttributeAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "kind", "value", "valid_from_year", "valid_to_year", "source"]
     list_filter = ["kind"]
     raw_id_fields = ["unit"]
+
+
+@admin.register(UnitChange)
+class UnitChangeAdmin(admin.ModelAdmin):
+    list_display = ["legal_basis", "issued_on", "effective_date"]
+    search_fields = ["legal_basis", "description"]
+    raw_id_fields = ["ended", "began"]

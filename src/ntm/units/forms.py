@@ -23,6 +23,10 @@ class VillageImportForm(forms.Form):
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False)
 
 
+class HistoryImportForm(VillageImportForm):
+    pass
+
+
 class AttributeForm(forms.Form):
     kind = forms.ChoiceField(label=_("Thuộc tính"), choices=AttributeKind.choices)
     value = forms.CharField(

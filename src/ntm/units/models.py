@@ -131,6 +131,37 @@ class Unit(models.Model):
         return path_ids(self.path)[:-1]
 
 
+class UnitChange(models.Model):
+    """A change of the administrative map on a date (a merger, a dissolution, a new unit), with
+    its legal basis: the units that ended the day before, the units that began on the date."""
+
+    legal_basis = models.CharField(_("căn cứ pháp lý"), max_length=200)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    effective_date = models.DateField(_("ngày hiệu lực"))
+    description = models.TextField(_("nội dung"), blank=True)
+    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+    ended = models.ManyToManyField(
+        "Unit", verbose_name=_("đơn vị kết thúc"), related_name="ended_by", blank=True
+    )
+    began = models.ManyToManyField(
+        "Unit", verbose_name=_("đơn vị bắt đầu"), related_name="begun_by", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thay đổi đơn vị hành chính")
+        verbose_name_plural = _("thay đổi đơn vị hành chính")
+        ordering = ["effective_date", "legal_basis"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["legal_basis", "effective_date"], name="unit_change_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.legal_basis} ({self.effective_date:%d/%m/%Y})"
+
+
 class UnitLink(models.Model):
     """An old unit replaced (wholly or partly) by a new one on a date."""
 
@@ -151,6 +182,14 @@ class UnitLink(models.Model):
     )
     split = models.BooleanField(_("bị chia tách"), default=False)
     source = models.CharField(_("nguồn"), max_length=200, blank=True)
+    change = models.ForeignKey(
+        UnitChange,
+        verbose_name=_("thay đổi"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="links",
+    )
 
     class Meta:
         verbose_name = _("liên kết đơn vị cũ - mới")

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import Scope
-from ntm.units.models import Kind, Level, Unit, UnitAttribute, UnitLink
+from ntm.units.models import Kind, Level, Unit, UnitAttribute, UnitChange, UnitLink
 from ntm.units.paths import path_depth, prefix_at_depth
 
 
@@ -238,3 +238,15 @@ def communes_of(unit: Unit, year: int) -> QuerySet:
     return Unit.objects.filter(
         level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=unit.path
     ).valid_on(reference_day(unit, year))
+
+
+def unit_changes(scope: Scope) -> QuerySet:
+    """Recorded changes of the map (history before 2025) touching a unit in scope."""
+    qs = UnitChange.objects.all()
+    if not scope.everything:
+        qs = qs.filter(scope.q("ended") | scope.q("began") | scope.q("links__old"))
+    return (
+        qs.distinct()
+        .order_by("-effective_date")
+        .prefetch_related("ended", "began", "links__old", "links__new")
+    )

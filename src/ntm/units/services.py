@@ -98,6 +98,8 @@ def units_load(
                 parent = by_key[record.parent_key] if record.parent_key else None
                 unit = existing.get(record.key)
                 values = {f: getattr(record, f) for f in _COMPARED_FIELDS}
+                if unit is not None and record.valid_from is None:
+                    values["valid_from"] = unit.valid_from  # a start the history gave it
                 if unit is None:
                     unit = Unit(
                         level=record.level,

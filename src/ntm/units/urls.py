@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/attributes/add/", views.attribute_add, name="attribute_add"),
     path("villages/import/", views.villages_import, name="villages_import"),
     path("villages/template.xlsx", views.villages_template, name="villages_template"),
+    path("history/", views.units_history, name="history"),
+    path("history/template.xlsx", views.units_history_template, name="history_template"),
 ]

@@ -12,8 +12,14 @@ from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments.recognitions import recognition_level_on
 from ntm.criteria.models import RecognitionLevel
-from ntm.units import selectors, services
-from ntm.units.forms import AttributeForm, UnitSearchForm, VillageForm, VillageImportForm
+from ntm.units import history, selectors, services
+from ntm.units.forms import (
+    AttributeForm,
+    HistoryImportForm,
+    UnitSearchForm,
+    VillageForm,
+    VillageImportForm,
+)
 from ntm.units.models import Level, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,4 +152,44 @@ def villages_template(request):
     scope.require_writer()
     response = HttpResponse(services.villages_template(scope=scope), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="mau-nhap-thon.xlsx"'
+    return response
+
+
+@login_required
+def units_history(request):
+    """The history of the map before 1/7/2025: the recorded changes and the workbook upload."""
+    scope = scope_for(request.user)
+    scope.require_writer()
+    scope.require_role(Role.PROVINCE_COORDINATOR)
+    report = None
+    form = HistoryImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        report = history.units_history_import(
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if report.ok and not report.dry_run:
+            messages.success(
+                request,
+                _("Đã ghi %(n)s thay đổi đơn vị hành chính.")
+                % {"n": report.result.changes_created},
+            )
+    changes = selectors.unit_changes(scope)[:200]
+    return render(
+        request,
+        "units/history.html",
+        {"form": form, "report": report, "changes": changes},
+    )
+
+
+@login_required
+@require_safe
+def units_history_template(request):
+    scope = scope_for(request.user)
+    scope.require_writer()
+    scope.require_role(Role.PROVINCE_COORDINATOR)
+    response = HttpResponse(history.units_history_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-lich-su-don-vi.xlsx"'
     return response

@@ -5,7 +5,7 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ntm.assessments.models import Assessment
+from ntm.assessments.models import Assessment, State
 from ntm.ocop.selectors import expiring as ocop_expiring
 from ntm.reports.charts import Bar, bar_chart
 from ntm.reports.selectors import average_by_year
@@ -41,12 +41,15 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
     )
     met_by_unit = {}
     if cset is not None:
+        entered = Assessment.objects.filter(
+            criteria_set=cset, year=summary.year, unit__path__startswith=summary.unit.path
+        )
+        if summary.is_official:
+            entered = entered.filter(state=State.APPROVED)
         met_by_unit = dict(
-            Assessment.objects.filter(
-                criteria_set=cset, year=summary.year, unit__path__startswith=summary.unit.path
+            entered.order_by().values_list(  # the default ordering sorts by year and unit code: a dict needs neither
+                "unit_id", "criteria_met"
             )
-            .order_by()  # the default ordering sorts by year and unit code: a dict needs neither
-            .values_list("unit_id", "criteria_met")
         )
     in_unit = set(
         scope.filter(communes_of(summary.unit, summary.year), field="").values_list("pk", flat=True)
@@ -63,7 +66,9 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
 
     trend = []
     if cset is not None:
-        yearly = average_by_year(unit=summary.unit, criteria_set=cset, last_year=summary.year)
+        yearly = average_by_year(
+            unit=summary.unit, criteria_set=cset, last_year=summary.year, basis=summary.basis
+        )
         trend = [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
     targets = [t for t in summary.targets if t.get("target") is not None]
     target_rows = []

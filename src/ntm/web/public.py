@@ -10,7 +10,7 @@ from ntm.assessments.models import Assessment, State
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import RecognitionLevel
 from ntm.lib.params import object_param, year_param
-from ntm.reports.selectors import progress_summary
+from ntm.reports.selectors import APPROVED, progress_summary
 from ntm.units.models import Kind, Level, Unit
 from ntm.units.selectors import reference_day, subtree_counts_many, unit_ancestors
 
@@ -37,7 +37,7 @@ def public_index(request):
 def public_unit(request, pk: int):
     unit = object_param(Unit.objects.filter(level__in=PUBLIC_LEVELS), pk)
     year = year_param(request.GET.get("year"))
-    summary = progress_summary(unit=unit, year=year, approved_only=True)
+    summary = progress_summary(unit=unit, year=year, basis=APPROVED)
     context = {
         "unit": unit,
         "year": year,

@@ -1,6 +1,8 @@
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import system_scope
@@ -21,12 +23,66 @@ class Command(BaseCommand):
         imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
         tpl = sub.add_parser("template", help="Ghi mẫu Excel OCOP (có sẵn chủ thể, sản phẩm)")
         tpl.add_argument("-o", "--output", required=True, help="tệp .xlsx sẽ ghi")
-        sub.add_parser("load-sheets", help="Nạp các phiếu chấm OCOP đi kèm (1048/2019, 148/2023)")
+        sub.add_parser(
+            "load-sheets", help="Nạp các bộ tiêu chí OCOP đi kèm (1048/2019, 148/2023, 26/2026)"
+        )
+        lst = sub.add_parser(
+            "sheets", help="Liệt kê bộ tiêu chí, phiếu chấm, số mục; kiểm tra tổng"
+        )
+        lst.add_argument("--set", dest="set_code", default="", help="mã bộ, ví dụ OCOP-26-2026")
+
+    def _sheets(self, code: str) -> None:
+        from ntm.ocop.models import ScoringSheet
+        from ntm.ocop.sheets import sets_listing, sheet_findings, shipped_findings
+
+        listing = [e for e in sets_listing() if not code or e["code"] == code]
+        if not listing:
+            raise CommandError(_("Không có bộ tiêu chí %(c)s.") % {"c": code})
+        for entry in listing:
+            count = (
+                _("%(n)s phiếu chấm") % {"n": len(entry["sheets"])}
+                if entry["sheets"]
+                else _("không có phiếu chấm chi tiết (chỉ tổng điểm từng phần)")
+            )
+            self.stdout.write(
+                _("%(c)s — %(d)s, áp dụng từ %(f)s: %(n)s")
+                % {"c": entry["code"], "d": entry["decision"], "f": entry["valid_from"], "n": count}
+            )
+            for sheet in entry["sheets"]:
+                self.stdout.write(
+                    f"  {sheet['number']:>2}. {sheet['name']}: "
+                    + _("%(i)s mục chấm, %(o)s phương án")
+                    % {"i": sheet["items"], "o": sheet["options"]}
+                )
+            if not entry["sheets"]:
+                continue
+            try:  # the stored sheets, with the province's corrections, when loaded
+                stored = ScoringSheet.objects.filter(code=entry["code"]).first()
+                sheets = list(stored.product_sheets.all()) if stored else []
+            except DatabaseError:
+                sheets = []
+            if sheets:
+                findings = [f for s in sheets for f in sheet_findings(s)]
+            else:
+                parts = {p["code"]: Decimal(str(p["max"])) for p in entry["parts"]}
+                findings = shipped_findings(entry["file"], parts)
+            for finding in findings:
+                if finding.kind != "derived":
+                    self.stdout.write("  ! " + str(finding))
+            derived = sum(1 for f in findings if f.kind == "derived")
+            if derived:
+                self.stdout.write(
+                    "  ! "
+                    + _("%(n)s mục có điểm nhưng không có phương án: chấm Có/Không.")
+                    % {"n": derived}
+                )
 
     def handle(self, *args, action, **options):
         if action == "load-sheets":
-            sheets = sheets_load()
-            self.stdout.write(_("Đã nạp %(n)s phiếu chấm.") % {"n": len(sheets)})
+            sheets = sheets_load(detail=True)
+            self.stdout.write(_("Đã nạp %(n)s bộ tiêu chí.") % {"n": len(sheets)})
+        elif action == "sheets":
+            self._sheets(options["set_code"])
         elif action == "template":
             path = Path(options["output"])
             try:

@@ -8,23 +8,92 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import system_scope
+from ntm.excel import CellValueError, parse_vi_date
+from ntm.plans import services
 from ntm.plans.excel import plans_import, plans_template
-from ntm.plans.models import Plan
+from ntm.plans.excel_create import plan_workbook_import
+from ntm.plans.models import Plan, PlanStatus
+from ntm.units.resolver import resolve_code
 
 
 def add_import_parser(sub) -> None:
     parser = sub.add_parser(
         "plan", help="Chỉ tiêu, lộ trình, nhiệm vụ của một kế hoạch (ChiTieu/LoTrinh/NhiemVu)"
     )
-    parser.add_argument("--plan-id", type=int, required=True, help="mã (ID) kế hoạch")
+    add_import_arguments(parser)
+
+
+def add_import_arguments(parser) -> None:
+    parser.add_argument(
+        "--plan-id",
+        type=int,
+        help="mã (ID) kế hoạch; bỏ trống để tạo (hoặc nhận ra) kế hoạch từ trang KeHoach",
+    )
     parser.add_argument("file")
     parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
 
 
 def add_template_parser(sub) -> None:
     parser = sub.add_parser("plan", help="Mẫu Excel của một kế hoạch (có sẵn dữ liệu đã lưu)")
-    parser.add_argument("--plan-id", type=int, required=True, help="mã (ID) kế hoạch")
+    add_template_arguments(parser)
+
+
+def add_template_arguments(parser) -> None:
+    parser.add_argument(
+        "--plan-id", type=int, help="mã (ID) kế hoạch; bỏ trống: mẫu để lập kế hoạch mới"
+    )
     parser.add_argument("-o", "--output", required=True, help="tệp .xlsx sẽ ghi")
+
+
+def add_create_arguments(parser) -> None:
+    parser.add_argument("--unit", required=True, help="mã tỉnh (2 chữ số) hoặc huyện (3 chữ số)")
+    parser.add_argument("--name", required=True, help="trích yếu kế hoạch")
+    parser.add_argument("--from", dest="year_from", type=int, required=True, help="từ năm")
+    parser.add_argument("--to", dest="year_to", type=int, required=True, help="đến năm")
+    parser.add_argument("--decision", required=True, help="số ký hiệu, ví dụ 125/KH-UBND")
+    parser.add_argument("--date", required=True, help="ngày ban hành dd/mm/yyyy")
+    parser.add_argument("--issuer", help="cơ quan ban hành (mặc định: UBND của đơn vị)")
+    parser.add_argument(
+        "--status",
+        choices=PlanStatus.values,
+        default=PlanStatus.ACTIVE,
+        help="trạng thái (mặc định active)",
+    )
+
+
+def run_create(command, options) -> None:
+    try:
+        issued_on = parse_vi_date(options["date"])
+    except CellValueError as exc:
+        raise CommandError(str(exc)) from exc
+    if issued_on is None:
+        raise CommandError(_("Thiếu ngày ban hành."))
+    code = options["unit"].strip()
+    found = resolve_code(code, issued_on, level={2: 1, 3: 2}.get(len(code)))
+    if found.unit is None:
+        raise CommandError(found.describe())
+    unit = found.unit
+    issuer = options["issuer"] or _("Ủy ban nhân dân %(unit)s") % {
+        "unit": unit.name[:1].lower() + unit.name[1:]
+    }
+    try:
+        plan = services.plan_create(
+            user=None,
+            unit=unit,
+            number=options["decision"],
+            issued_on=issued_on,
+            issuer=issuer,
+            title=options["name"],
+            year_from=options["year_from"],
+            year_to=options["year_to"],
+            status=options["status"],
+        )
+    except services.PlanError as exc:
+        raise CommandError(str(exc)) from exc
+    command.stdout.write(
+        _("Đã tạo kế hoạch %(n)s của %(unit)s, mã (ID) %(pk)s.")
+        % {"n": plan.number, "unit": unit.name, "pk": plan.pk}
+    )
 
 
 def _plan(plan_id: int) -> Plan:
@@ -35,17 +104,23 @@ def _plan(plan_id: int) -> Plan:
 
 
 def run_import(command, options) -> None:
-    plan = _plan(options["plan_id"])
     path = Path(options["file"])
     if not path.is_file():
         raise CommandError(_("Không có tệp %(path)s.") % {"path": options["file"]})
-    report = plans_import(
-        plan=plan,
-        data=path.read_bytes(),
-        scope=system_scope(),
-        user=None,
-        dry_run=options["dry_run"],
-    )
+    if options.get("plan_id"):
+        plan = _plan(options["plan_id"])
+        report = plans_import(
+            plan=plan,
+            data=path.read_bytes(),
+            scope=system_scope(),
+            user=None,
+            dry_run=options["dry_run"],
+        )
+    else:
+        report = plan_workbook_import(
+            data=path.read_bytes(), scope=system_scope(), user=None, dry_run=options["dry_run"]
+        )
+        plan = report.plan
     if not report.ok:
         for error in report.errors:
             command.stderr.write(str(error))
@@ -53,8 +128,10 @@ def run_import(command, options) -> None:
     summary = _("tạo mới %(c)s, cập nhật %(u)s dòng của kế hoạch %(n)s") % {
         "c": report.created,
         "u": report.updated,
-        "n": plan.number,
+        "n": plan.number if plan is not None else _("mới"),
     }
+    if getattr(report, "plan_created", False) and not report.dry_run:
+        summary += " " + _("(kế hoạch mới, mã (ID) %(pk)s)") % {"pk": plan.pk}
     if report.dry_run:
         command.stdout.write(_("Tệp hợp lệ (chạy thử, chưa ghi gì): sẽ %(s)s.") % {"s": summary})
     else:
@@ -62,7 +139,7 @@ def run_import(command, options) -> None:
 
 
 def run_template(command, options) -> None:
-    plan = _plan(options["plan_id"])
+    plan = _plan(options["plan_id"]) if options.get("plan_id") else None
     path = Path(options["output"])
     try:
         path.write_bytes(plans_template(plan))
@@ -71,5 +148,6 @@ def run_template(command, options) -> None:
             _("Không ghi được %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
         ) from exc
     command.stdout.write(
-        _("Đã ghi mẫu %(path)s (kế hoạch %(n)s).") % {"path": path, "n": plan.number}
+        _("Đã ghi mẫu %(path)s (kế hoạch %(n)s).")
+        % {"path": path, "n": plan.number if plan else _("mới")}
     )

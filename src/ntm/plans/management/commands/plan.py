@@ -1,6 +1,10 @@
 from django.core.management.base import BaseCommand
 
 from ntm.plans.management.commands._plan_commands import (
+    add_create_arguments,
+    add_import_arguments,
+    add_template_arguments,
+    run_create,
     run_import,
     run_template,
 )
@@ -8,24 +12,21 @@ from ntm.plans.management.commands._plan_commands import (
 
 class Command(BaseCommand):
     help = (
-        "Kế hoạch và Excel: `ntm plan import --plan-id N FILE [--dry-run]`, "
-        "`ntm plan template --plan-id N -o FILE`."
+        "Kế hoạch và Excel: `ntm plan create --unit 06 --name ... --from 2023 --to 2023 "
+        "--decision 125/KH-UBND --date 28/02/2023`, `ntm plan import [--plan-id N] FILE "
+        "[--dry-run]` (without --plan-id the KeHoach sheet creates the plan), "
+        "`ntm plan template [--plan-id N] -o FILE`."
     )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        imp = sub.add_parser(
-            "import", help="Nhập tệp Excel của một kế hoạch (tất cả hoặc không gì)"
+        add_create_arguments(sub.add_parser("create", help="Tạo kế hoạch (không cần biểu mẫu)"))
+        add_import_arguments(
+            sub.add_parser("import", help="Nhập tệp Excel của kế hoạch (tất cả hoặc không gì)")
         )
-        imp.add_argument("--plan-id", type=int, required=True, help="mã (ID) kế hoạch")
-        imp.add_argument("file")
-        imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
-        tpl = sub.add_parser("template", help="Ghi mẫu Excel của một kế hoạch")
-        tpl.add_argument("--plan-id", type=int, required=True, help="mã (ID) kế hoạch")
-        tpl.add_argument("-o", "--output", required=True, help="tệp .xlsx sẽ ghi")
+        add_template_arguments(sub.add_parser("template", help="Ghi mẫu Excel của kế hoạch"))
 
     def handle(self, *args, action, **options):
-        if action == "import":
-            run_import(self, options)
-        else:
-            run_template(self, options)
+        {"create": run_create, "import": run_import, "template": run_template}[action](
+            self, options
+        )

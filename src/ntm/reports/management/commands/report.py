@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ntm.criteria.models import CriteriaSet, RecognitionLevel
 from ntm.lib.formatting import vi_number
-from ntm.reports.selectors import progress_summary
+from ntm.reports.selectors import APPROVED, PROVISIONAL, progress_summary
 from ntm.units.selectors import unit_by_code
 
 
@@ -24,7 +24,11 @@ class Command(BaseCommand):
         summary.add_argument("--year", type=int, required=True)
         summary.add_argument("--set", dest="set_code")
         summary.add_argument("--format", choices=["json", "text"], default="text")
-        summary.add_argument("--approved-only", action="store_true")
+        summary.add_argument(
+            "--provisional",
+            action="store_true",
+            help="working figures: every result entered, approved or not (default: approved only)",
+        )
         for name, help_text in (
             ("annual", "The annual report as Word (and PDF with --pdf)"),
             ("tables", "The report's tables (biểu) as Excel"),
@@ -35,7 +39,6 @@ class Command(BaseCommand):
             doc.add_argument("--set", dest="set_code")
             doc.add_argument("-o", "--output", required=True)
             doc.add_argument("--date", help="date of the report, dd/mm/yyyy (default: today)")
-            doc.add_argument("--approved-only", action="store_true")
             if name == "annual":
                 doc.add_argument("--pdf", action="store_true", help="also write a PDF beside it")
 
@@ -44,7 +47,7 @@ class Command(BaseCommand):
             return self._document(action, **options)
         return self._summary(**options)
 
-    def _document(self, action, *, unit, year, set_code, output, date, approved_only, **options):
+    def _document(self, action, *, unit, year, set_code, output, date, **options):
         from ntm.reports.annual import annual_report
         from ntm.reports.pdf import PdfUnavailable, docx_to_pdf
         from ntm.reports.word import report_docx
@@ -68,7 +71,6 @@ class Command(BaseCommand):
             year=year,
             criteria_set=cset,
             issued_on=issued_on,
-            approved_only=approved_only,
         )
         target = Path(output)
         if action == "tables":
@@ -88,13 +90,13 @@ class Command(BaseCommand):
             self.stderr.write(f"Lưu ý: năm {year} chưa có số liệu; báo cáo ghi rõ điều này.")
         self.stdout.write(f"Đã ghi {target}")
 
-    def _summary(self, *, unit, year, set_code, format, approved_only, **options):
+    def _summary(self, *, unit, year, set_code, format, provisional, **options):
         found = unit_by_code(unit, year=year)
         if found is None:
             raise CommandError(f"Không có đơn vị mã {unit} trong năm {year}.")
         cset = _criteria_set(set_code)
         summary = progress_summary(
-            unit=found, year=year, criteria_set=cset, approved_only=approved_only
+            unit=found, year=year, criteria_set=cset, basis=PROVISIONAL if provisional else APPROVED
         )
         if format == "json":
             self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
@@ -116,10 +118,12 @@ def _as_text(s) -> str:
     lines = [
         f"{s.unit.name} — năm {s.year} — bộ tiêu chí {s.criteria_set.code if s.criteria_set else '—'}",
         f"Số xã: {vi_number(s.communes_total)}; đã đánh giá: {vi_number(s.communes_assessed)}",
+        s.basis_text(),
         f"Bình quân {vi_number(s.criteria_met_average, 2)} tiêu chí/xã"
         + (
             f", {'tăng' if s.criteria_met_average_change >= 0 else 'giảm'} "
             f"{vi_number(abs(s.criteria_met_average_change), 2)} tiêu chí so với năm {s.year - 1}"
+            f" ({s.change_basis_text()})"
             if s.criteria_met_average_change is not None
             else ""
         ),

@@ -4,11 +4,16 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from ntm.units.catalogue import legacy_province_codes
+from ntm.units.management.commands._history import run_import, write_template
 from ntm.units.services import UnitLoadError, units_load
 
 
 class Command(BaseCommand):
-    help = "Administrative units: `ntm units load --province 06` or `ntm units load --all`."
+    help = (
+        "Administrative units: `ntm units load --province 06` or `ntm units load --all`; "
+        "history before 2025: `ntm units history FILE [--dry-run]`, "
+        "`ntm units history --shipped 20`, `ntm units history-template -o f.xlsx`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,8 +22,23 @@ class Command(BaseCommand):
         group.add_argument("--province", action="append", help="legacy province code, e.g. 06")
         group.add_argument("--all", action="store_true", help="the whole country")
         sub.add_parser("provinces", help="List the legacy province codes")
+        history = sub.add_parser("history", help="Nạp lịch sử thay đổi đơn vị trước 1/7/2025")
+        source = history.add_mutually_exclusive_group(required=True)
+        source.add_argument("file", nargs="?", help="tệp Excel theo mẫu lịch sử đơn vị")
+        source.add_argument("--shipped", help="mã tỉnh: nạp lịch sử có nguồn kèm phần mềm")
+        history.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi")
+        template = sub.add_parser("history-template", help="Mẫu Excel lịch sử đơn vị")
+        template.add_argument("-o", "--output", required=True)
 
     def handle(self, *args, action, **options):
+        if action == "history":
+            run_import(
+                self, file=options["file"], shipped=options["shipped"], dry_run=options["dry_run"]
+            )
+            return
+        if action == "history-template":
+            write_template(self.stdout, options["output"])
+            return
         if action == "provinces":
             for code, name in sorted(legacy_province_codes().items()):
                 self.stdout.write(f"{code}  {name}")
