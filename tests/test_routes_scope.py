@@ -19,6 +19,8 @@ from ntm.units.models import Unit
 PUBLIC = {
     "login",
     "logout",
+    "password_change",  # the signed-in user's own password (anonymous: to the login page)
+    "password_change_done",
     "set_language",
     "healthz",
     "api-schema",
