@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token
 
 from ntm.accounts.scope import system_scope
 from ntm.assessments.services import assessment_get_or_create
+from ntm.ocop import council as ocop_council
 from ntm.ocop import services as ocop_services
 from ntm.plans import services as plan_services
 from ntm.plans.models import Metric, PlanStatus
@@ -149,8 +150,18 @@ def world(users, units, small_set):
         planned=30,
         actual=25,
     )
+    scored = ocop_services.product_save(
+        user=None, name="Rượu ngô", subject=subject, unit=units.quan_ha, classification="II.1.a"
+    )
+    rnd = ocop_services.round_save(
+        user=None, unit=units.bac_kan, year=2026, number=2, held_on=datetime.date(2026, 12, 10)
+    )
+    ocop_council.council_set(user=user, round=rnd, members=[(user, "chair")])
+    (evaluation,) = ocop_council.round_products_add(user=user, round=rnd, products=[scored])
     ids = {
         "assessments": assessment.pk,
+        "ocop/rounds": rnd.pk,
+        "ocop/evaluations": evaluation.pk,
         "criteria-sets": small_set.set.code,
         "plans": plan.pk,
         "plan-targets": target.pk,
@@ -445,6 +456,10 @@ _OPERATION_IDS = [
     "PUT /api/v1/model-sites/{id}/",
     "PATCH /api/v1/model-sites/{id}/",
     "POST /api/v1/ocop/certificates/",
+    "PUT /api/v1/ocop/evaluations/{id}/sheet/",
+    "POST /api/v1/ocop/rounds/{id}/close/",
+    "POST /api/v1/ocop/rounds/{id}/council/",
+    "POST /api/v1/ocop/rounds/{id}/products/",
     "POST /api/v1/ocop/products/",
     "PATCH /api/v1/ocop/products/{id}/",
     "POST /api/v1/ocop/subjects/",

@@ -312,6 +312,7 @@ UPLOAD_FIELDS = {
     "assessments.Evidence.file": "EvidenceForm.clean_file: extension, 10 MB, first bytes",
     "assessments.Recognition.file": "RecognitionForm.clean_file: extension, 10 MB, first bytes",
     "ocop.Product.photo": "ProductForm: ImageField (Pillow opens it), JPG/PNG/WEBP, 5 MB",
+    "dossiers.DossierDocument.file": "dossiers.services: the evidence checks (checked_upload)",
 }
 
 
