@@ -7,6 +7,7 @@ import pytest
 from ntm.assessments.models import State
 from ntm.assessments.recognitions import recognition_record
 from ntm.assessments.services import (
+    ManualResult,
     assessment_get_or_create,
     assessment_save,
     assessment_transition,
@@ -30,6 +31,9 @@ def _approve(unit, cset, user, year):
         for i in Indicator.objects.filter(criterion__criteria_set=cset)
     }
     a = assessment_save(assessment=a, user=user, version=a.version, values=values)
+    # criteria whose indicators have no threshold are decided by the appraisal (no reason)
+    appraised = {c.pk: ManualResult(met=True) for c in cset.criteria.all()}
+    a = assessment_save(assessment=a, user=user, version=a.version, manual=appraised)
     for state in (State.SUBMITTED, State.DISTRICT_CHECKED, State.APPRAISED, State.APPROVED):
         a = assessment_transition(assessment=a, user=user, to_state=state)
     return a
