@@ -118,6 +118,8 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def council(self, request, pk=None):
         rnd = self.get_object()
+        if not scope_for(request.user).can_write:  # read-only users: 403 before any validation
+            raise PermissionDenied(_("Bạn chỉ có quyền xem."))
         raw = request.data.get("members") if hasattr(request.data, "get") else None
         if not isinstance(raw, list) or not all(isinstance(m, dict) for m in raw):
             raise ValidationError({"members": [_("Cần danh sách {user, role}.")]})
@@ -144,6 +146,8 @@ class RoundViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def products(self, request, pk=None):
         rnd = self.get_object()
+        if not scope_for(request.user).can_write:  # read-only users: 403 before any validation
+            raise PermissionDenied(_("Bạn chỉ có quyền xem."))
         ids = request.data.get("products") if hasattr(request.data, "get") else None
         if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
             raise ValidationError({"products": [_("Cần danh sách mã sản phẩm.")]})
