@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from ntm.dossiers.checklists import checklist_for, shipped_satisfaction
+from ntm.dossiers.checklists import _checklists, checklist_for, shipped_satisfaction
 from ntm.dossiers.models import Dossier, DossierDocument, SatisfactionSurvey, SatisfactionThreshold
 from ntm.units.paths import province_id_of
 
@@ -135,11 +135,17 @@ def public_documents(unit) -> list[dict]:
         .select_related("dossier")
         .order_by("-dossier__year", "dossier__level", "kind", "pk")
     )
+    names = {
+        item["code"]: item["name"]
+        for checklist in _checklists()
+        for item in checklist.get("items", [])
+    }
     return [
         {
             "year": d.dossier.year,
             "level": d.dossier.get_level_display(),
-            "title": d.title,
+            # the checklist's name of the document, never the title a user typed
+            "title": names.get(d.kind, d.kind),
             "kind": d.kind,
             "published": d.published,
             "pk": d.pk,
