@@ -20,6 +20,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from filling import fill_assessments  # bench/ is the script directory
+
 ROOT = Path(__file__).resolve().parent.parent
 NTM = [sys.executable, "-m", "ntm.cli"]
 
@@ -55,30 +57,6 @@ print(elapsed)
 """
 
 
-def _fill_assessments(template: Path, filled: Path) -> None:
-    """Every indicator and criterion of every commune, as a province would send them in, with
-    a reason for each criterion (used where a result is not what the indicators give)."""
-    from openpyxl import load_workbook
-
-    wb = load_workbook(template)
-    values, results = wb["ChiTieu"], wb["KetQua"]
-    headers = {cell.column: cell.value for cell in values[1]}
-    for n, row in enumerate(values.iter_rows(min_row=3, min_col=4)):
-        for cell in row:
-            if headers[cell.column] == "Phiên bản":  # hidden: left as the template has it
-                continue
-            number = headers[cell.column] in ("3.1", "5.1", "10.1")
-            cell.value = f"{60 + n % 40},5" if number else ("Có" if n % 7 else "Không")
-    headers = {cell.column: str(cell.value) for cell in results[1]}
-    for n, row in enumerate(results.iter_rows(min_row=3, min_col=4)):
-        for i, cell in enumerate(row):
-            if headers[cell.column].startswith("TC"):
-                cell.value = "Chưa đạt" if (i + n) % 6 == 0 else "Đạt"
-            elif headers[cell.column].startswith("Lý do"):
-                cell.value = "Biên bản thẩm định của huyện"
-    wb.save(filled)
-
-
 def bench_assessments_import(env, tmp: Path) -> float:
     """Import a filled 95-commune workbook (Bắc Kạn 2023, NTM-XA-2021) into a fresh database."""
     _run(["migrate", "-v0"], env)
@@ -100,7 +78,7 @@ def bench_assessments_import(env, tmp: Path) -> float:
         ],
         env,
     )
-    _fill_assessments(template, filled)
+    fill_assessments(template, filled)
     env = {**env, "DJANGO_SETTINGS_MODULE": "ntm.settings"}
     done = subprocess.run(
         [sys.executable, "-c", IMPORT_CODE, str(filled)],

@@ -20,6 +20,7 @@ import urllib.request
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from bench.filling import fill_assessments
 from tests.scratch_db import NTM, ROOT, scratch_database
 
 pytestmark = pytest.mark.slow
@@ -35,27 +36,6 @@ WATCHED = [
     "assessments.Recognition",
     "assessments.HistoricalRecognition",
 ]
-
-
-def _fill_assessments(template, filled) -> None:
-    """Every indicator and criterion of every commune (as bench/run.py fills it)."""
-    wb = load_workbook(template)
-    values, results = wb["ChiTieu"], wb["KetQua"]
-    headers = {cell.column: cell.value for cell in values[1]}
-    for n, row in enumerate(values.iter_rows(min_row=3, min_col=4)):
-        for cell in row:
-            if headers[cell.column] == "Phiên bản":
-                continue
-            number = headers[cell.column] in ("3.1", "5.1", "10.1")
-            cell.value = f"{60 + n % 40},5" if number else ("Có" if n % 7 else "Không")
-    headers = {cell.column: str(cell.value) for cell in results[1]}
-    for n, row in enumerate(results.iter_rows(min_row=3, min_col=4)):
-        for i, cell in enumerate(row):
-            if headers[cell.column].startswith("TC"):
-                cell.value = "Chưa đạt" if (i + n) % 6 == 0 else "Đạt"
-            elif headers[cell.column].startswith("Lý do"):
-                cell.value = "Biên bản thẩm định của huyện"
-    wb.save(filled)
 
 
 def _watched(db) -> dict[str, int]:
@@ -79,7 +59,7 @@ def test_assessments_import_killed_midway_leaves_the_database_as_before(tmp_path
             "-o",
             template,
         )
-        _fill_assessments(template, filled)
+        fill_assessments(template, filled)
         communes = load_workbook(filled)["KetQua"].max_row - 2
         assert communes >= 10
         before = _watched(db)

@@ -221,7 +221,9 @@ def test_public_documents_list_names_not_files(dossier, users):
         user=users.commune,
     )
     rows = public_documents(dossier.unit)
+    names = item_codes(dossier.criteria_set)
+    # the public sees the checklist's name of each document, never the title a user typed
     assert [(r["title"], r["published"]) for r in rows] == [
-        ("Báo cáo", True),
-        ("Tờ trình 12/TTr", False),
+        (names["bao_cao_ket_qua"], True),
+        (names["to_trinh"], False),
     ]

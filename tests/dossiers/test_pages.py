@@ -3,6 +3,7 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from ntm.dossiers.checklists import item_codes
 from ntm.dossiers.models import Dossier, DossierDocument
 from ntm.dossiers.services import document_add, survey_record
 from tests.dossiers.conftest import pdf
@@ -123,7 +124,10 @@ def test_public_page_lists_documents(client, users, dossier):
     body = client.get(
         reverse("public-unit", args=[dossier.unit.pk]) + "?year=2023"
     ).content.decode()
-    assert "Tờ trình 12/TTr" in body and "chưa công khai nội dung" in body
+    assert "Tờ trình 12/TTr" not in body and "Báo cáo 3/BC" not in body  # typed titles stay private
+    assert (
+        item_codes(dossier.criteria_set)["to_trinh"] in body and "chưa công khai nội dung" in body
+    )
     assert reverse("dossiers:public_document", args=[shown.pk]) in body
     assert f"/dossiers/{dossier.pk}/documents/" not in body  # no private download link
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from ntm.dossiers.checklists import _checklists, checklist_for, shipped_satisfaction
+from ntm.dossiers.checklists import checklist_for, item_codes, shipped_satisfaction
 from ntm.dossiers.models import Dossier, DossierDocument, SatisfactionSurvey, SatisfactionThreshold
 from ntm.units.paths import province_id_of
 
@@ -132,20 +132,19 @@ def public_documents(unit) -> list[dict]:
     only when published."""
     rows = (
         DossierDocument.objects.filter(dossier__unit=unit)
-        .select_related("dossier")
+        .select_related("dossier", "dossier__criteria_set")
         .order_by("-dossier__year", "dossier__level", "kind", "pk")
     )
-    names = {
-        item["code"]: item["name"]
-        for checklist in _checklists()
-        for item in checklist.get("items", [])
-    }
+    names: dict[int, dict[str, str]] = {}
+    for d in rows:
+        if d.dossier.criteria_set_id not in names:
+            names[d.dossier.criteria_set_id] = item_codes(d.dossier.criteria_set)
     return [
         {
             "year": d.dossier.year,
             "level": d.dossier.get_level_display(),
             # the checklist's name of the document, never the title a user typed
-            "title": names.get(d.kind, d.kind),
+            "title": names[d.dossier.criteria_set_id].get(d.kind, d.kind),
             "kind": d.kind,
             "published": d.published,
             "pk": d.pk,
