@@ -291,16 +291,33 @@ def public_products(
     return qs.order_by("-stars", "product__name", "pk")
 
 
-def commune_by_code(code: str, scope: Scope | None = None) -> Unit | None:
-    """The commune-level unit with this code (the current one first, else the latest), in scope."""
-    from django.db.models import F
+def commune_by_code(
+    code: str,
+    scope: Scope | None = None,
+    *,
+    on: datetime.date | None = None,
+    keep: Unit | None = None,
+) -> Unit | None:
+    """The commune the code named on the record's day (`on`, today for a new record), in scope.
+
+    `keep` is the unit the record already has: it stays when the code is unchanged, so editing a
+    product of a xã that ended on 30/6/2025 never moves it to the xã that reuses the code. A code
+    that names no unit that day falls back to its latest unit (a subject of a xã that has ended
+    is still recorded by its old province)."""
+    from django.utils import timezone
 
     from ntm.units.models import Level
+    from ntm.units.resolver import clean_code, resolve_code
 
-    qs = Unit.objects.filter(code=(code or "").strip(), level=Level.COMMUNE)
-    if scope is not None:
-        qs = scope.filter(qs, field="") if not scope.everything else qs
-    return qs.order_by(F("valid_to").desc(nulls_first=True), "-pk").first()
+    if keep is not None and clean_code(code) == keep.code:
+        unit = keep
+    else:
+        found = resolve_code(code, on or timezone.localdate(), level=Level.COMMUNE)
+        latest = max(found.others, key=lambda u: u.valid_to or datetime.date.max, default=None)
+        unit = found.unit or latest
+    if unit is None or scope is None or scope.everything:
+        return unit
+    return unit if scope.filter(Unit.objects.filter(pk=unit.pk), field="").exists() else None
 
 
 def council_units(user) -> list[Unit]:

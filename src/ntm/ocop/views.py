@@ -194,7 +194,9 @@ def _subject_form(request, subject):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = _sent_version(data, subject)
-        unit = selectors.commune_by_code(data.pop("unit_code"), scope)
+        unit = selectors.commune_by_code(
+            data.pop("unit_code"), scope, keep=subject.unit if subject else None
+        )
         if unit is None:
             form.add_error("unit_code", _("Không có xã mã này trong phạm vi của bạn."))
         else:
@@ -305,7 +307,9 @@ def _product_form(request, product):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["version"] = _sent_version(data, product)
-        unit = selectors.commune_by_code(data.pop("unit_code"), scope)
+        unit = selectors.commune_by_code(
+            data.pop("unit_code"), scope, keep=product.unit if product else None
+        )
         subject_id = data.pop("subject")
         subject = next((s for s in subjects if s.pk == subject_id), None)
         if unit is None:
