@@ -4,9 +4,19 @@
 
 import datetime
 
+import pytest
+
 from ntm.accounts.scope import scope_for
 from ntm.ocop.selectors import commune_by_code
-from tests.imports.test_codes_by_date import CODE, reused  # noqa: F401  (fixture)
+from ntm.units.models import Level, Unit
+
+CODE = "01849"
+
+
+@pytest.fixture
+def reused(units):
+    units = Unit.objects.filter(code=CODE, level=Level.COMMUNE)
+    return units.get(valid_to__isnull=False), units.get(valid_to__isnull=True)
 
 
 def test_a_new_record_takes_the_commune_the_code_names_today(reused):
