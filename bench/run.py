@@ -2,8 +2,9 @@
 
 Each benchmark runs in a fresh database: SQLite in a temporary directory, and PostgreSQL too
 when BENCH_PG_URL (or DATABASE_URL) names a server, or the local server answers.
-`python bench/run.py assessments` runs only the named benchmarks (units, assessments, limits,
-national, load). The limits benchmark (bench/limits.py) times the import runner refusing a
+`python bench/run.py assessments` runs only the named benchmarks (units, assessments, command,
+limits, national, load). The command benchmark (bench/command.py) compares the CPU time of
+`ntm criteria list` with a bare `django.setup()`. The limits benchmark (bench/limits.py) times the import runner refusing a
 workbook with one 190 MB cell and one of 99,000 rows × 49 cells. The national benchmark (bench/national.py) generates five years of every legacy xã and
 times the figures; its DuckDB comparison needs the `bench` extra (`pip install -e '.[dev,bench]'`).
 The load benchmark (bench/load.py, the `bench` extra's locust) serves that dataset with gunicorn
@@ -184,6 +185,7 @@ BENCHMARKS = {
     "assessments": [
         (f"import 95-commune assessments workbook ({IMPORT_SET}, in process, runner)", 2.0)
     ],
+    "command": None,  # labels and targets come from bench/command.py
     "limits": None,  # labels and targets come from bench/limits.py
     "national": None,  # labels and targets come from bench/national.py
     "load": None,  # labels and targets come from bench/load.py
@@ -197,6 +199,10 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
         from limits import measure  # bench/limits.py
 
         return measure(env, tmp)
+    if name == "command":
+        from command import measure as command_start  # bench/command.py
+
+        return command_start(env, tmp)
     if name == "load":
         from load import bench_load  # bench/load.py
 

@@ -23,6 +23,7 @@ LAYERS = {
     "limits": 0,
     "faults": 0,
     "versioning": 0,
+    "versioning_api": 0,
     "i18n_check": 0,
     "formats": 0,
     "backups": 0,

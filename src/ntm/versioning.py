@@ -8,23 +8,15 @@ bumps the version when it saves. `version=None` means a trusted caller that does
 command line, an import that checks its own "Phiên bản" column): the row is still locked and
 its version still bumped, so a page opened before gets refused afterwards.
 
-The API helpers at the end give the same answer everywhere: HTTP 409
-`{"detail": ..., "code": "stale_version"}`, and 400 when an update does not send `version`.
+The API helpers (ntm.versioning_api, kept apart so that services load without the REST
+framework) give the same answer everywhere: HTTP 409 `{"detail": ..., "code": "stale_version"}`,
+and 400 when an update does not send `version`.
 """
 
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import (
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
-from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 
 STALE_CODE = "stale_version"
 
@@ -105,79 +97,3 @@ def bump_on_save(record: models.Model) -> None:
     """Count a change of an existing versioned row (called just before `save()`)."""
     if record.pk is not None and hasattr(record, "version"):
         record.version += 1
-
-
-# -- the HTTP API ----------------------------------------------------------------------------
-
-
-def version_field() -> serializers.IntegerField:
-    """The `version` of a record in the API: returned on read; on update the client sends back
-    the version it read (required), on create it is ignored."""
-    return serializers.IntegerField(
-        required=False,
-        min_value=0,
-        help_text="The version read; required to update (PUT/PATCH), 409 when it is stale.",
-    )
-
-
-def require_version(data) -> int:
-    """The `version` an update sends (400 in Vietnamese when it is missing or not a number)."""
-    raw = data.get("version") if hasattr(data, "get") else None
-    if raw is None or raw == "":
-        raise ValidationError(
-            {
-                "version": [
-                    _(
-                        "Cần gửi “version” (phiên bản đã đọc) khi sửa, để không ghi đè thay đổi của người khác."
-                    )
-                ]
-            }
-        )
-    try:
-        value = int(str(raw))
-    except ValueError as exc:
-        raise ValidationError({"version": [_("“version” phải là số nguyên.")]}) from exc
-    if value < 0:
-        raise ValidationError({"version": [_("“version” phải là số nguyên.")]})
-    return value
-
-
-def conflict(exc: Exception) -> Response:
-    return Response({"detail": str(exc), "code": STALE_CODE}, status=status.HTTP_409_CONFLICT)
-
-
-STALE_RESPONSE = OpenApiResponse(
-    response=inline_serializer(
-        "StaleVersion",
-        {"detail": serializers.CharField(), "code": serializers.CharField(default=STALE_CODE)},
-    ),
-    description="Stale version: someone saved the record since the client read it. Read it "
-    "again and resend with the new `version`.",
-)
-MISSING_VERSION_RESPONSE = OpenApiResponse(
-    description="Invalid data, or `version` missing on update."
-)
-
-
-def versioned_schema(serializer_class):
-    """OpenAPI for a viewset whose updates are version-checked (200, 400, 409)."""
-    responses = {200: serializer_class, 400: MISSING_VERSION_RESPONSE, 409: STALE_RESPONSE}
-    return extend_schema_view(
-        update=extend_schema(responses=responses),
-        partial_update=extend_schema(responses=responses),
-    )
-
-
-class VersionedUpdateMixin:
-    """For a ModelViewSet: PUT/PATCH must send `version`; a stale one answers 409.
-    `perform_update` calls `self.sent_version()` once it has checked the caller may write the
-    record (so that a reader still gets 403, and an unseen record 404, before a 400)."""
-
-    def update(self, request, *args, **kwargs):
-        try:
-            return super().update(request, *args, **kwargs)
-        except StaleVersionError as exc:
-            return conflict(exc)
-
-    def sent_version(self) -> int:
-        return require_version(self.request.data)

@@ -28,7 +28,7 @@ from ntm.criteria.models import (
     IndicatorKind,
     ThresholdBasis,
 )
-from ntm.excel import CellValueError, parse_vi_number
+from ntm.lib.numbers import CellValueError, parse_vi_number
 from ntm.units.models import AttributeKind, Kind, Level, Unit
 from ntm.units.selectors import attribute_value
 

@@ -5,7 +5,7 @@ signature; parsing, validation and writing stay in the app."""
 from django.utils.translation import gettext_lazy as _
 
 from ntm.accounts.models import Role
-from ntm.imports.limits import Limits
+from ntm.imports.limit_values import Limits
 from ntm.imports.registry import Importer, Option, register
 
 UNIT_YEAR = (

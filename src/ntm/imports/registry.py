@@ -4,7 +4,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ntm.imports.limits import DEFAULT, Limits
+from ntm.imports.limit_values import DEFAULT, Limits
 
 
 @dataclass(frozen=True)

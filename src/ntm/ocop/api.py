@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 
-from ntm import versioning
+from ntm import versioning, versioning_api
 from ntm.accounts.scope import scope_for
 from ntm.lib.params import int_param
 from ntm.ocop import rules, selectors, services
@@ -39,7 +39,7 @@ def _unit_in_scope(request, unit: Unit) -> Unit:
 
 class SubjectSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
-    version = versioning.version_field()
+    version = versioning_api.version_field()
 
     class Meta:
         model = Subject
@@ -60,8 +60,8 @@ class SubjectSerializer(serializers.ModelSerializer):
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}}
 
 
-@versioning.versioned_schema(SubjectSerializer)
-class SubjectViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+@versioning_api.versioned_schema(SubjectSerializer)
+class SubjectViewSet(versioning_api.VersionedUpdateMixin, viewsets.ModelViewSet):
     """OCOP subjects in the caller's scope. A change (PATCH) sends the `version` it read; 409
     when someone saved the subject since."""
 
@@ -105,7 +105,7 @@ class SubjectViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
 class ProductSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     group = serializers.ChoiceField(choices=rules.group_choices())
-    version = versioning.version_field()
+    version = versioning_api.version_field()
 
     class Meta:
         model = Product
@@ -131,8 +131,8 @@ class ProductSerializer(serializers.ModelSerializer):
         }
 
 
-@versioning.versioned_schema(ProductSerializer)
-class ProductViewSet(versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+@versioning_api.versioned_schema(ProductSerializer)
+class ProductViewSet(versioning_api.VersionedUpdateMixin, viewsets.ModelViewSet):
     """OCOP products in the caller's scope (by the commune of production). A change (PATCH)
     sends the `version` it read; 409 when someone saved the product since."""
 

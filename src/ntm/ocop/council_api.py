@@ -18,7 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from ntm import versioning
+from ntm import versioning, versioning_api
 from ntm.accounts.scope import scope_for
 from ntm.ocop import council, selectors
 from ntm.ocop.models import (
@@ -264,7 +264,7 @@ class MemberSheetMixin:
             current = MemberSheet.objects.filter(evaluation=evaluation, member=member).first()
             return Response(member_sheet_data(current, member=member is not None))
         _call(council.member_of, user=request.user, rnd=evaluation.round)
-        version = versioning.require_version(request.data)
+        version = versioning_api.require_version(request.data)
         data = MemberSheetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -277,5 +277,5 @@ class MemberSheetMixin:
                 version=version,
             )
         except versioning.StaleVersionError as exc:
-            return versioning.conflict(exc)
+            return versioning_api.conflict(exc)
         return Response(member_sheet_data(saved))

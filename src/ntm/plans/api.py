@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from ntm import versioning
+from ntm import versioning, versioning_api
 from ntm.accounts.permissions import WriteRolesMixin
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import RecognitionLevel
@@ -83,7 +83,7 @@ class PlanSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     status = serializers.ChoiceField(choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    version = versioning.version_field()
+    version = versioning_api.version_field()
 
     class Meta:
         model = Plan
@@ -107,8 +107,8 @@ class PlanSerializer(serializers.ModelSerializer):
         extra_kwargs = {"unit": {"queryset": Unit.objects.all()}}
 
 
-@versioning.versioned_schema(PlanSerializer)
-class PlanViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+@versioning_api.versioned_schema(PlanSerializer)
+class PlanViewSet(_Scoped, versioning_api.VersionedUpdateMixin, viewsets.ModelViewSet):
     """Plans in the caller's scope; province coordinators (and district officers for their
     district) create and change them. A change (PUT/PATCH) sends the `version` it read; 409
     when someone saved the plan since."""
@@ -176,7 +176,7 @@ class TargetSerializer(serializers.ModelSerializer):
     )
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    version = versioning.version_field()
+    version = versioning_api.version_field()
 
     class Meta:
         model = Target
@@ -203,8 +203,8 @@ class TargetSerializer(serializers.ModelSerializer):
         }
 
 
-@versioning.versioned_schema(TargetSerializer)
-class PlanTargetViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+@versioning_api.versioned_schema(TargetSerializer)
+class PlanTargetViewSet(_Scoped, versioning_api.VersionedUpdateMixin, viewsets.ModelViewSet):
     """Targets and allocations (`parent` set) of the visible plans; filter with ?plan=ID.
     A change (PUT/PATCH) sends the `version` it read; 409 when someone saved it since."""
 
@@ -253,7 +253,7 @@ class PlanTargetViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.Model
 class RoadmapSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    version = versioning.version_field()
+    version = versioning_api.version_field()
 
     class Meta:
         model = RoadmapEntry
@@ -266,8 +266,8 @@ class RoadmapSerializer(serializers.ModelSerializer):
         }
 
 
-@versioning.versioned_schema(RoadmapSerializer)
-class RoadmapViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+@versioning_api.versioned_schema(RoadmapSerializer)
+class RoadmapViewSet(_Scoped, versioning_api.VersionedUpdateMixin, viewsets.ModelViewSet):
     """Roadmap entries (commune → level → target year) of the visible plans; ?plan=ID.
     A change (PUT/PATCH) sends the `version` it read; 409 when someone saved it since."""
 
@@ -330,7 +330,7 @@ class TaskNoteSerializer(serializers.ModelSerializer):
 class TaskSerializer(serializers.ModelSerializer):
     effective_status = serializers.CharField(read_only=True)
     notes = TaskNoteSerializer(many=True, read_only=True)
-    version = versioning.version_field()
+    version = versioning_api.version_field()
 
     class Meta:
         model = Task
@@ -362,8 +362,8 @@ class TaskProgressSerializer(serializers.Serializer):
     )
 
 
-@versioning.versioned_schema(TaskSerializer)
-class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelViewSet):
+@versioning_api.versioned_schema(TaskSerializer)
+class PlanTaskViewSet(_Scoped, versioning_api.VersionedUpdateMixin, viewsets.ModelViewSet):
     """Tasks of the visible plans (?plan=ID); `effective_status` is "overdue" past the deadline.
     A change (PUT/PATCH, or a new status by `progress`) sends the `version` it read; 409 when
     someone saved the task since."""
@@ -409,8 +409,8 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
         request=TaskProgressSerializer,
         responses={
             201: TaskSerializer,
-            400: versioning.MISSING_VERSION_RESPONSE,
-            409: versioning.STALE_RESPONSE,
+            400: versioning_api.MISSING_VERSION_RESPONSE,
+            409: versioning_api.STALE_RESPONSE,
         },
     )
     @action(detail=True, methods=["post"])
@@ -422,13 +422,13 @@ class PlanTaskViewSet(_Scoped, versioning.VersionedUpdateMixin, viewsets.ModelVi
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         if data.get("status") not in (None, task.status):
-            data["version"] = versioning.require_version(data)
+            data["version"] = versioning_api.require_version(data)
         else:
             data.pop("version", None)  # a note alone overwrites nothing
         try:
             self.call(services.task_progress, task=task, **data)
         except versioning.StaleVersionError as exc:
-            return versioning.conflict(exc)
+            return versioning_api.conflict(exc)
         return Response(
             TaskSerializer(self.get_queryset().get(pk=task.pk)).data, status=status.HTTP_201_CREATED
         )

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ntm.criteria.models import RecognitionLevel
-from ntm.excel import CellValueError, parse_vi_number
+from ntm.lib.numbers import CellValueError, parse_vi_number
 from ntm.lib.uploads import validate_xlsx_upload
 from ntm.plans.models import COMMUNE_LEVELS, OCOP_STARS, Metric, PlanStatus, TaskStatus
 
