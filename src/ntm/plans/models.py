@@ -31,7 +31,7 @@ class Metric(models.TextChoices):
         "criteria_added_min",
         _("Số tiêu chí tăng thêm tối thiểu của mỗi xã còn lại"),
     )
-    VILLAGES_NTM = "villages_ntm", _("Số thôn đạt chuẩn nông thôn mới mới trong năm")
+    VILLAGES_NTM = "villages_ntm", _("Số thôn được công nhận đạt chuẩn nông thôn mới trong năm")
     OCOP_PRODUCTS_BY_STARS = "ocop_products_by_stars", _("Số sản phẩm OCOP (theo hạng sao)")
     ACTIVITY_PARTICIPANTS = "activity_participants", _("Số người tham gia hoạt động")
     INCOME_MULTIPLE = "income_multiple", _("Thu nhập bình quân đầu người (số lần so với năm gốc)")
