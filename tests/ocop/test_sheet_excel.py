@@ -238,3 +238,27 @@ def test_the_download_is_the_members_own(member_file, council_round, users, clie
     assert (info["B1"].value, info["B2"].value) == (ev.pk, member.pk)
     assert client_for(users.commune).get(url).status_code == 403  # sees it, not a member
     assert client_for(users.outsider).get(url).status_code == 404
+
+
+def test_a_flagged_cell_cannot_be_chosen_on_excel(council_round, users, ocop, units):  # noqa: F811
+    from ntm.ocop import services
+
+    rnd, _evs = council_round
+    honey = services.product_save(  # sheet 4: item 7's third option (13 points) is flagged
+        user=None, name="Mật ong", subject=ocop.coop, unit=units.quan_ha, classification="I.2.b"
+    )
+    (ev,) = council.round_products_add(user=users.coordinator, round=rnd, products=[honey])
+    member = rnd.council.get(user=users.district)
+    data = member_sheet_template(evaluation=ev, member=member)
+    lists = _book(data)["PhuongAn"]
+    listed = [r[1] for r in lists.iter_rows(values_only=True) if r[0] == "7"]
+    assert listed == ["1) Không có — 0 điểm", "2) Có 1 - 2 chỉ tiêu — 1 điểm"]  # 13 left out
+    row = _rows(_book(data)["PhieuCham"])["7"]
+    report = member_sheet_import(
+        data=_fill(data, {"7": "3"}), scope=scope_for(users.district), user=users.district
+    )
+    assert _errors(report) == [
+        f"Trang PhieuCham, dòng {row}, cột D: Mục 7: ô điểm “Có trên 2 chỉ tiêu” đang chờ quản "
+        "trị viên tỉnh đối chiếu với văn bản gốc, chưa chọn được."
+    ]
+    assert not MemberSheet.objects.exists()

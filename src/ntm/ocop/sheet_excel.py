@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ntm.accounts.scope import Scope
@@ -405,21 +406,13 @@ def _match(text: str, options: list) -> object | None:
 
 def _read_choices(ws, evaluation: Evaluation, report: ImportReport) -> tuple[dict, str | None]:
     """{item code: option id} and the note of the sheet; errors name their cell."""
-    from openpyxl.utils import get_column_letter
-
     header, columns = _header(ws)
     if not header:
-        report.add(
-            SHEET,
-            0,
-            "-",
-            _("Không thấy dòng tiêu đề có cột “Mục” và “Phương án chọn”."),
-        )
+        report.add(SHEET, 0, "-", _("Không thấy dòng tiêu đề có cột “Mục” và “Phương án chọn”."))
         return {}, None
     items = {i.code: i for i in _items(evaluation)}
-    number_of = evaluation.product_sheet.number
     code_at, choice_at = columns["code"], columns["choice"]
-    letter = get_column_letter(choice_at + 1)
+    letters = {"code": get_column_letter(code_at + 1), "choice": get_column_letter(choice_at + 1)}
     choices, seen, note = {}, {}, None
     for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
         if number <= header:
@@ -427,64 +420,61 @@ def _read_choices(ws, evaluation: Evaluation, report: ImportReport) -> tuple[dic
         code = cell_text(row[code_at] if len(row) > code_at else None)
         raw = row[choice_at] if len(row) > choice_at else None
         if is_formula(raw):
-            report.add(SHEET, number, letter, _("Không nhận công thức; chọn một phương án."))
+            report.add(
+                SHEET, number, letters["choice"], _("Không nhận công thức; chọn một phương án.")
+            )
             continue
         raw = unescape_cell(raw)
         text = cell_text(raw)
         if fold(code) == fold(NOTE_LABEL):
             note = "" if raw is None else str(raw).strip()
-            continue
-        item = items.get(code)
-        if not text:
-            continue
-        if not code:
-            report.add(SHEET, number, letter, _("Dòng có lựa chọn nhưng không có mã mục."))
-        elif item is None:
-            report.add(
-                SHEET,
-                number,
-                get_column_letter(code_at + 1),
-                _("Mục “%(c)s” không có trong phiếu chấm số %(n)s.") % {"c": code, "n": number_of},
-            )
-        elif not item.scored:
-            report.add(
-                SHEET,
-                number,
-                letter,
-                _("Mục %(c)s là tiêu đề nhóm, không chấm điểm; để trống ô này.") % {"c": code},
-            )
-        elif code in seen:
-            report.add(
-                SHEET,
-                number,
-                get_column_letter(code_at + 1),
-                _("Mục %(c)s lặp lại (đã có ở dòng %(r)s).") % {"c": code, "r": seen[code]},
-            )
-        else:
-            seen[code] = number
-            option = _match(text, list(item.options.all()))
-            if option is None:
-                report.add(
-                    SHEET,
-                    number,
-                    letter,
-                    _(
-                        "Mục %(c)s: “%(t)s” không phải là phương án của mục này; chọn trong danh "
-                        "sách thả xuống."
-                    )
-                    % {"c": code, "t": text[:80]},
-                )
-            elif option.blocked:
-                report.add(
-                    SHEET,
-                    number,
-                    letter,
-                    _(
-                        "Mục %(c)s: ô điểm “%(l)s” đang chờ quản trị viên tỉnh đối chiếu với văn "
-                        "bản gốc, chưa chọn được."
-                    )
-                    % {"c": code, "l": option.label[:60]},
-                )
+        elif text:
+            option, refusal = _choice(code, items.get(code), text, seen, evaluation)
+            if refusal is not None:
+                report.add(SHEET, number, letters[refusal[0]], refusal[1])
             else:
+                seen[code] = number
                 choices[code] = option.pk
     return choices, note
+
+
+def _choice(code: str, item, text: str, seen: dict, evaluation: Evaluation) -> tuple:
+    """(option, None) for a valid choice of an item, else (None, (column key, message))."""
+    if not code:
+        return None, ("choice", _("Dòng có lựa chọn nhưng không có mã mục."))
+    if item is None:
+        return None, (
+            "code",
+            _("Mục “%(c)s” không có trong phiếu chấm số %(n)s.")
+            % {"c": code, "n": evaluation.product_sheet.number},
+        )
+    if not item.scored:
+        return None, (
+            "choice",
+            _("Mục %(c)s là tiêu đề nhóm, không chấm điểm; để trống ô này.") % {"c": code},
+        )
+    if code in seen:
+        return None, (
+            "code",
+            _("Mục %(c)s lặp lại (đã có ở dòng %(r)s).") % {"c": code, "r": seen[code]},
+        )
+    option = _match(text, list(item.options.all()))
+    if option is None:
+        return None, (
+            "choice",
+            _(
+                "Mục %(c)s: “%(t)s” không phải là phương án của mục này; chọn trong danh sách "
+                "thả xuống."
+            )
+            % {"c": code, "t": text[:80]},
+        )
+    if option.blocked:
+        return None, (
+            "choice",
+            _(
+                "Mục %(c)s: ô điểm “%(l)s” đang chờ quản trị viên tỉnh đối chiếu với văn bản "
+                "gốc, chưa chọn được."
+            )
+            % {"c": code, "l": option.label[:60]},
+        )
+    return option, None
