@@ -262,3 +262,23 @@ def test_a_flagged_cell_cannot_be_chosen_on_excel(council_round, users, ocop, un
         "trị viên tỉnh đối chiếu với văn bản gốc, chưa chọn được."
     ]
     assert not MemberSheet.objects.exists()
+
+
+def test_the_command_line_template_names_its_product_and_member(member_file, users):
+    from ntm.imports.arguments import TemplateArgumentError
+    from ntm.imports.runner import template_bytes
+
+    ev, member, _data = member_file
+    data = template_bytes("ocop-sheet", scope=system_scope(), evaluation=ev.pk, member=member.pk)
+    assert _book(data)["ThongTin"]["B2"].value == member.pk
+    other = ev.round.council.get(user=users.department)
+    assert (
+        _book(
+            template_bytes("ocop-sheet", scope=system_scope(), evaluation=ev.pk, member=other.pk)
+        )["ThongTin"]["B3"].value
+        == "department"
+    )
+    with pytest.raises(TemplateArgumentError, match="thành viên hội đồng mã 999999"):
+        template_bytes("ocop-sheet", scope=system_scope(), evaluation=ev.pk, member=999999)
+    with pytest.raises(TemplateArgumentError):  # outside the user's scope
+        template_bytes("ocop-sheet", scope=scope_for(users.outsider), evaluation=ev.pk, member=1)
