@@ -72,7 +72,7 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# `make bench BENCH=load` runs only the named benchmarks (units assessments national load);
+# `make bench BENCH=load` runs only the named benchmarks (units assessments command limits national ocop load);
 # the load benchmark reads LOAD_USERS, LOAD_SECONDS, LOAD_WAIT, LOAD_WORKERS (bench/load.py).
 bench: install-dev translations
 	$(PIP) install -q -e '.[dev,bench]'

@@ -3,12 +3,14 @@
 Each benchmark runs in a fresh database: SQLite in a temporary directory, and PostgreSQL too
 when BENCH_PG_URL (or DATABASE_URL) names a server, or the local server answers.
 `python bench/run.py assessments` runs only the named benchmarks (units, assessments, command,
-limits, national, load). The command benchmark (bench/command.py) compares the CPU time of
-`ntm criteria list` with a bare `django.setup()`. The limits benchmark (bench/limits.py) times the import runner refusing a
-workbook with one 190 MB cell and one of 99,000 rows × 49 cells. The national benchmark (bench/national.py) generates five years of every legacy xã and
+limits, national, ocop, load). The command benchmark (bench/command.py) compares the CPU time of
+`ntm criteria list` with a bare `django.setup()`. The limits benchmark (bench/limits.py) times the
+import runner refusing a workbook with one 190 MB cell and one of 99,000 rows × 49 cells. The
+national benchmark (bench/national.py) generates five years of every legacy xã and
 times the figures; its DuckDB comparison needs the `bench` extra (`pip install -e '.[dev,bench]'`).
-The load benchmark (bench/load.py, the `bench` extra's locust) serves that dataset with gunicorn
-and drives it with concurrent users (LOAD_USERS, LOAD_SECONDS, LOAD_WAIT, LOAD_WORKERS).
+The ocop benchmark (bench/ocop.py) times the council scoring page of the largest 26/2026 sheet
+and closing a round of 100 products. The load benchmark (bench/load.py, the `bench` extra's
+locust) serves that dataset with gunicorn and drives it with concurrent users (LOAD_USERS, LOAD_SECONDS, LOAD_WAIT, LOAD_WORKERS).
 Values are seconds unless the label names another unit; a row with no target is information.
 """
 
@@ -188,6 +190,7 @@ BENCHMARKS = {
     "command": None,  # labels and targets come from bench/command.py
     "limits": None,  # labels and targets come from bench/limits.py
     "national": None,  # labels and targets come from bench/national.py
+    "ocop": None,  # labels and targets come from bench/ocop.py
     "load": None,  # labels and targets come from bench/load.py
 }
 
@@ -203,6 +206,10 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
         from command import measure as command_start  # bench/command.py
 
         return command_start(env, tmp)
+    if name == "ocop":
+        from ocop import measure as ocop_measure  # bench/ocop.py
+
+        return ocop_measure(env, tmp, NOTES, db_name)
     if name == "load":
         from load import bench_load  # bench/load.py
 
@@ -217,8 +224,8 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
 
 
 def main(argv: list[str]) -> int:
-    """`python bench/run.py [units] [assessments] [limits] [national] [load]`: the named ones,
-    or all."""
+    """`python bench/run.py [units] [assessments] [limits] [national] [ocop] [load]`: the named
+    ones, or all."""
     wanted = [name for name in BENCHMARKS if not argv or name in argv]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -254,6 +254,12 @@ PAGE_GET = {
     "ocop:round_close": POST_ONLY,
     "ocop:certificate_revoke": "ocop_council",
     "ocop:evaluation_score": frozenset(),  # only the round's council members (none here)
+    "ocop:evaluation_sheet_docx": READ,  # the printable sheet (parts only in these worlds)
+    "ocop:evaluation_sheet_pdf": READ,
+    "ocop:evaluation_sheet_xlsx": frozenset(),  # the member's own Excel sheet (no members here)
+    "ocop:sheet_import": frozenset({"admin"}),  # members of an open council (none here)
+    "ocop:sheet_corrections": frozenset({"admin", "coordinator"}),  # sheets.can_correct
+    "ocop:expiry_notice": READ,
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
     "boundaries": frozenset({"admin", "coordinator"}),  # web.boundary_views
     "dossiers:detail": READ,
@@ -937,6 +943,7 @@ def no_libreoffice_run(monkeypatch):
     """The PDF route's scope is what matters here: converting (seconds each, and only where
     LibreOffice is installed) is tested in tests/reports/test_annual.py."""
     monkeypatch.setattr("ntm.reports.views.docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
+    monkeypatch.setattr("ntm.reports.pdf.docx_to_pdf", lambda data: b"%PDF-1.4 stand-in")
 
 
 @pytest.mark.parametrize(("name", "role", "where"), list(_cases()))

@@ -2,7 +2,7 @@
 or a partial write.
 
 Each registered import (ntm.imports.catalogue: assessments, recognitions, villages, plans, OCOP,
-resources, units history) is fed
+an OCOP council member's score sheet, resources, units history) is fed
 (a) its own template, mutated by hypothesis: cells replaced by values of the wrong type,
     formulas, unicode edge cases, very long text; header columns deleted, shuffled,
     duplicated or unknown; sheets renamed, dropped, reordered or added; rows deleted or
@@ -772,6 +772,81 @@ def ocop(users, units):
 
 
 @pytest.fixture
+def ocop_sheet(users, units):
+    """A member's Excel score sheet (sheet 26, community tourism) of a round whose chair is the
+    coordinator."""
+    from ntm.ocop import council, rules
+    from ntm.ocop.sheet_excel import member_sheet_template, option_text
+    from ntm.ocop.sheets import product_sheets_load
+
+    user = users.coordinator
+    scope = scope_for(user)
+    scoring_set = {s.code: s for s in ocop_services.sheets_load()}["OCOP-26-2026"]
+    product_sheets_load(scoring_set)
+    coop = ocop_services.subject_save(
+        user=None, kind="cooperative", name="HTX Du lịch Quân Hà", unit=units.quan_ha
+    )
+    product = ocop_services.product_save(
+        user=None,
+        name="Du lịch cộng đồng Quân Hà",
+        subject=coop,
+        unit=units.quan_ha,
+        classification=rules.classification()[25]["code"],
+    )
+    rnd = ocop_services.round_save(
+        user=None, unit=units.bac_kan, year=2026, number=2, held_on=datetime.date(2026, 12, 10)
+    )
+    council.council_set(
+        user=user, round=rnd, members=[(user, "chair"), (users.department, "secretary")]
+    )
+    (ev,) = council.round_products_add(user=user, round=rnd, products=[product])
+    member = rnd.council.get(user=user)
+    book = read_book(member_sheet_template(evaluation=ev, member=member), max_rows=60)
+    options = [
+        option_text(n, o)
+        for item in ev.product_sheet.items.filter(scored=True)[:4]
+        for n, o in enumerate(item.options.all(), start=1)
+    ]
+    plausible = [
+        *options,
+        "1",
+        "2)",
+        "9",
+        "0",
+        "1.1",
+        "2.4",
+        "7",
+        "Giải trình",
+        "Mục",
+        "Phương án chọn",
+        ev.pk,
+        member.pk,
+        rnd.council.get(user=users.department).pk,
+        ev.product_sheet_id,
+        ev.product_sheet_id + 1,
+        0,
+        1,
+        -1,
+        2**31,
+        "Mã kết quả đánh giá",
+        "Phiên bản phiếu đã lưu",
+    ]
+
+    def run(data, *, dry_run=False):
+        return run_import("ocop-sheet", data=data, scope=scope, user=user, dry_run=dry_run)
+
+    return SimpleNamespace(
+        run=run,
+        template=write_book(book),
+        book=book,
+        plausible=plausible,
+        sheets=["PhieuCham", "PhuongAn", "ThongTin"],
+        user=user,
+        url=reverse("ocop:sheet_import"),
+    )
+
+
+@pytest.fixture
 def resources(users, units):
     user = users.coordinator
     scope = scope_for(user)
@@ -864,7 +939,7 @@ def units_history(users):
 
 # Every registered importer (ntm.imports.catalogue) is tried: its fixture above is named as
 # the importer, or here. A registered importer without a fixture fails every test below.
-FIXTURE_OF = {"plan": "plans", "units": "units_history"}
+FIXTURE_OF = {"plan": "plans", "units": "units_history", "ocop-sheet": "ocop_sheet"}
 # Registered importers not fuzzed yet, with the reason (a new importer must be added above or
 # here: test_every_registered_importer_is_tried fails otherwise).
 NOT_FUZZED = {
@@ -953,6 +1028,12 @@ def test_plans_mutated(plans, data, dry_run):
 @given(data=st.data(), dry_run=st.booleans())
 def test_ocop_mutated(ocop, data, dry_run):
     _fuzz(ocop, data.draw(mutations(ocop.sheets, ocop.plausible)), dry_run)
+
+
+@FUZZ
+@given(data=st.data(), dry_run=st.booleans())
+def test_ocop_sheet_mutated(ocop_sheet, data, dry_run):
+    _fuzz(ocop_sheet, data.draw(mutations(ocop_sheet.sheets, ocop_sheet.plausible)), dry_run)
 
 
 @FUZZ

@@ -124,6 +124,9 @@ OBJECT_ROUTES = {
     "ocop:round_products": lambda o: {"pk": o.ocop_round.pk},
     "ocop:round_close": lambda o: {"pk": o.ocop_round.pk},
     "ocop:evaluation_score": lambda o: {"pk": o.ocop_evaluation.pk},
+    "ocop:evaluation_sheet_docx": lambda o: {"pk": o.ocop_evaluation.pk},
+    "ocop:evaluation_sheet_pdf": lambda o: {"pk": o.ocop_evaluation.pk},
+    "ocop:evaluation_sheet_xlsx": lambda o: {"pk": o.ocop_evaluation.pk},
     "ocop:certificate_revoke": lambda o: {"pk": o.ocop_certificate.pk},
     "ocop-round-detail": lambda o: {"pk": o.ocop_round.pk},
     "ocop-round-council": lambda o: {"pk": o.ocop_round.pk},
@@ -188,6 +191,9 @@ SCOPED_PAGES = {
     "ocop:template",
     "ocop:import",
     "ocop:expiry",
+    "ocop:expiry_notice",  # the notice letters of the certificates in the user's scope
+    "ocop:sheet_import",  # a council member's Excel sheet; the file's product checked in scope
+    "ocop:sheet_corrections",  # flagged cells of the legal sheets; province administrators
     "ocop-round-list",
     "ocop-subject-list",
     "ocop-product-list",

@@ -360,3 +360,68 @@ register(
         help=_("Tạo một kế hoạch cùng chỉ tiêu, lộ trình và nhiệm vụ từ một tệp."),
     )
 )
+
+
+# -- OCOP: a council member's score sheet (Excel) -------------------------------------------
+
+
+def _ocop_sheet_run(*, data, scope, user, dry_run, progress=None):
+    from ntm.ocop.sheet_excel import member_sheet_import
+
+    return member_sheet_import(data=data, scope=scope, user=user, dry_run=dry_run)
+
+
+def _ocop_sheet_template(*, scope, evaluation, member):
+    from django.utils.translation import gettext
+
+    from ntm.ocop.selectors import evaluations_visible
+    from ntm.ocop.services import OcopError
+    from ntm.ocop.sheet_excel import member_sheet_template
+
+    ev = evaluations_visible(scope).filter(pk=evaluation).first()
+    found = ev.round.council.filter(pk=member).first() if ev is not None else None
+    if found is None:
+        raise _template_error(
+            gettext("Không có sản phẩm mã %(e)s với thành viên hội đồng mã %(m)s.")
+            % {"e": evaluation, "m": member}
+        )
+    try:
+        return member_sheet_template(evaluation=ev, member=found)
+    except OcopError as exc:
+        raise _template_error(str(exc)) from exc
+
+
+def _ocop_council_member(user, scope) -> bool:
+    from ntm.ocop.models import CouncilMember, RoundStatus
+
+    return user.is_superuser or (
+        user.is_authenticated
+        and CouncilMember.objects.filter(user=user, round__status=RoundStatus.OPEN).exists()
+    )
+
+
+register(
+    Importer(
+        name="ocop-sheet",
+        title=_("OCOP: phiếu chấm của thành viên hội đồng"),
+        sheets=("PhieuCham", "ThongTin"),
+        run=_ocop_sheet_run,
+        template=_ocop_sheet_template,
+        may_use=_ocop_council_member,
+        limits=Limits(rows=2_000, cells=40_000),
+        page="ocop:sheet_import",
+        template_options=(
+            Option(
+                ("--evaluation",), {"required": True, "type": int, "help": "mã sản phẩm trong đợt"}
+            ),
+            Option(
+                ("--member",), {"required": True, "type": int, "help": "mã thành viên hội đồng"}
+            ),
+        ),
+        noun=_("phiếu chấm"),
+        help=_(
+            "Phiếu chấm Excel của một thành viên cho một sản phẩm (tải ở trang đợt đánh giá); "
+            "cùng các kiểm tra như phiếu chấm trực tuyến."
+        ),
+    )
+)

@@ -445,3 +445,46 @@ def proposal_text(ev: Evaluation) -> str:
     if ev.disqualified:
         return _("Không đủ điều kiện đánh giá")
     return _("Chưa đạt %(s)s sao") % {"s": ev.sheet.certified_min_stars}
+
+
+# -- a corrected cell ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cell_correct(*, user, option: SheetOption, points, reason: str):
+    """A province administrator corrects one cell of a product sheet (`sheets.option_correct`:
+    reason required, old value kept) and the correction applies to scoring at once: every
+    member sheet of an open round that chose the option gets its total again, and its product
+    its mean, band, stars and caps. A closed round keeps the results its council fixed."""
+    from ntm.ocop.sheets import option_correct
+
+    correction = option_correct(user=user, option=option, points=points, reason=reason)
+    option_rescore(option, user=user)
+    return correction
+
+
+def option_rescore(option: SheetOption, *, user=None) -> list[Evaluation]:
+    """Recompute the open-round member sheets that chose the option, then their products."""
+    affected = list(
+        MemberSheet.objects.filter(
+            choices__option=option, evaluation__round__status=RoundStatus.OPEN
+        ).distinct()
+    )
+    totals = defaultdict(Decimal)
+    for sheet_id, points in MemberChoice.objects.filter(sheet__in=affected).values_list(
+        "sheet_id", "option__points"
+    ):
+        totals[sheet_id] += points
+    for sheet in affected:
+        sheet.total = totals[sheet.pk]
+        if user is not None:
+            sheet._history_user = user
+        sheet.save(update_fields=["total", "updated_at"])  # the member's version is unchanged
+    evaluations = list(
+        Evaluation.objects.select_related("sheet").filter(
+            pk__in={s.evaluation_id for s in affected}
+        )
+    )
+    if evaluations:
+        _recompute(evaluations)
+    return evaluations

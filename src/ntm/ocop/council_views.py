@@ -11,22 +11,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.lib.params import int_param
-from ntm.ocop import council, selectors, services
-from ntm.ocop.forms import RevokeForm
+from ntm.ocop import council, selectors, services, sheets
+from ntm.ocop.forms import CorrectionForm, RevokeForm
 from ntm.ocop.models import (
     CouncilRole,
     MemberChoice,
     MemberSheet,
+    OptionCorrection,
+    ProductSheet,
     RoundStatus,
     SheetItem,
+    SheetOption,
 )
 from ntm.ocop.services import OcopError, StaleVersionError
+from ntm.ocop.sheet_excel import member_sheet_template
 
 NOTICE_DAYS, CALENDAR_DAYS = 30, 90
 
@@ -218,6 +223,88 @@ def evaluation_score(request, pk):
             if request.method == "POST"
             else (mine.note if mine else ""),
             "open": ev.round.status == RoundStatus.OPEN,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def evaluation_sheet_xlsx(request, pk):
+    """The member's own score sheet for the product as Excel (to fill offline and import)."""
+    ev = get_object_or_404(
+        selectors.evaluations_visible(scope_for(request.user)).select_related(
+            "product__subject", "product_sheet", "round__unit"
+        ),
+        pk=pk,
+    )
+    try:
+        member = council.member_of(request.user, ev.round)
+        data = member_sheet_template(evaluation=ev, member=member)
+    except OcopError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="phieu-cham-ocop-{ev.pk}-{request.user.username}.xlsx"'
+    )
+    return response
+
+
+# -- flagged cells of the product sheets -----------------------------------------------------
+
+
+@login_required
+def sheet_corrections(request):
+    """The cells of the loaded product sheets that the loader flags (likely typing errors of the
+    transcript, empty points cells) with the findings, a form to correct one with a reason (a
+    province administrator), and the corrections made so far."""
+    if not sheets.can_correct(request.user):
+        raise PermissionDenied(_("Chỉ quản trị viên cấp tỉnh được hiệu chỉnh phiếu chấm."))
+    flagged = (
+        SheetOption.objects.filter(Q(source_flag__gt="") | Q(item__source_flag__gt=""))
+        .select_related("item__sheet__scoring_set")
+        .order_by("item__sheet__scoring_set", "item__sheet__number", "item__order", "order")
+    )
+    form, status, target = CorrectionForm(), 200, None
+    if request.method == "POST":
+        form = CorrectionForm(request.POST)
+        target = flagged.filter(pk=int_param(request.POST.get("option")) or 0).first()
+        if target is None:
+            form.add_error(None, _("Chỉ hiệu chỉnh được các ô điểm được đánh dấu cần kiểm tra."))
+        if form.is_valid():
+            try:
+                council.cell_correct(user=request.user, option=target, **form.cleaned_data)
+            except sheets.SheetError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("Đã hiệu chỉnh ô điểm mục %(c)s phiếu %(n)s.")
+                    % {"c": target.item.code, "n": target.item.sheet.number},
+                )
+                return redirect("ocop:sheet_corrections")
+        status = 400
+    findings = [
+        f
+        for sheet in ProductSheet.objects.select_related("scoring_set").order_by(
+            "scoring_set", "number"
+        )
+        for f in sheets.sheet_findings(sheet)
+        if f.kind != "derived"
+    ]
+    return render(
+        request,
+        "ocop/corrections.html",
+        {
+            "flagged": list(flagged),
+            "findings": findings,
+            "form": form,
+            "target": target,
+            "corrections": OptionCorrection.objects.select_related("option__item__sheet", "user")[
+                :200
+            ],
         },
         status=status,
     )

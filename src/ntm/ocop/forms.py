@@ -115,3 +115,16 @@ class RevokeForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"), validators=[validate_xlsx_upload])
     dry_run = forms.BooleanField(label=_("Chỉ kiểm tra, chưa ghi"), required=False, initial=True)
+
+
+class CorrectionForm(forms.Form):
+    """A province administrator's correction of one flagged cell (the option is posted beside)."""
+
+    points = forms.CharField(
+        label=_("Điểm đúng"), max_length=10, help_text=_("Theo văn bản gốc, ví dụ 3 hoặc 1,5")
+    )
+    reason = forms.CharField(
+        label=_("Lý do, văn bản đối chiếu"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+    )

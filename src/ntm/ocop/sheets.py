@@ -11,6 +11,7 @@ options, 0 and its maximum, marked `derived` and reported.
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 
 from django.core.exceptions import PermissionDenied
@@ -75,7 +76,9 @@ def _vi(value: Decimal) -> str:
     return f"{Decimal(value).normalize():f}".replace(".", ",")
 
 
+@lru_cache(maxsize=4)
 def shipped_tree(filename: str) -> dict:
+    """The parsed shipped file (cached: 1 MB of JSON; callers read it and never change it)."""
     return json.loads(resources.files("ntm.ocop").joinpath("data", filename).read_text("utf-8"))
 
 

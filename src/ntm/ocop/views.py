@@ -17,16 +17,20 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.excel import workbook_bytes, write_table
+from ntm.imports.registry import get as importer_named
+from ntm.imports.runner import run_import
 from ntm.lib.params import int_param
-from ntm.ocop import rules, selectors, services
-from ntm.ocop.council_views import council_context
+from ntm.ocop import notice, paper, rules, selectors, services
+from ntm.ocop.council_views import NOTICE_DAYS, council_context
 from ntm.ocop.excel import ocop_import, ocop_template
 from ntm.ocop.forms import CertificateForm, ImportForm, ProductForm, RoundForm, SubjectForm
 from ntm.ocop.models import CycleStage, Outcome, Product, SubjectKind
 from ntm.ocop.services import OcopError, StaleVersionError
+from ntm.reports import pdf
 from ntm.units.models import Level, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPIRING_MONTHS = 6
 
 
@@ -476,6 +480,7 @@ def round_detail(request, pk):
             "lines": lines,
             "rows": rows,
             "can_write": can_write,
+            "pdf_available": pdf.libreoffice() is not None,
             **council_context(request, rnd),
         },
         status=status,
@@ -581,3 +586,87 @@ def product_public_url(product: Product) -> str:
     from django.urls import reverse
 
     return reverse("ocop:public_product", kwargs={"pk": product.pk})
+
+
+@login_required
+def sheet_import(request):
+    """A council member uploads their Excel score sheet (the import frame's `ocop-sheet`: limits,
+    all or nothing, the online sheet's checks)."""
+    importer = importer_named("ocop-sheet")
+    scope = scope_for(request.user)
+    if not importer.may_use(request.user, scope):
+        raise PermissionDenied(_("Bạn không phải thành viên hội đồng của đợt nào đang chấm."))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = run_import(
+            importer,
+            data=form.cleaned_data["file"].read(),
+            scope=scope,
+            user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        if report.ok and not report.dry_run:
+            messages.success(request, _("Đã lưu phiếu chấm từ tệp Excel."))
+    return render(request, "ocop/sheet_import.html", {"form": form, "report": report})
+
+
+# -- paper: the printable score sheet, the expiry notice letter -------------------------------
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _printed_sheet(request, pk) -> tuple:
+    """The printable sheet of an evaluation the user sees; `?member=` (a member of the round's
+    council) prints that member's name on it."""
+    ev = get_object_or_404(
+        selectors.evaluations_visible(scope_for(request.user)).select_related(
+            "product__subject", "product_sheet__scoring_set", "round__unit"
+        ),
+        pk=pk,
+    )
+    member = (
+        ev.round.council.select_related("user")
+        .filter(pk=int_param(request.GET.get("member")) or 0)
+        .first()
+    )
+    return ev, paper.sheet_docx(ev, member=member)
+
+
+@login_required
+@require_safe
+def evaluation_sheet_docx(request, pk):
+    ev, data = _printed_sheet(request, pk)
+    return _download(data, DOCX, f"phieu-cham-ocop-{ev.pk}.docx")
+
+
+@login_required
+@require_safe
+def evaluation_sheet_pdf(request, pk):
+    """The same sheet through the annual report's PDF path (LibreOffice, when installed)."""
+    ev, data = _printed_sheet(request, pk)
+    try:
+        converted = pdf.docx_to_pdf(data)
+    except pdf.PdfUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    return _download(converted, "application/pdf", f"phieu-cham-ocop-{ev.pk}.pdf")
+
+
+@login_required
+@require_safe
+def expiry_notice(request):
+    """The notice letters for the certificates of the 30-day notice list (one per commune, or
+    one per subject with `?by=subject`), sent in the name of the user's unit."""
+    today = datetime.date.today()
+    by = notice.BY_SUBJECT if request.GET.get("by") == notice.BY_SUBJECT else notice.BY_COMMUNE
+    certificates = selectors.expiry_calendar(
+        day=today, days=NOTICE_DAYS, scope=scope_for(request.user)
+    ).select_related("product__subject", "product__unit")
+    data = notice.notice_docx(
+        list(certificates), day=today, days=NOTICE_DAYS, sender=request.user.unit, by=by
+    )
+    return _download(data, DOCX, f"thong-bao-het-han-ocop-{today:%Y-%m-%d}-{by}.docx")
