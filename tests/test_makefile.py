@@ -21,7 +21,8 @@ def _make_test(tmp_path: Path, fail: str) -> tuple[int, list[str]]:
     (fake / "pytest").write_text(FAKE_PYTEST)
     (fake / "pytest").chmod(0o755)
     calls = tmp_path / f"calls-{len(fail)}"
-    env = {**os.environ, "CALLS": str(calls), "FAIL": fail}
+    # MAKEFLAGS would pass the outer make's variables (CI's PYTEST_ARGS=--create-db) along
+    env = {**os.environ, "CALLS": str(calls), "FAIL": fail, "MAKEFLAGS": "", "MAKELEVEL": ""}
     done = subprocess.run(
         ["make", "-s", "-o", "install-dev", "-o", "system-deps", "-o", "translations", "test"]
         + [f"BIN={fake}"],
@@ -40,5 +41,5 @@ def _make_test(tmp_path: Path, fail: str) -> tuple[int, list[str]]:
 )
 def test_both_suites_run_and_either_failure_fails_the_target(tmp_path, fail, ok):
     code, calls = _make_test(tmp_path, fail)
-    assert [("not e2e" in c, c.endswith("-m e2e")) for c in calls] == [(True, False), (False, True)]
+    assert [("not e2e" in c, "-m e2e" in c) for c in calls] == [(True, False), (False, True)]
     assert (code == 0) is ok
