@@ -185,3 +185,12 @@ def test_dashboard_lists_ocop_certificates_about_to_expire(units, users, client_
     )
     body = client_for(users.coordinator).get("/?year=2023").content.decode()
     assert 'id="ocop"' in body and "Chè Shan tuyết Quân Hà" in body and "Sắp hết hạn" in body
+
+
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client, db):
+    from django.contrib.staticfiles import finders
+
+    for path in ("/accounts/login/", "/public/"):
+        html = client.get(path).content.decode()
+        assert 'rel="icon"' in html and "web/favicon.svg" in html, path
+    assert finders.find("web/favicon.svg")
