@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import connection
 
@@ -94,3 +95,29 @@ def test_a_fresh_clone_migrates_and_serves_the_login_page(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_static_files_are_collected_again_only_when_a_source_changed(
+    db, monkeypatch, settings, tmp_path
+):
+    from ntm.web.management.commands import serve
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    calls = []
+    real = serve.call_command
+    monkeypatch.setattr(serve, "call_command", lambda *a, **k: (calls.append(a), real(*a, **k)))
+    out = type("Out", (), {"lines": [], "write": lambda self, line: self.lines.append(line)})()
+    serve.collect_static(out)
+    serve.collect_static(out)
+    assert len(calls) == 1 and out.lines[-1].endswith("(không đổi)")
+
+    source = tmp_path / "extra"
+    (source / "web").mkdir(parents=True)
+    (source / "web" / "new.css").write_text("body{}")
+    settings.STATICFILES_DIRS = [str(source)]
+    finders.get_finder.cache_clear()
+    try:
+        serve.collect_static(out)
+    finally:
+        finders.get_finder.cache_clear()
+    assert len(calls) == 2 and (tmp_path / "static" / "web" / "new.css").is_file()
