@@ -49,7 +49,6 @@ run: install translations var/secret_key
 	@export SECRET_KEY=$$(cat var/secret_key) ALLOWED_HOSTS=127.0.0.1,localhost SECURE_COOKIES=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0; \
 	$(BIN)/ntm migrate -v0 && \
 	$(BIN)/ntm demo && \
-	$(BIN)/ntm collectstatic --noinput -v0 && \
 	echo "" && echo "Mở địa chỉ in dưới đây và đăng nhập bằng một tài khoản ở trên." && \
 	$(BIN)/ntm serve
 
