@@ -32,6 +32,7 @@ from ntm.ocop.models import (
 )
 from ntm.ocop.services import OcopError, StaleVersionError
 from ntm.ocop.sheet_excel import member_sheet_template
+from ntm.units.models import within_q
 
 NOTICE_DAYS, CALENDAR_DAYS = 30, 90
 
@@ -66,7 +67,7 @@ def council_context(request, rnd) -> dict:
         candidates = [
             p
             for p in selectors.products_visible(scope_for(request.user))
-            .filter(unit__path__startswith=rnd.unit.path)
+            .filter(within_q(rnd.unit))
             .order_by("name")[:500]
             if p.pk not in in_round
         ]
@@ -88,7 +89,7 @@ def _council_users(rnd) -> list:
     below it, or of the units above it (province departments sit on district councils)."""
     path = rnd.unit.path
     above = [path[:i] for i in range(1, len(path)) if path[i - 1] == "/"]
-    q = Q(unit__path__startswith=path) | Q(unit__path__in=above)
+    q = within_q(rnd.unit) | Q(unit__path__in=above)
     return list(
         get_user_model()
         .objects.filter(q, is_active=True)

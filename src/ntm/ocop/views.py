@@ -27,7 +27,7 @@ from ntm.ocop.forms import CertificateForm, ImportForm, ProductForm, RoundForm, 
 from ntm.ocop.models import CycleStage, Outcome, Product, SubjectKind
 from ntm.ocop.services import OcopError, StaleVersionError
 from ntm.reports import pdf
-from ntm.units.models import Level, Unit
+from ntm.units.models import Level, Unit, within_q
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -423,7 +423,7 @@ def round_detail(request, pk):
         if not can_write:
             raise PermissionDenied
         product = get_object_or_404(
-            selectors.products_visible(scope).filter(unit__path__startswith=rnd.unit.path),
+            selectors.products_visible(scope).filter(within_q(rnd.unit)),
             pk=int_param(request.POST.get("product")) or 0,
         )
         scores = {line.code: request.POST.get(f"line_{line.code}", "").strip() for line in lines}
@@ -453,9 +453,7 @@ def round_detail(request, pk):
             )
             return redirect("ocop:round_detail", pk=rnd.pk)
     products = list(
-        selectors.products_visible(scope)
-        .filter(unit__path__startswith=rnd.unit.path)
-        .order_by("name")[:500]
+        selectors.products_visible(scope).filter(within_q(rnd.unit)).order_by("name")[:500]
     )
     evaluations = {e.product_id: e for e in rnd.evaluations.prefetch_related("scores__line")}
     rows = []

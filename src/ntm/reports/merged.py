@@ -9,13 +9,12 @@ own procedure, not something this module infers.
 import datetime
 from collections import defaultdict
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment, State
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import RecognitionLevel
-from ntm.units.models import REORGANISATION_DATE, Kind, Level, Unit, UnitLink
+from ntm.units.models import REORGANISATION_DATE, Kind, Level, Unit, UnitLink, within_q
 
 LAST_OLD_DAY = REORGANISATION_DATE - datetime.timedelta(days=1)
 LEVELS = (RecognitionLevel.NTM, RecognitionLevel.ADVANCED, RecognitionLevel.MODEL)
@@ -29,7 +28,7 @@ STANDING = {
 def new_communes(unit: Unit):
     """The xã formed on 1/7/2025 in or under the unit (a new province, or a new commune)."""
     return Unit.objects.filter(
-        Q(path__startswith=unit.path),
+        within_q(unit, ""),
         level=Level.COMMUNE,
         kind=Kind.COMMUNE,
         valid_from=REORGANISATION_DATE,

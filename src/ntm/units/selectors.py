@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import Scope
-from ntm.units.models import Kind, Level, Unit, UnitAttribute, UnitChange, UnitLink
+from ntm.units.models import Kind, Level, Unit, UnitAttribute, UnitChange, UnitLink, within_q
 from ntm.units.paths import path_depth, prefix_at_depth
 
 
@@ -64,7 +64,7 @@ class SubtreeCounts:
 
 
 def subtree_counts(unit: Unit) -> SubtreeCounts:
-    below = Unit.objects.filter(path__startswith=unit.path).exclude(pk=unit.pk)
+    below = Unit.objects.within(unit).exclude(pk=unit.pk)
     figures = below.aggregate(
         districts=Count("pk", filter=Q(level=Level.DISTRICT)),
         communes=Count("pk", filter=Q(level=Level.COMMUNE)),
@@ -82,7 +82,7 @@ def subtree_counts_many(roots: list[Unit]) -> dict[int, SubtreeCounts]:
     depth_of = {r.pk: path_depth(r.path) for r in roots}
     condition = Q()
     for path in by_path:
-        condition |= Q(path__startswith=path)
+        condition |= within_q(Unit(path=path), "")
     tally = {r.pk: {"districts": 0, "communes": 0, "xa": 0, "villages": 0} for r in roots}
     rows = Unit.objects.filter(condition, level__gt=min(r.level for r in roots)).values_list(
         "path", "level", "kind"
@@ -235,9 +235,11 @@ def reference_day(unit: Unit, year: int) -> datetime.date:
 def communes_of(unit: Unit, year: int) -> QuerySet:
     """The xã below (or equal to) a unit, in the hierarchy of the year (see reference_day):
     the communes every figure, matrix and Excel template of that unit and year is about."""
-    return Unit.objects.filter(
-        level=Level.COMMUNE, kind=Kind.COMMUNE, path__startswith=unit.path
-    ).valid_on(reference_day(unit, year))
+    return (
+        Unit.objects.within(unit)
+        .filter(level=Level.COMMUNE, kind=Kind.COMMUNE)
+        .valid_on(reference_day(unit, year))
+    )
 
 
 def unit_changes(scope: Scope) -> QuerySet:
