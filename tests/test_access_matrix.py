@@ -65,6 +65,7 @@ from ntm.assessments.services import (
 from ntm.criteria.models import CriteriaSet, Criterion, Indicator, Threshold
 from ntm.criteria.services import criteria_load, criteria_set_clone, threshold_save
 from ntm.dossiers.models import Dossier, DossierDocument, SatisfactionSurvey, SatisfactionThreshold
+from ntm.jobs.models import Job
 from ntm.ocop.models import Certificate, Evaluation, EvaluationRound, Product, Score, Subject
 from ntm.plans.models import Plan, RoadmapEntry, Target, Task, TaskNote
 from ntm.resources.models import (
@@ -138,6 +139,7 @@ LEVEL_OF = {
     "ocop_round": "district",
     "dossier": "commune",
     "dossier_document": "commune",
+    "job": "province",
 }
 ALL_LEVELS = {"commune", "district", "province", "province_set"}
 
@@ -260,6 +262,10 @@ PAGE_GET = {
     "ocop:sheet_import": frozenset({"admin"}),  # members of an open council (none here)
     "ocop:sheet_corrections": frozenset({"admin", "coordinator"}),  # sheets.can_correct
     "ocop:expiry_notice": READ,
+    "jobs:detail": READ,
+    "jobs:status": READ,
+    "jobs:download": READ,
+    "jobs:report": POST_ONLY,
     "audit": frozenset({"admin", "national", "coordinator"}),  # web.audit_views.AUDIT_ROLES
     "boundaries": frozenset({"admin", "coordinator"}),  # web.boundary_views
     "dossiers:detail": READ,
@@ -544,7 +550,17 @@ def build_world(*, tag: str, private: str, province: Unit, district: Unit, commu
     SatisfactionThreshold.objects.create(
         criteria_set=national, province=province, min_share=80, source=f"QĐ {private}"
     )
+    job = Job.objects.create(
+        kind="report_docx",
+        title=f"Báo cáo {private}",
+        unit=province,
+        params={"year": YEAR},
+        status="done",
+        result=ContentFile(f"PK {private}".encode(), name=f"bc-{tag}.docx"),
+        result_name=f"bc-{tag}.docx",
+    )
     return SimpleNamespace(
+        job=job,
         dossier=dossier,
         dossier_document=dossier_document,
         tag=tag,

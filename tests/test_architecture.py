@@ -41,6 +41,8 @@ LAYERS = {
     "imports": 5,
     # the site: dashboard, public pages, audit, commands that span apps
     "web": 6,
+    # background work: reports and imports run off the request
+    "jobs": 6,
     # the project: settings, URL roots, the CLI
     "settings": 7,
     "urls": 7,

@@ -56,6 +56,9 @@ OBJECT_ROUTES = {
     "criteriaset-detail": lambda o: {"code": o.cset.code},
     "criteriaset-clone": lambda o: {"code": o.cset.code},
     "assessments:detail": lambda o: {"pk": o.assessment.pk},
+    "jobs:detail": lambda o: {"pk": o.job.pk},
+    "jobs:status": lambda o: {"pk": o.job.pk},
+    "jobs:download": lambda o: {"pk": o.job.pk},
     "assessments:transition": lambda o: {"pk": o.assessment.pk},
     "assessments:evidence_upload": lambda o: {"pk": o.assessment.pk},
     "assessments:evidence_download": lambda o: {
@@ -214,6 +217,8 @@ SCOPED_PAGES = {
     "dossiers:keeping",
     "dossiers:keeping_xlsx",
     "dossiers:merged",
+    "jobs:list",  # background jobs about units in scope (tests/jobs/test_jobs.py)
+    "jobs:report",  # starts the annual report of a unit in scope (POST only)
     "dossier-list",
     "api-keeping-standard",
     "api-merged-communes",
@@ -331,7 +336,19 @@ def outsider(units, users, settings, tmp_path):
         title="Tờ trình LS-HS-77",
         file=ContentFile(b"%PDF", name="t.pdf"),
     )
+    from ntm.jobs.models import Job
+
+    job = Job.objects.create(
+        kind="report_docx",
+        title="Báo cáo năm 2023 — Tỉnh Lạng Sơn (Word)",
+        unit=units.lang_son,
+        params={"year": 2023},
+        status="done",
+        result=ContentFile(b"PK-LS-JOB", name="bao-cao-ntm-20-2023.docx"),
+        result_name="bao-cao-ntm-20-2023.docx",
+    )
     return SimpleNamespace(
+        job=job,
         dossier=dossier,
         dossier_document=dossier_document,
         **resource_rows,

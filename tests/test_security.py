@@ -313,6 +313,7 @@ UPLOAD_FIELDS = {
     "assessments.Recognition.file": "RecognitionForm.clean_file: extension, 10 MB, first bytes",
     "ocop.Product.photo": "ProductForm: ImageField (Pillow opens it), JPG/PNG/WEBP, 5 MB",
     "dossiers.DossierDocument.file": "dossiers.services: the evidence checks (checked_upload)",
+    "jobs.Job.result": "written by the server only (a report or import result), never uploaded",
 }
 
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ntm.units",
     "ntm.accounts",
     "ntm.criteria",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
     "ntm.resources",
     "ntm.imports",
     "ntm.dossiers",
+    "ntm.jobs",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +169,19 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Background work (ntm.jobs): the database queue, run by the worker `ntm serve` starts beside
+# gunicorn (or `ntm db_worker` on its own machine); tests run each job at once.
+TASKS = {
+    "default": {
+        "BACKEND": env_str(
+            "NTM_TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("ntm.reports.urls")),
     path("dossiers/", include("ntm.dossiers.urls")),
     path("imports/", include("ntm.imports.urls")),
+    path("jobs/", include("ntm.jobs.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

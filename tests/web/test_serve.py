@@ -121,3 +121,30 @@ def test_static_files_are_collected_again_only_when_a_source_changed(
     finally:
         finders.get_finder.cache_clear()
     assert len(calls) == 2 and (tmp_path / "static" / "web" / "new.css").is_file()
+
+
+def test_serve_starts_the_background_worker_with_the_database_queue(
+    db, monkeypatch, settings, tmp_path
+):
+    from ntm.web.management.commands import serve
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    started = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: None)
+    monkeypatch.setattr(connection, "close", lambda: None)
+    monkeypatch.setattr(
+        serve.subprocess,
+        "Popen",
+        lambda argv, **kw: started.append(argv) or type("P", (), {"pid": 7})(),
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("serve", "--bind", "127.0.0.1:8124")
+    assert started and started[0][-3:] == ["db_worker", "--interval", "1"]
+
+    started.clear()
+    monkeypatch.setenv("NTM_WORKER", "0")
+    call_command("serve", "--bind", "127.0.0.1:8124")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    monkeypatch.delenv("NTM_WORKER")
+    call_command("serve", "--bind", "127.0.0.1:8124")
+    assert started == []

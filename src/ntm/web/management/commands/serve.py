@@ -1,5 +1,9 @@
+import contextlib
+import ctypes
 import hashlib
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -65,6 +69,26 @@ def collect_static(stdout) -> None:
     stdout.write(f"Tệp tĩnh: {settings.STATIC_ROOT}")
 
 
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """The worker ends when gunicorn (the process `serve` becomes) ends (Linux prctl)."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_worker(stdout):
+    """The background-jobs worker beside gunicorn, when jobs go through the database queue
+    (NTM_WORKER=0: run `ntm db_worker` elsewhere, e.g. on one machine of several)."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if not backend.endswith("DatabaseBackend") or os.environ.get("NTM_WORKER", "1") == "0":
+        return None
+    worker = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "ntm.cli", "db_worker", "--interval", "1"],
+        preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads yet in this process
+    )
+    stdout.write(f"Việc chạy nền: tiến trình {worker.pid}")
+    return worker
+
+
 class Command(BaseCommand):
     help = "Serve the application with gunicorn (production server)."
 
@@ -92,6 +116,7 @@ class Command(BaseCommand):
         ]
         collect_static(self.stdout)
         sqlite_analyze()
+        start_worker(self.stdout)
         self.stdout.write(f"NTM: http://{bind}/ ({workers} workers)")
         sys.stdout.flush()
         os.execv(sys.executable, argv)

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JobsConfig(AppConfig):
+    name = "ntm.jobs"
+    verbose_name = _("Việc chạy nền")
+
+    def ready(self) -> None:
+        from ntm.jobs import report_jobs  # noqa: F401  (registers the report kinds)

@@ -1,0 +1,54 @@
+"""The annual report (Word, PDF, Excel tables) written in the background."""
+
+from django.utils.translation import gettext as _
+
+from ntm.criteria.models import CriteriaSet
+from ntm.jobs.kinds import Outcome, register
+from ntm.reports.annual import annual_report
+from ntm.reports.pdf import docx_to_pdf
+from ntm.reports.word import report_docx
+from ntm.reports.workbook import report_workbook
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS = ("docx", "pdf", "xlsx")
+
+
+def report_filename(report, suffix: str) -> str:
+    scope = report.scope_code or "ca-nuoc"
+    return f"bao-cao-ntm-{scope}-{report.year}{suffix}"
+
+
+def _report(job, progress):
+    progress(0, 3, _("Đang tính số liệu…"))
+    code = job.params.get("set") or ""
+    chosen = CriteriaSet.objects.filter(code=code).first() if code else None
+    report = annual_report(unit=job.unit, year=int(job.params["year"]), criteria_set=chosen)
+    progress(1, 3, _("Đang viết tệp…"))
+    return report
+
+
+@register("report_docx")
+def report_docx_job(job, progress) -> Outcome:
+    report = _report(job, progress)
+    data = report_docx(report)
+    progress(3, 3)
+    return Outcome(data, report_filename(report, ".docx"), DOCX)
+
+
+@register("report_pdf")
+def report_pdf_job(job, progress) -> Outcome:
+    report = _report(job, progress)
+    data = report_docx(report)
+    progress(2, 3, _("Đang chuyển sang PDF…"))
+    pdf = docx_to_pdf(data)
+    progress(3, 3)
+    return Outcome(pdf, report_filename(report, ".pdf"), "application/pdf")
+
+
+@register("report_xlsx")
+def report_xlsx_job(job, progress) -> Outcome:
+    report = _report(job, progress)
+    data = report_workbook(report)
+    progress(3, 3)
+    return Outcome(data, report_filename(report, "-bieu.xlsx"), XLSX)

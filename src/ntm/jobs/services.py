@@ -1,0 +1,16 @@
+"""Starting background work: a job row, then the queue (the worker of `ntm serve`, or at once
+when the immediate backend is configured, as in tests)."""
+
+from ntm.jobs.models import Job
+from ntm.jobs.tasks import run_job
+
+
+def job_start(*, kind: str, title: str, user, unit=None, params: dict | None = None) -> Job:
+    job = Job.objects.create(
+        kind=kind, title=title[:300], user=user, unit=unit, params=params or {}
+    )
+    # The database backend writes its task row in the caller's transaction: the worker sees
+    # the job only once it is committed, with its row.
+    run_job.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
