@@ -137,6 +137,12 @@ class ReadWorkbook:
 
 
 def _unreadable(exc: Exception) -> WorkbookError:
+    if isinstance(exc, NotImplementedError):  # a zip version, compression or encryption
+        return WorkbookError(
+            _(
+                "Không đọc được tệp Excel (.xlsx): tệp được nén hoặc mã hóa theo cách không hỗ trợ (không phải cách Excel lưu tệp). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” (không đặt mật khẩu) rồi tải lên."
+            )
+        )
     return WorkbookError(
         _(
             "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính Excel (%(reason)s). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên."
