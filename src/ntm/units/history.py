@@ -336,7 +336,24 @@ def history_parse(data: bytes, report: ImportReport) -> HistoryPlan:
     plan.ended = _parse_units(wb, report, ENDED_SHEET, keys)
     plan.began = _parse_units(wb, report, BEGAN_SHEET, keys)
     plan.links = _parse_links(wb, report, keys)
+    _check_used(plan, report)
     return plan
+
+
+def _check_used(plan: HistoryPlan, report: ImportReport) -> None:
+    """A change that no unit or link row names is a typo in its code (or rows left out)."""
+    used = {r.key for r in (*plan.ended, *plan.began, *plan.links)}
+    for change in plan.changes:
+        if change.key not in used:
+            report.add(
+                CHANGES_SHEET,
+                change.row,
+                "A",
+                _(
+                    "Không có dòng nào ở các trang %(sheets)s ghi mã thay đổi “%(key)s”; hãy kiểm tra mã."
+                )
+                % {"sheets": ", ".join((ENDED_SHEET, BEGAN_SHEET, LINKS_SHEET)), "key": change.key},
+            )
 
 
 def _all_keys(wb) -> set[str]:
