@@ -38,8 +38,7 @@ def unescape_cell(value):
 # A value quoted in a message is shown up to this many characters, then "…": a message names
 # what is wrong, it never echoes a whole cell (which may hold thousands of characters).
 SHOWN_CHARS = 60
-_QUOTED = re.compile(r"“([^”]*)”")
-_LONG_RUN = re.compile(r"\S{" + str(SHOWN_CHARS + 1) + ",}")
+_QUOTED_OR_LONG = re.compile(r"“[^”]*”|[^\s“]{" + str(SHOWN_CHARS + 1) + ",}")
 
 
 def shorten(text: str, most: int = SHOWN_CHARS) -> str:
@@ -50,8 +49,12 @@ def shorten(text: str, most: int = SHOWN_CHARS) -> str:
 def shorten_values(message: str) -> str:
     """Every quoted value of a message, and every run of text without a space, cut to
     SHOWN_CHARS characters."""
-    message = _QUOTED.sub(lambda m: "“" + shorten(m.group(1)) + "”", message)
-    return _LONG_RUN.sub(lambda m: shorten(m.group(0)), message)
+
+    def cut(match) -> str:
+        text = match.group(0)
+        return "“" + shorten(text[1:-1]) + "”" if text.startswith("“") else shorten(text)
+
+    return _QUOTED_OR_LONG.sub(cut, message)
 
 
 @dataclass(frozen=True)

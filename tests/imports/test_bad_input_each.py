@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported below are used as test arguments)
 """Named bad inputs for every registered importer, from a valid workbook built from its template
 (the fixtures of tests/test_bad_input_imports.py): each data cell of the first data row of each
 sheet blanked, given a value of the wrong type, an unknown code, an over-long text or a date in
@@ -114,7 +115,7 @@ def _check_messages(report, *, cell=None) -> None:
 
 
 @pytest.fixture
-def assessments_typed(assessments):  # noqa: F811
+def assessments_typed(assessments):
     """The assessments template with the first commune's results and indicator values typed
     (the template itself leaves them blank: mutating blanks would test nothing)."""
     for name, rows in assessments.book:
@@ -224,7 +225,7 @@ def test_zips_that_are_not_workbooks(importer):
         assert "Excel" in report.errors[0].message, label
 
 
-def test_the_named_cases_reach_the_data(assessments_typed, ocop_sheet, db):  # noqa: F811
+def test_the_named_cases_reach_the_data(assessments_typed, ocop_sheet, db):
     """A guard against a silent no-op: the typed template imports, and the cells mutated are
     data cells (the results typed, the score sheet's items), not titles or hints."""
     report = check_import(assessments_typed.run, assessments_typed.template, dry_run=True)
@@ -233,3 +234,43 @@ def test_the_named_cases_reach_the_data(assessments_typed, ocop_sheet, db):  # n
     assert {("KetQua", 2, "Đạt"), ("ChiTieu", 2, 90)} <= cells
     sheet_rows = {name: r for _s, name, r, _c, _v in _data_cells(ocop_sheet.book)}
     assert ocop_sheet.book[0][1][sheet_rows["PhieuCham"] - 1][0] == "Mục"
+
+
+# -- regressions found by these cases ------------------------------------------------------------
+
+
+def test_a_failed_history_import_reports_nothing_created(units_history):
+    """Was: the change was created, then a link failed and all was rolled back, but the report
+    still said 1 change and 1 unit created."""
+    links = next(s for s, (name, _rows) in enumerate(units_history.book) if name == "LienKet")
+    book = apply(units_history.book, [("set", links, 1, 2, "99999")])
+    report = check_import(units_history.run, write_book(book))
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("LienKet", 2, "C")]
+    assert (report.created, report.updated) == (0, 0)
+    assert (report.result.changes_created, report.result.units_created) == (0, 0)
+
+
+def test_a_blank_change_code_says_what_is_missing(units_history):
+    """Was: “Mã thay đổi “” không có ở trang ThayDoi.”"""
+    ended = next(s for s, (name, _rows) in enumerate(units_history.book) if name == "KetThuc")
+    report = check_import(
+        units_history.run, write_book(apply(units_history.book, [("set", ended, 1, 0, None)]))
+    )
+    (error,) = [e for e in report.errors if e.sheet == "KetThuc"]
+    assert (error.row, error.column) == (2, "A")
+    assert error.message.startswith("Thiếu mã thay đổi") and "“”" not in error.message
+
+
+def test_history_text_longer_than_its_column_is_refused_naming_it(units_history):
+    changes = next(s for s, (name, _rows) in enumerate(units_history.book) if name == "ThayDoi")
+    book = apply(units_history.book, [("set", changes, 1, 1, "N" * 201)])  # Căn cứ pháp lý
+    report = check_import(units_history.run, write_book(book))
+    assert [(e.sheet, e.row, e.column) for e in report.errors][0] == ("ThayDoi", 2, "B")
+    assert "“Căn cứ pháp lý” dài 201 ký tự, tối đa 200" in report.errors[0].message
+
+
+def test_a_long_value_is_cut_in_messages():
+    from ntm.excel import CellError
+
+    error = CellError("A", 2, "B", "Không có mã “" + "x" * 500 + "”; " + "y" * 100)
+    assert error.message == "Không có mã “" + "x" * 60 + "…”; " + "y" * 60 + "…"
