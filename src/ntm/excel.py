@@ -35,12 +35,37 @@ def unescape_cell(value):
     return value
 
 
+# A value quoted in a message is shown up to this many characters, then "…": a message names
+# what is wrong, it never echoes a whole cell (which may hold thousands of characters).
+SHOWN_CHARS = 60
+_QUOTED_OR_LONG = re.compile(r"“[^”]*”|[^\s“]{" + str(SHOWN_CHARS + 1) + ",}")
+
+
+def shorten(text: str, most: int = SHOWN_CHARS) -> str:
+    text = str(text)
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def shorten_values(message: str) -> str:
+    """Every quoted value of a message, and every run of text without a space, cut to
+    SHOWN_CHARS characters."""
+
+    def cut(match) -> str:
+        text = match.group(0)
+        return "“" + shorten(text[1:-1]) + "”" if text.startswith("“") else shorten(text)
+
+    return _QUOTED_OR_LONG.sub(cut, message)
+
+
 @dataclass(frozen=True)
 class CellError:
     sheet: str
     row: int
     column: str
     message: str
+
+    def __post_init__(self):
+        object.__setattr__(self, "message", shorten_values(str(self.message)))
 
     def __str__(self) -> str:
         # An error of the whole file (sheet "-") or of a whole sheet (row 0) names no cell.
@@ -137,12 +162,27 @@ class ReadWorkbook:
 
 
 def _unreadable(exc: Exception) -> WorkbookError:
+    if isinstance(exc, NotImplementedError):  # a zip version, compression or encryption
+        return WorkbookError(
+            _(
+                "Không đọc được tệp Excel (.xlsx): tệp được nén hoặc mã hóa theo cách không hỗ trợ (không phải cách Excel lưu tệp). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” (không đặt mật khẩu) rồi tải lên."
+            )
+        )
     return WorkbookError(
         _(
-            "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính Excel (%(reason)s). Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên."
+            "Không đọc được tệp Excel (.xlsx): %(reason)s. Hãy mở tệp bằng Excel, lưu lại dạng “Excel Workbook (.xlsx)” rồi tải lên."
         )
-        % {"reason": exc.__class__.__name__}
+        % {"reason": _reason(exc)}
     )
+
+
+def _reason(exc: Exception) -> str:
+    """What is wrong with the file, in words (never the name of a Python exception)."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return _("tệp không phải dạng .xlsx (không phải tệp nén của Excel) hoặc bị cắt cụt")
+    if isinstance(exc, KeyError):
+        return _("tệp nén không có các phần của một bảng tính Excel (có thể là tệp khác đổi đuôi)")
+    return _("tệp hỏng hoặc không phải bảng tính Excel")
 
 
 def _check_unpacked_size(data: bytes) -> None:
@@ -194,9 +234,9 @@ def _read_sheet(ws, cells: int) -> tuple[ReadSheet, int]:
     except Exception as exc:  # a worksheet is only parsed here: broken XML, bad cell values
         raise WorkbookError(
             _(
-                "Không đọc được trang “%(sheet)s” của tệp Excel: nội dung trang bị hỏng (%(reason)s). Hãy mở tệp bằng Excel, lưu lại rồi tải lên."
+                "Không đọc được trang “%(sheet)s” của tệp Excel: nội dung trang bị hỏng. Hãy mở tệp bằng Excel, lưu lại rồi tải lên."
             )
-            % {"sheet": ws.title, "reason": exc.__class__.__name__}
+            % {"sheet": ws.title}
         ) from exc
     return ReadSheet(ws.title, rows), cells
 

@@ -15,6 +15,7 @@ from ntm.assessments import excel, recognitions, selectors, services, workflow
 from ntm.assessments.forms import EvidenceForm, ImportForm, RecognitionForm, TransitionForm
 from ntm.assessments.models import Assessment, Evidence, State
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.imports.runner import run_import
 from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param, object_param, year_param
 from ntm.units.models import Unit
 from ntm.units.text import fold
@@ -292,7 +293,8 @@ def import_upload(request):
     report = None
     if request.method == "POST" and form.is_valid():
         state = State.APPROVED if form.cleaned_data["approved"] else None
-        report = excel.assessments_import(
+        report = run_import(
+            "assessments",
             data=form.cleaned_data["file"].read(),
             scope=scope,
             user=request.user,

@@ -465,7 +465,10 @@ class _Writer:
         return value
 
     def integer(self, record, key) -> int | None:
-        value = parse_vi_number(record.get(key), places=0)
+        try:
+            value = parse_vi_number(record.get(key), places=0)
+        except CellValueError as exc:  # named at its column
+            raise _RowError(key, str(exc)) from exc
         if value is None:
             if key in self.required:
                 raise _RowError(key, _("Cần ghi một số."))

@@ -22,7 +22,7 @@ from ntm.imports.runner import run_import
 from ntm.lib.params import int_param
 from ntm.ocop import notice, paper, rules, selectors, services
 from ntm.ocop.council_views import NOTICE_DAYS, council_context
-from ntm.ocop.excel import ocop_import, ocop_template
+from ntm.ocop.excel import ocop_template
 from ntm.ocop.forms import CertificateForm, ImportForm, ProductForm, RoundForm, SubjectForm
 from ntm.ocop.models import CycleStage, Outcome, Product, SubjectKind
 from ntm.ocop.services import OcopError, StaleVersionError
@@ -565,7 +565,8 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = ocop_import(
+        report = run_import(
+            "ocop",
             data=form.cleaned_data["file"].read(),
             scope=scope,
             user=request.user,

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.imports.runner import run_import
 from ntm.lib.params import default_year, int_param, year_param
 from ntm.plans import selectors, services
-from ntm.plans.excel import plans_import, plans_template
-from ntm.plans.excel_create import plan_workbook_import
+from ntm.plans.excel import plans_template
 from ntm.plans.forms import (
     AllocationForm,
     ImportForm,
@@ -438,12 +438,13 @@ def import_upload(request, pk):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = plans_import(
-            plan=plan,
+        report = run_import(
+            "plan",
             data=form.cleaned_data["file"].read(),
             scope=scope,
             user=request.user,
             dry_run=form.cleaned_data["dry_run"],
+            plan_id=plan.pk,
         )
         if report.ok and not report.dry_run:
             messages.success(
@@ -473,7 +474,8 @@ def new_import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = plan_workbook_import(
+        report = run_import(
+            "plan-new",
             data=form.cleaned_data["file"].read(),
             scope=scope_for(request.user),
             user=request.user,

@@ -18,9 +18,10 @@ from ntm.accounts.permissions import write_roles_required
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import Criterion
 from ntm.criteria.selectors import set_in_force
+from ntm.imports.runner import run_import
 from ntm.lib.params import int_param, year_param
 from ntm.resources import selectors, services
-from ntm.resources.excel import resources_export, resources_import, resources_template
+from ntm.resources.excel import resources_export, resources_template
 from ntm.resources.forms import (
     ActivityForm,
     ContributionForm,
@@ -331,7 +332,8 @@ def import_upload(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = resources_import(
+        report = run_import(
+            "resources",
             data=form.cleaned_data["file"].read(),
             scope=scope,
             user=request.user,

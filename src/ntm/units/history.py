@@ -164,6 +164,34 @@ def _rows(wb, sheet: str, report: ImportReport):
             yield row_no, cells
 
 
+# The longest text each column takes (its database column), by column index.
+CHANGE_LENGTHS = {0: 50, 1: 200, 4: 4000, 5: 500}
+UNIT_LENGTHS = {0: 50, 1: 20, 2: 200, 4: 20}
+
+
+def _check_lengths(report, sheet: str, row: int, cells, lengths: dict[int, int]) -> bool:
+    """Refuse text longer than its column, naming the column (never echoing the text)."""
+    ok = True
+    for index, most in lengths.items():
+        text = cell_text(cells[index])
+        if len(text) > most:
+            report.add(
+                sheet,
+                row,
+                "ABCDEF"[index],
+                _("“%(header)s” dài %(n)s ký tự, tối đa %(max)s ký tự.")
+                % {"header": HEADERS[sheet][index], "n": len(text), "max": most},
+            )
+            ok = False
+    return ok
+
+
+def _missing_key() -> str:
+    return _(
+        "Thiếu mã thay đổi: ghi mã của thay đổi (cột A của trang %(sheet)s, ví dụ LS-2024) mà dòng này thuộc về."
+    ) % {"sheet": CHANGES_SHEET}
+
+
 def _date(report, sheet, row, col, raw, *, required: bool):
     try:
         value = parse_vi_date(raw)
@@ -189,9 +217,11 @@ def _flag(report, sheet, row, col, raw, default: bool) -> bool:
 
 def _parse_changes(wb, report, plan: HistoryPlan) -> None:
     for row, cells in _rows(wb, CHANGES_SHEET, report):
+        if not _check_lengths(report, CHANGES_SHEET, row, cells, CHANGE_LENGTHS):
+            continue
         key, basis = cell_text(cells[0]), cell_text(cells[1])
         if not key:
-            report.add(CHANGES_SHEET, row, "A", _("Thiếu mã thay đổi."))
+            report.add(CHANGES_SHEET, row, "A", _missing_key())
         elif any(c.key == key for c in plan.changes):
             report.add(CHANGES_SHEET, row, "A", _("Mã thay đổi “%(key)s” lặp.") % {"key": key})
         if not basis:
@@ -228,7 +258,11 @@ def _parse_units(wb, report, sheet: str, keys: set[str]) -> list[UnitRow]:
     for row, cells in _rows(wb, sheet, report):
         key, code, name = cell_text(cells[0]), _code(cells[1]), cell_text(cells[2])
         kind_text, parent = cell_text(cells[3]), _code(cells[4])
-        if key not in keys:
+        if not _check_lengths(report, sheet, row, cells, UNIT_LENGTHS):
+            continue
+        if not key:
+            report.add(sheet, row, "A", _missing_key())
+        elif key not in keys:
             report.add(
                 sheet,
                 row,
@@ -263,8 +297,12 @@ def _parse_units(wb, report, sheet: str, keys: set[str]) -> list[UnitRow]:
 def _parse_links(wb, report, keys: set[str]) -> list[LinkRow]:
     out = []
     for row, cells in _rows(wb, LINKS_SHEET, report):
+        if not _check_lengths(report, LINKS_SHEET, row, cells, {0: 50, 1: 20, 2: 20}):
+            continue
         key, old, new = cell_text(cells[0]), _code(cells[1]), _code(cells[2])
-        if key not in keys:
+        if not key:
+            report.add(LINKS_SHEET, row, "A", _missing_key())
+        elif key not in keys:
             report.add(
                 LINKS_SHEET,
                 row,
@@ -298,7 +336,24 @@ def history_parse(data: bytes, report: ImportReport) -> HistoryPlan:
     plan.ended = _parse_units(wb, report, ENDED_SHEET, keys)
     plan.began = _parse_units(wb, report, BEGAN_SHEET, keys)
     plan.links = _parse_links(wb, report, keys)
+    _check_used(plan, report)
     return plan
+
+
+def _check_used(plan: HistoryPlan, report: ImportReport) -> None:
+    """A change that no unit or link row names is a typo in its code (or rows left out)."""
+    used = {r.key for r in (*plan.ended, *plan.began, *plan.links)}
+    for change in plan.changes:
+        if change.key not in used:
+            report.add(
+                CHANGES_SHEET,
+                change.row,
+                "A",
+                _(
+                    "Không có dòng nào ở các trang %(sheets)s ghi mã thay đổi “%(key)s”; hãy kiểm tra mã."
+                )
+                % {"sheets": ", ".join((ENDED_SHEET, BEGAN_SHEET, LINKS_SHEET)), "key": change.key},
+            )
 
 
 def _all_keys(wb) -> set[str]:
@@ -618,6 +673,8 @@ def _run(plan: HistoryPlan, report: HistoryReport, *, scope, user) -> HistoryRep
         report.result = history_apply(plan, scope=scope, report=report, user=user)
         if report.errors or report.dry_run:
             transaction.set_rollback(True)
+    if report.errors:  # rolled back: nothing was created or updated
+        report.result = HistoryResult()
     report.created = report.result.changes_created
     report.updated = report.result.units_updated
     return report

@@ -12,6 +12,7 @@ from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments.recognitions import recognition_level_on
 from ntm.criteria.models import RecognitionLevel
+from ntm.imports.runner import run_import
 from ntm.units import history, selectors, services
 from ntm.units.forms import (
     AttributeForm,
@@ -134,7 +135,8 @@ def villages_import(request):
     report = None
     form = VillageImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = services.villages_import(
+        report = run_import(
+            "villages",
             data=form.cleaned_data["file"].read(),
             scope=scope,
             user=request.user,
@@ -164,7 +166,8 @@ def units_history(request):
     report = None
     form = HistoryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        report = history.units_history_import(
+        report = run_import(
+            "units",
             data=form.cleaned_data["file"].read(),
             scope=scope,
             user=request.user,

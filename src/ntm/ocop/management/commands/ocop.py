@@ -6,7 +6,8 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import system_scope
-from ntm.ocop.excel import ocop_import, ocop_template
+from ntm.imports import runner
+from ntm.ocop.excel import ocop_template
 from ntm.ocop.services import sheets_load
 
 
@@ -97,8 +98,12 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(_("Không có tệp %(p)s.") % {"p": options["file"]})
             sheets_load()
-            report = ocop_import(
-                data=path.read_bytes(), scope=system_scope(), user=None, dry_run=options["dry_run"]
+            report = runner.run_import(
+                "ocop",
+                data=path.read_bytes(),
+                scope=system_scope(),
+                user=None,
+                dry_run=options["dry_run"],
             )
             if not report.ok:
                 for error in report.errors:

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import system_scope
 from ntm.excel import CellValueError, parse_vi_date
+from ntm.imports import runner
 from ntm.plans import services
-from ntm.plans.excel import plans_import, plans_template
-from ntm.plans.excel_create import plan_workbook_import
+from ntm.plans.excel import plans_template
 from ntm.plans.models import Plan, PlanStatus
 from ntm.units.resolver import resolve_code
 
@@ -109,16 +109,21 @@ def run_import(command, options) -> None:
         raise CommandError(_("Không có tệp %(path)s.") % {"path": options["file"]})
     if options.get("plan_id"):
         plan = _plan(options["plan_id"])
-        report = plans_import(
-            plan=plan,
+        report = runner.run_import(
+            "plan",
             data=path.read_bytes(),
             scope=system_scope(),
             user=None,
             dry_run=options["dry_run"],
+            plan_id=plan.pk,
         )
     else:
-        report = plan_workbook_import(
-            data=path.read_bytes(), scope=system_scope(), user=None, dry_run=options["dry_run"]
+        report = runner.run_import(
+            "plan-new",
+            data=path.read_bytes(),
+            scope=system_scope(),
+            user=None,
+            dry_run=options["dry_run"],
         )
         plan = report.plan
     if not report.ok:

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import system_scope
-from ntm.resources.excel import resources_import, resources_template
+from ntm.imports import runner
+from ntm.resources.excel import resources_template
 from ntm.resources.services import funding_sources_load
 from ntm.units.selectors import unit_by_code
 
@@ -50,8 +51,12 @@ class Command(BaseCommand):
             path = Path(options["file"])
             if not path.is_file():
                 raise CommandError(_("Không có tệp %(path)s.") % {"path": options["file"]})
-            report = resources_import(
-                data=path.read_bytes(), scope=system_scope(), user=None, dry_run=options["dry_run"]
+            report = runner.run_import(
+                "resources",
+                data=path.read_bytes(),
+                scope=system_scope(),
+                user=None,
+                dry_run=options["dry_run"],
             )
             if not report.ok:
                 for error in report.errors:

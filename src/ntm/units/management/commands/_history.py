@@ -6,9 +6,9 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import system_scope
+from ntm.imports import runner
 from ntm.units.history import (
     HistoryReport,
-    units_history_import,
     units_history_load_shipped,
     units_history_template,
 )
@@ -34,7 +34,9 @@ def run_import(cmd, *, file: str | None, shipped: str | None, dry_run: bool) -> 
         path = Path(file or "")
         if not path.is_file():
             raise CommandError(_("Không có tệp %(path)s.") % {"path": file})
-        report = units_history_import(data=path.read_bytes(), scope=system_scope(), dry_run=dry_run)
+        report = runner.run_import(
+            "units", data=path.read_bytes(), scope=system_scope(), user=None, dry_run=dry_run
+        )
     _report(cmd, report)
 
 
