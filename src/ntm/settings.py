@@ -5,6 +5,9 @@ SECRET_KEY    required when DEBUG is off
 DEBUG         1/0 (default 0)
 ALLOWED_HOSTS comma separated (default localhost,127.0.0.1 when DEBUG is on)
 NTM_DATA_DIR  where the SQLite file, uploads and backups live (default ./var)
+NTM_RECOGNITION_LEVELS_FILE  another recognition levels file (default: the shipped
+              criteria/data/recognition_levels.json)
+API_TOKEN_DAYS  days an API token lasts from its creation (default 30)
 """
 
 import datetime
@@ -208,7 +211,6 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStateEnum": "ntm.assessments.models.State",
         "UnitKindEnum": "ntm.units.models.Kind",
         "UnitLevelEnum": "ntm.units.models.Level",
-        "RecognitionLevelEnum": "ntm.criteria.models.RecognitionLevel",
         "TaskStatusEnum": "ntm.plans.models.TaskStatus",
     },
 }
@@ -247,6 +249,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 NTM_PROXY_COUNT = env_int("NTM_PROXY_COUNT", 0)
+
+# Recognition levels are data (ntm.criteria.levels); empty = the shipped file.
+NTM_RECOGNITION_LEVELS_FILE = env_str("NTM_RECOGNITION_LEVELS_FILE", "")
 
 # Content-Security-Policy (ntm.web.security.ContentSecurityPolicyMiddleware): no inline script
 # anywhere; the API documentation pages get their own, looser style policy (see that module).

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
-from ntm.criteria.models import AppliesTo, CriteriaSet, RecognitionLevel
+from ntm.criteria import levels as recognition_levels
+from ntm.criteria.models import AppliesTo, CriteriaSet
 from ntm.units.models import Kind, Level, Unit
 
 SHEET = "CongNhan"
@@ -44,7 +45,7 @@ def _date(day: datetime.date) -> str:
 
 
 def _level_label(level: str) -> str:
-    return str(RecognitionLevel(level).label) if level in RecognitionLevel.values else level
+    return recognition_levels.label(level)
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -71,9 +72,9 @@ def levels_held(unit_ids, day: datetime.date) -> dict[int, set[str]]:
 
 
 def recognition_level_on(*, unit: Unit, day: datetime.date) -> list[str]:
-    """The levels (RecognitionLevel values, in their order) the unit holds on `day`."""
+    """The levels (codes of the levels data, in their order) the unit holds on `day`."""
     held = levels_held([unit.pk], day).get(unit.pk, set())
-    return [level for level in RecognitionLevel.values if level in held]
+    return [level for level in recognition_levels.codes() if level in held]
 
 
 def recognitions_of_year(*, scope, year: int) -> QuerySet:
@@ -150,7 +151,7 @@ def recognition_record(
     override_reason = (override_reason or "").strip()
     if action not in RecognitionAction.values:
         raise RecognitionError(_("Loại quyết định phải là công nhận hoặc thu hồi."), "action")
-    if level not in RecognitionLevel.values:
+    if not recognition_levels.is_level(level):
         raise RecognitionError(_("Mức công nhận không hợp lệ."), "level")
     if level != criteria_set.level:
         raise RecognitionError(

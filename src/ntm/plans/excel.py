@@ -32,7 +32,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.excel import (
     CellValueError,
     ImportReport,
@@ -103,7 +103,7 @@ INFO_COLUMNS = {"unit_name"}
 
 
 def _level_label(level: str) -> str:
-    return str(RecognitionLevel(level).label) if level else ""
+    return recognition_levels.label(level) if level else ""
 
 
 def _number(value: Decimal | None):
@@ -165,7 +165,7 @@ def plans_template(plan: Plan | None) -> bytes:
 
     lists = wb.create_sheet(SHEET_LISTS)
     metric_labels = [str(label) for label in Metric.labels]
-    level_labels = [str(label) for label in RecognitionLevel.labels]
+    level_labels = list(recognition_levels.labels().values())
     status_labels = [str(label) for label in TaskStatus.labels]
     for i, values in enumerate((metric_labels, level_labels, status_labels), start=1):
         for r, v in enumerate(values, start=1):
@@ -260,9 +260,9 @@ class _Row:
         return self.letters.get(key, "-")
 
 
-def _choices(enum, extra: dict[str, str] | None = None) -> dict[str, str]:
+def _choices(pairs, extra: dict[str, str] | None = None) -> dict[str, str]:
     out = {}
-    for value, label in enum.choices:
+    for value, label in pairs:
         out[fold(value)] = value
         out[fold(str(label))] = value
         out[fold(_(str(label)))] = value
@@ -271,15 +271,9 @@ def _choices(enum, extra: dict[str, str] | None = None) -> dict[str, str]:
     return out
 
 
-LEVEL_ALIASES = {
-    "NTM": RecognitionLevel.NTM,
-    "Nông thôn mới": RecognitionLevel.NTM,
-    "Nâng cao": RecognitionLevel.ADVANCED,
-    "NTM nâng cao": RecognitionLevel.ADVANCED,
-    "Kiểu mẫu": RecognitionLevel.MODEL,
-    "NTM kiểu mẫu": RecognitionLevel.MODEL,
-    "Thôn NTM": RecognitionLevel.VILLAGE_NTM,
-}
+def _level_aliases() -> dict[str, str]:
+    """Other names of each level a workbook may use ("NTM nâng cao"), from the levels data."""
+    return {alias: lv.code for lv in recognition_levels.all_levels() for alias in lv.aliases}
 
 
 def _parse_choice(raw, mapping: dict[str, str], expected: str) -> str:
@@ -307,10 +301,10 @@ def _parse_int(raw, *, low: int, high: int, what: str) -> int | None:
 
 
 def _parsers():
-    metrics = _choices(Metric)
-    levels = _choices(RecognitionLevel, LEVEL_ALIASES)
-    statuses = _choices(TaskStatus)
-    level_names = ", ".join(str(label) for label in RecognitionLevel.labels)
+    metrics = _choices(Metric.choices)
+    levels = _choices(recognition_levels.choices(), _level_aliases())
+    statuses = _choices(TaskStatus.choices)
+    level_names = ", ".join(recognition_levels.labels().values())
     return {
         "metric": lambda raw: _parse_choice(raw, metrics, _("các chỉ tiêu trong danh sách")),
         "level": lambda raw: _parse_choice(raw, levels, level_names),

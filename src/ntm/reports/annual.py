@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
+from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.models import Plan, PlanStatus
@@ -28,7 +29,7 @@ from ntm.reports.annual_sections import (
     _resources_section,
     _tasks_section,
 )
-from ntm.reports.annual_text import COMMUNE_LEVELS, _n, level_noun
+from ntm.reports.annual_text import _n, level_noun, level_short
 from ntm.reports.charts import Bar
 from ntm.reports.document import Chart, Heading, Paragraph, Report, Table, percent
 from ntm.reports.selectors import DEFAULT_BASIS, national_summary, progress_summary
@@ -232,8 +233,9 @@ def national_report(
         if r["criteria_met_average"] is not None
     )
     average = (met_sum / assessed).quantize(Decimal("0.01")) if assessed else None
-    totals = {lv: sum(r["recognised_total"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
-    new = {lv: sum(r["recognised_new"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
+    commune_levels = recognition_levels.commune_levels()
+    totals = {lv: sum(r["recognised_total"].get(lv, 0) for r in rows) for lv in commune_levels}
+    new = {lv: sum(r["recognised_new"].get(lv, 0) for r in rows) for lv in commune_levels}
     report.has_data = bool(assessed or any(totals.values()))
     report.blocks.append(Heading(_("I. KẾT QUẢ THỰC HIỆN NĂM %(year)s") % {"year": year}))
     report.blocks.append(Heading(_("1. Bộ tiêu chí và công nhận đạt chuẩn"), 2))
@@ -261,7 +263,7 @@ def national_report(
             }
         )
     )
-    for level in COMMUNE_LEVELS:
+    for level in commune_levels:
         if totals[level] or new[level]:
             report.blocks.append(
                 Paragraph(
@@ -278,7 +280,8 @@ def national_report(
                     }
                 )
             )
-    without = [r["name"] for r in rows if r["communes"] and not r["recognised_total"].get("ntm")]
+    base = recognition_levels.NTM
+    without = [r["name"] for r in rows if r["communes"] and not r["recognised_total"].get(base)]
     if without and report.has_data:
         report.blocks.append(
             Paragraph(
@@ -297,9 +300,7 @@ def national_report(
                 _("Đã đánh giá"),
                 _("Bình quân tiêu chí/xã"),
                 _("Xã đạt chuẩn NTM mới"),
-                _("Xã đạt chuẩn NTM (lũy kế)"),
-                _("Xã NTM nâng cao (lũy kế)"),
-                _("Xã NTM kiểu mẫu (lũy kế)"),
+                *(_("Xã %(level)s (lũy kế)") % {"level": level_short(lv)} for lv in commune_levels),
             ],
             rows=[
                 [
@@ -308,10 +309,8 @@ def national_report(
                     r["communes"],
                     r["assessed"],
                     r["criteria_met_average"],
-                    r["recognised_new"].get("ntm", 0),
-                    r["recognised_total"].get("ntm", 0),
-                    r["recognised_total"].get("advanced", 0),
-                    r["recognised_total"].get("model", 0),
+                    r["recognised_new"].get(base, 0),
+                    *(r["recognised_total"].get(lv, 0) for lv in commune_levels),
                 ]
                 for r in rows
             ],
@@ -321,10 +320,8 @@ def national_report(
                 communes,
                 assessed,
                 average,
-                new["ntm"],
-                totals["ntm"],
-                totals["advanced"],
-                totals["model"],
+                new[base],
+                *(totals[lv] for lv in commune_levels),
             ],
             landscape=True,
         )

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ntm.accounts.scope import system_scope
 from ntm.assessments.models import Recognition, RecognitionAction
 from ntm.assessments.selectors import assessment_matrix
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.dates import year_end
 from ntm.ocop.selectors import standing
 from ntm.reports.document import Annex, Paragraph, Table
@@ -72,7 +72,7 @@ def _annexes(s: Summary) -> list[Annex]:
                             i,
                             r.unit.name,
                             r.unit.parent.name if r.unit.parent else "",
-                            str(RecognitionLevel(r.level).label),
+                            recognition_levels.label(r.level),
                             _("Công nhận")
                             if r.action == RecognitionAction.RECOGNISED
                             else _("Thu hồi"),

@@ -5,12 +5,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.dates import year_end
 from ntm.ocop.wording import round_paragraph, round_rows
 from ntm.plans.models import OVERDUE, Task, TaskStatus
 from ntm.reports.annual_text import (
-    COMMUNE_LEVELS,
     _money,
     _n,
     average_sentence,
@@ -73,18 +72,19 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
     blocks: list = [Heading(_("%(n)s. Công nhận đạt chuẩn") % {"n": number}, 2)]
     levels = [
         lv
-        for lv in RecognitionLevel.values
+        for lv in recognition_levels.codes()
         if lv in s.recognised_total or lv in s.recognised_new or lv in s.revoked
     ]
-    if "ntm" not in levels:  # always said, even when it is 0
-        levels.insert(0, "ntm")
+    if recognition_levels.NTM not in levels:  # always said, even when it is 0
+        levels.insert(0, recognition_levels.NTM)
+    commune_levels = recognition_levels.commune_levels()
     for level in levels:
         new, total = s.recognised_new.get(level, 0), s.recognised_total.get(level, 0)
         text = _(
             "Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
             "%(total)s %(noun)s"
         ) % {"year": s.year, "new": _n(new), "total": _n(total), "noun": level_noun(level)}
-        if level in COMMUNE_LEVELS and s.communes_total:
+        if level in commune_levels and s.communes_total:
             text += _(" (%(p)s%% tổng số xã)") % {"p": _n(percent(total, s.communes_total))}
         if s.revoked.get(level):
             text += _("; %(n)s quyết định thu hồi công nhận") % {"n": _n(s.revoked[level])}
@@ -102,12 +102,12 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
             ],
             rows=[
                 [
-                    str(RecognitionLevel(lv).label),
+                    recognition_levels.label(lv),
                     s.recognised_new.get(lv, 0),
                     s.revoked.get(lv, 0),
                     s.recognised_total.get(lv, 0),
                     percent(s.recognised_total.get(lv, 0), s.communes_total)
-                    if lv in COMMUNE_LEVELS
+                    if lv in commune_levels
                     else None,
                 ]
                 for lv in levels

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.assessments.recognitions import levels_held
+from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.criteria.selectors import set_in_force
 from ntm.lib.dates import year_end
@@ -102,6 +103,7 @@ class Summary:
             "recognised_new": self.recognised_new,
             "recognised_total": self.recognised_total,
             "revoked": self.revoked,
+            "recognition_levels": self.recognition_levels(),
             "targets": [
                 {k: num(v) if isinstance(v, Decimal) else v for k, v in t.items()}
                 for t in self.targets
@@ -116,6 +118,16 @@ class Summary:
             "ocop": self.ocop,
             **_resource_dict(self),
         }
+
+    def recognition_levels(self) -> list[dict]:
+        """The levels the figures above count, in the order and with the labels of the levels
+        data (criteria/data/recognition_levels.json)."""
+        seen = set(self.recognised_new) | set(self.recognised_total) | set(self.revoked)
+        return [
+            {"code": lv.code, "label": lv.label, "unit_level": lv.unit_level}
+            for lv in recognition_levels.all_levels()
+            if lv.code in seen
+        ]
 
     @property
     def is_official(self) -> bool:
@@ -205,7 +217,7 @@ def progress_summary(
     if cset is None:
         held = levels_held(commune_ids, year_end(year))
         summary.subunits, summary.subunits_without_recognition = _subunits(
-            unit, year, communes, [], held, "ntm"
+            unit, year, communes, [], held, recognition_levels.NTM
         )
         _fill_ocop(summary)
         return summary
@@ -404,7 +416,10 @@ def _sets_in_force(year: int, provinces: list[Unit]) -> dict[int, CriteriaSet | 
     """`set_in_force(year, province=p)` for every province, in one query."""
     candidates = list(
         CriteriaSet.objects.filter(
-            applies_to="commune", level="ntm", period_start__lte=year, period_end__gte=year
+            applies_to="commune",
+            level=recognition_levels.NTM,
+            period_start__lte=year,
+            period_end__gte=year,
         )
     )
     national = min(
