@@ -172,8 +172,10 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes a refused token a 401 (DRF answers 403
+        # when the first class has no header, as the session's).
+        "ntm.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -249,6 +251,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 NTM_PROXY_COUNT = env_int("NTM_PROXY_COUNT", 0)
+
+# API tokens (ntm.accounts.tokens): valid this many days from their creation.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 
 # Recognition levels are data (ntm.criteria.levels); empty = the shipped file.
 NTM_RECOGNITION_LEVELS_FILE = env_str("NTM_RECOGNITION_LEVELS_FILE", "")

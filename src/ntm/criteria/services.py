@@ -39,7 +39,10 @@ class CriteriaEditError(ValueError):
     pass
 
 
-NOT_SETS = {"bounds.json", "recognition_levels.json"}  # data files beside the sets (bounds.py, levels.py)
+NOT_SETS = {
+    "bounds.json",
+    "recognition_levels.json",
+}  # data files beside the sets (bounds.py, levels.py)
 
 
 def shipped_files() -> dict[str, str]:

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from ntm.criteria import levels as recognition_levels
 from ntm.criteria.levels import LevelDisplayMixin, level_field
+from ntm.ocop.rules import certifiable_stars
 
 
 class PlanStatus(models.TextChoices):
@@ -39,7 +40,7 @@ class Metric(models.TextChoices):
     MONEY_MOBILISED = "money_mobilised", _("Vốn huy động (đồng)")
 
 
-OCOP_STARS = (3, 4, 5)
+OCOP_STARS = certifiable_stars()  # (3, 4, 5): the stars the OCOP scoring sets certify
 
 
 @dataclass(frozen=True)
