@@ -133,6 +133,7 @@ def _resources(what: str):
     return lambda r: f"{reverse('resources:list')}?what={what}&unit={r.unit_id}"
 
 
+# long: a table, one Source a model with the history shown in the audit log
 def _sources() -> list[Source]:
     from ntm.assessments import models as a
     from ntm.criteria import models as c
