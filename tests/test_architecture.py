@@ -276,10 +276,7 @@ def _has_reason(lines: list[str], node) -> bool:
     while i >= 0 and lines[i].strip().startswith(("#", "@")):
         candidates.append(lines[i])
         i -= 1
-    for line in candidates:
-        if LONG_MARK in line and line.split(LONG_MARK, 1)[1].strip():
-            return True
-    return False
+    return any(line.partition(LONG_MARK)[2].strip() for line in candidates)
 
 
 def long_functions(text: str, name: str = "<text>") -> list[str]:

@@ -46,6 +46,33 @@ def higher_levels_text(recognised_total: dict) -> list[str]:
     ]
 
 
+def _met_by_unit(summary) -> dict[int, int]:
+    """commune id -> criteria met, on the summary's basis (approved only when official)."""
+    if summary.criteria_set is None:
+        return {}
+    entered = Assessment.objects.filter(
+        criteria_set=summary.criteria_set,
+        year=summary.year,
+        unit__path__startswith=summary.unit.path,
+    )
+    if summary.is_official:
+        entered = entered.filter(state=State.APPROVED)
+    # the default ordering sorts by year and unit code: a dict needs neither
+    return dict(entered.order_by().values_list("unit_id", "criteria_met"))
+
+
+def _trend(summary) -> list[Bar]:
+    if summary.criteria_set is None:
+        return []
+    yearly = average_by_year(
+        unit=summary.unit,
+        criteria_set=summary.criteria_set,
+        last_year=summary.year,
+        basis=summary.basis,
+    )
+    return [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
+
+
 def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
     cset = summary.criteria_set
     total = len(summary.criteria_attainment) if cset else 0  # one row per criterion
@@ -60,18 +87,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         bar_height=14,
         width=1100,
     )
-    met_by_unit = {}
-    if cset is not None:
-        entered = Assessment.objects.filter(
-            criteria_set=cset, year=summary.year, unit__path__startswith=summary.unit.path
-        )
-        if summary.is_official:
-            entered = entered.filter(state=State.APPROVED)
-        met_by_unit = dict(
-            entered.order_by().values_list(  # the default ordering sorts by year and unit code: a dict needs neither
-                "unit_id", "criteria_met"
-            )
-        )
+    met_by_unit = _met_by_unit(summary)
     in_unit = set(
         scope.filter(communes_of(summary.unit, summary.year), field="").values_list("pk", flat=True)
     )
@@ -102,12 +118,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         title_for=figure,
     )
 
-    trend = []
-    if cset is not None:
-        yearly = average_by_year(
-            unit=summary.unit, criteria_set=cset, last_year=summary.year, basis=summary.basis
-        )
-        trend = [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
+    trend = _trend(summary)
     targets_charts = _targets_charts(summary.targets)
     today = datetime.date.today()
     reminder_day = min(today, datetime.date(summary.year, 12, 31))
