@@ -109,44 +109,8 @@ _FIELD_COLUMNS = {
 }
 
 
-def resources_template(*, unit: Unit, year: int) -> bytes:
-    """The template of a unit and year, filled with what is already saved."""
-    rows = selectors.entry_rows(unit, year)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = INFO
-    write_table(
-        ws,
-        ["Mục", "Giá trị"],
-        [
-            ["Mã đơn vị", unit.code],
-            ["Năm", year],
-            ["Tên đơn vị (để đối chiếu)", unit.name],
-        ],
-        widths={1: 28, 2: 40},
-    )
-    ws = wb.create_sheet(FUNDING)
-    write_table(
-        ws,
-        FUNDING_HEADERS,
-        [
-            [s.code, s.name, f.allocated if f else 0, f.disbursed if f else 0, f.note if f else ""]
-            for s, f in rows["funding_table"]
-        ],
-        widths={1: 18, 2: 60, 3: 22, 4: 22, 5: 30},
-    )
-    c = rows["contribution"]
-    ws = wb.create_sheet(CONTRIB)
-    write_table(
-        ws,
-        CONTRIB_HEADERS,
-        [
-            [c.land_m2, c.workdays, c.cash, c.materials_value, c.materials]
-            if c
-            else [0, 0, 0, 0, ""]
-        ],
-        widths={1: 16, 2: 14, 3: 20, 4: 24, 5: 40},
-    )
+def _models_and_activities_sheets(wb, rows: dict) -> None:
+    """The models and activities sheets of the template, with their drop-down lists."""
     ws = wb.create_sheet(MODELS)
     write_table(
         ws,
@@ -185,6 +149,47 @@ def resources_template(*, unit: Unit, year: int) -> bytes:
         widths={1: 30, 2: 40, 3: 16, 4: 30, 5: 12, 6: 12, 7: 12},
     )
     add_choice_validation(ws, 1, [str(label) for label in ActivityKind.labels], 2, 500)
+
+
+def resources_template(*, unit: Unit, year: int) -> bytes:
+    """The template of a unit and year, filled with what is already saved."""
+    rows = selectors.entry_rows(unit, year)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INFO
+    write_table(
+        ws,
+        ["Mục", "Giá trị"],
+        [
+            ["Mã đơn vị", unit.code],
+            ["Năm", year],
+            ["Tên đơn vị (để đối chiếu)", unit.name],
+        ],
+        widths={1: 28, 2: 40},
+    )
+    ws = wb.create_sheet(FUNDING)
+    write_table(
+        ws,
+        FUNDING_HEADERS,
+        [
+            [s.code, s.name, f.allocated if f else 0, f.disbursed if f else 0, f.note if f else ""]
+            for s, f in rows["funding_table"]
+        ],
+        widths={1: 18, 2: 60, 3: 22, 4: 22, 5: 30},
+    )
+    c = rows["contribution"]
+    ws = wb.create_sheet(CONTRIB)
+    write_table(
+        ws,
+        CONTRIB_HEADERS,
+        [
+            [c.land_m2, c.workdays, c.cash, c.materials_value, c.materials]
+            if c
+            else [0, 0, 0, 0, ""]
+        ],
+        widths={1: 16, 2: 14, 3: 20, 4: 24, 5: 40},
+    )
+    _models_and_activities_sheets(wb, rows)
     if unit.level == Level.PROVINCE:
         rate = ConversionRate.objects.filter(province=unit, year=year).first()
         write_table(
