@@ -131,3 +131,14 @@ def test_an_unknown_level_is_refused_when_recording(units, extra_levels):
             decision_date=datetime.date(2023, 12, 20),
             override_reason="x",
         )
+
+
+def test_the_dashboards_show_the_new_level(units, users, client_for, extra_levels):
+    _recognise(units.ba_be_commune, _modern_set())
+    national = client_for(users.national).get("/?year=2023&sort=-modern").content.decode()
+    assert 'sort=modern">NTM thử nghiệm</a></th>' in national  # a column, sortable
+    row = national[national.index('data-code="06"') :]
+    row = row[: row.index("</tr>")]
+    assert row.endswith('<td class="num">0</td><td class="num">1</td><td class="num">0</td>')
+    province = client_for(users.coordinator).get("/?year=2023").content.decode()
+    assert "1 xã NTM thử nghiệm" in province  # the recognised KPI's second line
