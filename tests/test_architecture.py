@@ -262,3 +262,53 @@ def test_relative_and_lazy_imports_are_read(tmp_path):
     assert ("ntm.units.models", 2) in found
     assert ("ntm.assessments.services", 6) in found
     assert not any(target.startswith("ntm.reports") for target, _ in found)
+
+
+# -- function length -------------------------------------------------------------------------
+
+MAX_FUNCTION_LINES = 80
+LONG_MARK = "# long:"
+
+
+def _has_reason(lines: list[str], node) -> bool:
+    """`# long: <reason>` on the def line, or on the comment lines and decorators just above."""
+    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+    candidates = [lines[node.lineno - 1]]
+    i = first - 2
+    while i >= 0 and lines[i].strip().startswith(("#", "@")):
+        candidates.append(lines[i])
+        i -= 1
+    return any(line.partition(LONG_MARK)[2].strip() for line in candidates)
+
+
+def long_functions(text: str, name: str = "<text>") -> list[str]:
+    """Functions over MAX_FUNCTION_LINES lines (def to last line) without a `# long:` reason."""
+    lines = text.splitlines()
+    found = []
+    for node in ast.walk(ast.parse(text)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        length = node.end_lineno - node.lineno + 1
+        if length > MAX_FUNCTION_LINES and not _has_reason(lines, node):
+            found.append(f"{name}:{node.lineno} {node.name} ({length} lines)")
+    return found
+
+
+def test_no_function_over_80_lines_without_a_reason():
+    found = []
+    for path in sorted((SRC / "ntm").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        found += long_functions(path.read_text("utf-8"), str(path.relative_to(SRC)))
+    assert found == [], "split these, or say why not with `# long: <reason>` above the def"
+
+
+def test_the_length_check_counts_lines_and_reads_the_reason():
+    body = "".join(f"    x{i} = {i}\n" for i in range(80))
+    assert long_functions(f"def exactly_80():\n{body[: body.rindex('    x79')]}") == []
+    assert long_functions(f"def big():\n{body}") == ["<text>:1 big (81 lines)"]
+    assert long_functions(f"# long: a table of data\ndef big():\n{body}") == []
+    assert long_functions(f"# long: a table\n@decorator\ndef big():\n{body}") == []
+    assert long_functions(f"def big():  # long: a table\n{body}") == []
+    assert long_functions(f"# long:\ndef big():\n{body}") == ["<text>:2 big (81 lines)"]
+    assert long_functions(f"# long: far away\n\ndef big():\n{body}") == ["<text>:3 big (81 lines)"]

@@ -46,7 +46,7 @@ from ntm import excel
 from ntm.accounts.scope import scope_for
 from ntm.assessments.excel import assessments_template
 from ntm.assessments.recognition_import import recognitions_template
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.excel import ImportReport
 from ntm.imports.registry import importers as registered_importers
 from ntm.imports.runner import run_import
@@ -619,7 +619,7 @@ def plans(users, units):
             )
     plausible = [
         *metrics,
-        *[str(label) for label in RecognitionLevel.labels],
+        *recognition_levels.labels().values(),
         "NTM",
         "Nâng cao",
         *[str(label) for label in TaskStatus.labels],

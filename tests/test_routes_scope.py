@@ -21,6 +21,7 @@ PUBLIC = {
     "logout",
     "password_change",  # the signed-in user's own password (anonymous: to the login page)
     "password_change_done",
+    "account",  # the signed-in user's own page and API token (tests/accounts/test_tokens.py)
     "set_language",
     "healthz",
     "api-schema",

@@ -5,6 +5,9 @@ SECRET_KEY    required when DEBUG is off
 DEBUG         1/0 (default 0)
 ALLOWED_HOSTS comma separated (default localhost,127.0.0.1 when DEBUG is on)
 NTM_DATA_DIR  where the SQLite file, uploads and backups live (default ./var)
+NTM_RECOGNITION_LEVELS_FILE  another recognition levels file (default: the shipped
+              criteria/data/recognition_levels.json)
+API_TOKEN_DAYS  days an API token lasts from its creation (default 30)
 """
 
 import datetime
@@ -185,8 +188,10 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes a refused token a 401 (DRF answers 403
+        # when the first class has no header, as the session's).
+        "ntm.accounts.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -224,7 +229,6 @@ SPECTACULAR_SETTINGS = {
         "AssessmentStateEnum": "ntm.assessments.models.State",
         "UnitKindEnum": "ntm.units.models.Kind",
         "UnitLevelEnum": "ntm.units.models.Level",
-        "RecognitionLevelEnum": "ntm.criteria.models.RecognitionLevel",
         "TaskStatusEnum": "ntm.plans.models.TaskStatus",
     },
 }
@@ -263,6 +267,12 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 NTM_PROXY_COUNT = env_int("NTM_PROXY_COUNT", 0)
+
+# API tokens (ntm.accounts.tokens): valid this many days from their creation.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+
+# Recognition levels are data (ntm.criteria.levels); empty = the shipped file.
+NTM_RECOGNITION_LEVELS_FILE = env_str("NTM_RECOGNITION_LEVELS_FILE", "")
 
 # Content-Security-Policy (ntm.web.security.ContentSecurityPolicyMiddleware): no inline script
 # anywhere; the API documentation pages get their own, looser style policy (see that module).

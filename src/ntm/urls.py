@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ntm.accounts.views import account
+
 urlpatterns = [
     path("", include("ntm.web.urls")),
     path("units/", include("ntm.units.urls")),
@@ -14,6 +16,7 @@ urlpatterns = [
     path("dossiers/", include("ntm.dossiers.urls")),
     path("imports/", include("ntm.imports.urls")),
     path("jobs/", include("ntm.jobs.urls")),
+    path("accounts/", account, name="account"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

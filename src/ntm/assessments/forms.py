@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ntm.assessments.models import EVIDENCE_EXTENSIONS, RecognitionAction
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.uploads import validate_xlsx_upload
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -70,7 +70,7 @@ class RecognitionForm(forms.Form):
     criteria_set = forms.ModelChoiceField(
         label=_("Bộ tiêu chí"), queryset=None, to_field_name="code"
     )
-    level = forms.ChoiceField(label=_("Mức"), choices=RecognitionLevel.choices)
+    level = forms.ChoiceField(label=_("Mức"), choices=recognition_levels.choices)
     year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
     action = forms.ChoiceField(label=_("Loại quyết định"), choices=RecognitionAction.choices)
     decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria.levels import LevelDisplayMixin, level_field
 
 EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"]
 
@@ -177,14 +177,14 @@ class RecognitionAction(models.TextChoices):
     REVOKED = "revoked", _("Thu hồi")
 
 
-class Recognition(models.Model):
+class Recognition(LevelDisplayMixin, models.Model):
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("đơn vị"),
         on_delete=models.PROTECT,
         related_name="recognitions",
     )
-    level = models.CharField(_("mức"), max_length=20, choices=RecognitionLevel.choices)
+    level = level_field(_("mức"))
     criteria_set = models.ForeignKey(
         "criteria.CriteriaSet",
         verbose_name=_("bộ tiêu chí"),

@@ -341,6 +341,11 @@ def _parse_rows(rows, letters: dict[str, str], scope, report: ImportReport) -> l
         if len(report.errors) == before:
             parsed.append(item)
     _resolve_units(parsed, scope, letters, report)
+    return _drop_repeats(parsed, letters, report)
+
+
+def _drop_repeats(parsed: list[dict], letters, report: ImportReport) -> list[dict]:
+    """The rows with a unit, a decision repeated in the file reported (and left out)."""
     seen = {}
     kept = []
     for item in parsed:

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
-from ntm.criteria.models import AppliesTo, CriteriaSet, RecognitionLevel
+from ntm.criteria import levels as recognition_levels
+from ntm.criteria.models import AppliesTo, CriteriaSet
 from ntm.units.models import Kind, Level, Unit
 
 SHEET = "CongNhan"
@@ -44,7 +45,7 @@ def _date(day: datetime.date) -> str:
 
 
 def _level_label(level: str) -> str:
-    return str(RecognitionLevel(level).label) if level in RecognitionLevel.values else level
+    return recognition_levels.label(level)
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -71,9 +72,9 @@ def levels_held(unit_ids, day: datetime.date) -> dict[int, set[str]]:
 
 
 def recognition_level_on(*, unit: Unit, day: datetime.date) -> list[str]:
-    """The levels (RecognitionLevel values, in their order) the unit holds on `day`."""
+    """The levels (codes of the levels data, in their order) the unit holds on `day`."""
     held = levels_held([unit.pk], day).get(unit.pk, set())
-    return [level for level in RecognitionLevel.values if level in held]
+    return [level for level in recognition_levels.codes() if level in held]
 
 
 def recognitions_of_year(*, scope, year: int) -> QuerySet:
@@ -148,36 +149,7 @@ def recognition_record(
     _check_rights(user, unit)
     decision_number = " ".join((decision_number or "").split())
     override_reason = (override_reason or "").strip()
-    if action not in RecognitionAction.values:
-        raise RecognitionError(_("Loại quyết định phải là công nhận hoặc thu hồi."), "action")
-    if level not in RecognitionLevel.values:
-        raise RecognitionError(_("Mức công nhận không hợp lệ."), "level")
-    if level != criteria_set.level:
-        raise RecognitionError(
-            _("Bộ %(code)s dùng để công nhận mức “%(set_level)s”, không phải “%(level)s”.")
-            % {
-                "code": criteria_set.code,
-                "set_level": _level_label(criteria_set.level),
-                "level": _level_label(level),
-            },
-            "criteria_set",
-        )
-    _check_unit_fits(unit, criteria_set)
-    if not decision_number:
-        raise RecognitionError(_("Thiếu số quyết định."), "decision_number")
-    if not isinstance(decision_date, datetime.date):
-        raise RecognitionError(_("Thiếu ngày quyết định."), "decision_date")
-    if decision_date > timezone.localdate():
-        raise RecognitionError(
-            _("Ngày quyết định %(date)s sau ngày hôm nay.") % {"date": _date(decision_date)},
-            "decision_date",
-        )
-    if decision_date.year < year:
-        raise RecognitionError(
-            _("Ngày quyết định %(date)s trước năm đánh giá %(year)s.")
-            % {"date": _date(decision_date), "year": year},
-            "decision_date",
-        )
+    _check_decision(unit, level, criteria_set, year, action, decision_number, decision_date)
     if Recognition.objects.filter(
         unit=unit, level=level, action=action, decision_number=decision_number
     ).exists():
@@ -188,52 +160,9 @@ def recognition_record(
         )
     holding = _holding_decision(unit, level, decision_date)
     if action == RecognitionAction.RECOGNISED:
-        if not criteria_set.period_start <= year <= criteria_set.period_end:
-            raise RecognitionError(
-                _(
-                    "Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s."
-                )
-                % {
-                    "code": criteria_set.code,
-                    "start": criteria_set.period_start,
-                    "end": criteria_set.period_end,
-                    "year": year,
-                },
-                "criteria_set",
-            )
-        if holding is not None:
-            raise RecognitionError(
-                _(
-                    "%(unit)s đã đạt mức “%(level)s” theo quyết định %(number)s ngày %(date)s; "
-                    "cần thu hồi trước khi công nhận lại."
-                )
-                % {
-                    "unit": unit.name,
-                    "level": _level_label(level),
-                    "number": holding.decision_number,
-                    "date": _date(holding.decision_date),
-                },
-                "unit",
-            )
-        approved = Assessment.objects.filter(
-            Q(criteria_set=criteria_set)
-            | Q(criteria_set__level=level, criteria_set__applies_to=criteria_set.applies_to),
-            unit=unit,
-            year=year,
-            state=State.APPROVED,
-            meets_standard=True,
-        ).exists()
-        if not approved and not override_reason and not history_reason:
-            raise RecognitionError(
-                _(
-                    "%(unit)s chưa có kết quả đánh giá năm %(year)s đã phê duyệt và đạt chuẩn "
-                    "(bộ %(code)s hoặc bộ cùng mức); nếu vẫn công nhận, hãy ghi lý do."
-                )
-                % {"unit": unit.name, "year": year, "code": criteria_set.code},
-                "override_reason",
-            )
-        for check in RECOGNITION_CHECKS:
-            check(unit=unit, level=level, year=year, override_reason=override_reason)
+        _check_recognising(
+            unit, level, criteria_set, year, holding, override_reason, history_reason
+        )
     elif holding is None:
         raise RecognitionError(
             _("%(unit)s không ở mức “%(level)s” vào ngày %(date)s nên không thể thu hồi.")
@@ -269,3 +198,91 @@ def recognition_record(
         recognition._change_reason = history_reason
     recognition.save()
     return recognition
+
+
+def _check_decision(unit, level, criteria_set, year, action, decision_number, decision_date):
+    """The decision itself: its kind, a level of the data that the set recognises, a unit the
+    set applies to, a number, a date not in the future nor before the year assessed."""
+    if action not in RecognitionAction.values:
+        raise RecognitionError(_("Loại quyết định phải là công nhận hoặc thu hồi."), "action")
+    if not recognition_levels.is_level(level):
+        raise RecognitionError(_("Mức công nhận không hợp lệ."), "level")
+    if level != criteria_set.level:
+        raise RecognitionError(
+            _("Bộ %(code)s dùng để công nhận mức “%(set_level)s”, không phải “%(level)s”.")
+            % {
+                "code": criteria_set.code,
+                "set_level": _level_label(criteria_set.level),
+                "level": _level_label(level),
+            },
+            "criteria_set",
+        )
+    _check_unit_fits(unit, criteria_set)
+    if not decision_number:
+        raise RecognitionError(_("Thiếu số quyết định."), "decision_number")
+    if not isinstance(decision_date, datetime.date):
+        raise RecognitionError(_("Thiếu ngày quyết định."), "decision_date")
+    if decision_date > timezone.localdate():
+        raise RecognitionError(
+            _("Ngày quyết định %(date)s sau ngày hôm nay.") % {"date": _date(decision_date)},
+            "decision_date",
+        )
+    if decision_date.year < year:
+        raise RecognitionError(
+            _("Ngày quyết định %(date)s trước năm đánh giá %(year)s.")
+            % {"date": _date(decision_date), "year": year},
+            "decision_date",
+        )
+
+
+def _check_recognising(
+    unit, level, criteria_set, year, holding, override_reason: str, history_reason: str
+) -> None:
+    """Recognising: a set of the year, a unit not holding the level already, and an approved
+    assessment that meets the standard or a reason (an override or a history import)."""
+    if not criteria_set.period_start <= year <= criteria_set.period_end:
+        raise RecognitionError(
+            _(
+                "Bộ %(code)s áp dụng cho giai đoạn %(start)s-%(end)s, không áp dụng cho năm %(year)s."
+            )
+            % {
+                "code": criteria_set.code,
+                "start": criteria_set.period_start,
+                "end": criteria_set.period_end,
+                "year": year,
+            },
+            "criteria_set",
+        )
+    if holding is not None:
+        raise RecognitionError(
+            _(
+                "%(unit)s đã đạt mức “%(level)s” theo quyết định %(number)s ngày %(date)s; "
+                "cần thu hồi trước khi công nhận lại."
+            )
+            % {
+                "unit": unit.name,
+                "level": _level_label(level),
+                "number": holding.decision_number,
+                "date": _date(holding.decision_date),
+            },
+            "unit",
+        )
+    approved = Assessment.objects.filter(
+        Q(criteria_set=criteria_set)
+        | Q(criteria_set__level=level, criteria_set__applies_to=criteria_set.applies_to),
+        unit=unit,
+        year=year,
+        state=State.APPROVED,
+        meets_standard=True,
+    ).exists()
+    if not approved and not override_reason and not history_reason:
+        raise RecognitionError(
+            _(
+                "%(unit)s chưa có kết quả đánh giá năm %(year)s đã phê duyệt và đạt chuẩn "
+                "(bộ %(code)s hoặc bộ cùng mức); nếu vẫn công nhận, hãy ghi lý do."
+            )
+            % {"unit": unit.name, "year": year, "code": criteria_set.code},
+            "override_reason",
+        )
+    for check in RECOGNITION_CHECKS:
+        check(unit=unit, level=level, year=year, override_reason=override_reason)

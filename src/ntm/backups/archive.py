@@ -87,26 +87,7 @@ def backup_create(*, output: Path, progress: Progress = _silent) -> BackupInfo:
         db_size = db_file.stat().st_size
         progress(_("Tính tổng kiểm tra và liệt kê tệp tải lên (%(dir)s)…") % {"dir": _media_root()})
         media = _media_files()
-        manifest = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "engine": engine,
-            "created_at": timezone.now().astimezone(datetime.UTC).isoformat(),
-            "versions": {
-                "ntm": _package_version(),
-                "django": django.get_version(),
-                "python": platform.python_version(),
-                **described["versions"],
-            },
-            "migrations": described["migrations"],
-            "counts": described["counts"],
-            "database": {
-                "name": DATABASE_MEMBER[engine],
-                "size": db_size,
-                "sha256": _sha256(db_file),
-            },
-            "media": media,
-        }
+        manifest = _manifest(engine, described, db_file, db_size, media)
         progress(
             _("Ghi tệp nén: CSDL %(size)s, %(files)s tệp tải lên…")
             % {"size": _mb(db_size), "files": len(media)}
@@ -153,6 +134,30 @@ def backup_create(*, output: Path, progress: Progress = _silent) -> BackupInfo:
         % {"path": output, "size": _mb(size), "seconds": time.perf_counter() - started}
     )
     return BackupInfo(output, manifest)
+
+
+def _manifest(engine: str, described: dict, db_file: Path, db_size: int, media: list) -> dict:
+    """What the archive holds, written first in it (format, versions, migrations, checksums)."""
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "engine": engine,
+        "created_at": timezone.now().astimezone(datetime.UTC).isoformat(),
+        "versions": {
+            "ntm": _package_version(),
+            "django": django.get_version(),
+            "python": platform.python_version(),
+            **described["versions"],
+        },
+        "migrations": described["migrations"],
+        "counts": described["counts"],
+        "database": {
+            "name": DATABASE_MEMBER[engine],
+            "size": db_size,
+            "sha256": _sha256(db_file),
+        },
+        "media": media,
+    }
 
 
 def _add_media(tar, root: Path, item: dict) -> None:

@@ -4,19 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ntm.criteria.levels import LevelDisplayMixin, level_field
+
 
 class AppliesTo(models.TextChoices):
     COMMUNE = "commune", _("Xã")
     DISTRICT = "district", _("Huyện")
     VILLAGE = "village", _("Thôn")
-
-
-class RecognitionLevel(models.TextChoices):
-    NTM = "ntm", _("Đạt chuẩn nông thôn mới")
-    ADVANCED = "advanced", _("Nông thôn mới nâng cao")
-    MODEL = "model", _("Nông thôn mới kiểu mẫu")
-    VILLAGE_NTM = "village_ntm", _("Thôn đạt chuẩn nông thôn mới")
-    DISTRICT_NTM = "district_ntm", _("Huyện đạt chuẩn nông thôn mới")
 
 
 class ThresholdBasis(models.TextChoices):
@@ -44,7 +38,7 @@ class IndicatorStatus(models.TextChoices):
     SET_BY_PROVINCE = "set_by_province", _("Do tỉnh quy định")
 
 
-class CriteriaSet(models.Model):
+class CriteriaSet(LevelDisplayMixin, models.Model):
     code = models.CharField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=300)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
@@ -55,7 +49,8 @@ class CriteriaSet(models.Model):
     period_start = models.PositiveSmallIntegerField(_("từ năm"))
     period_end = models.PositiveSmallIntegerField(_("đến năm"))
     applies_to = models.CharField(_("áp dụng cho"), max_length=20, choices=AppliesTo.choices)
-    level = models.CharField(_("mức công nhận"), max_length=20, choices=RecognitionLevel.choices)
+    # A code of criteria/data/recognition_levels.json (ntm.criteria.levels), not a model choice.
+    level = level_field(_("mức công nhận"))
     threshold_basis = models.CharField(
         _("ngưỡng phân theo"), max_length=20, choices=ThresholdBasis.choices
     )

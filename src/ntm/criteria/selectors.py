@@ -3,6 +3,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from ntm.accounts.scope import Scope
+from ntm.criteria.levels import NTM
 from ntm.criteria.models import CriteriaSet, IndicatorStatus
 from ntm.units.models import Unit
 from ntm.units.paths import province_id_of
@@ -41,7 +42,7 @@ def criteria_set_detail(cset: CriteriaSet) -> CriteriaSet:
     return CriteriaSet.objects.prefetch_related("criteria__indicators__thresholds").get(pk=cset.pk)
 
 
-def set_in_force(year: int, level: str = "ntm", province: Unit | None = None) -> CriteriaSet | None:
+def set_in_force(year: int, level: str = NTM, province: Unit | None = None) -> CriteriaSet | None:
     """The commune set of a level whose period covers the year (a provincial one first)."""
     qs = CriteriaSet.objects.filter(
         applies_to="commune", level=level, period_start__lte=year, period_end__gte=year

@@ -9,6 +9,7 @@ from importlib import resources
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import (
     AppliesTo,
     CriteriaSet,
@@ -17,7 +18,6 @@ from ntm.criteria.models import (
     IndicatorKind,
     IndicatorStatus,
     Operator,
-    RecognitionLevel,
     Threshold,
     ThresholdBasis,
 )
@@ -39,7 +39,10 @@ class CriteriaEditError(ValueError):
     pass
 
 
-NOT_SETS = {"bounds.json"}  # data files beside the sets (criteria/bounds.py reads it)
+NOT_SETS = {
+    "bounds.json",
+    "recognition_levels.json",
+}  # data files beside the sets (bounds.py, levels.py)
 
 
 def shipped_files() -> dict[str, str]:
@@ -79,7 +82,7 @@ def validate_set_data(data: dict) -> None:
             raise CriteriaDataError(f"{code}: missing {key!r}")
     if data["applies_to"] not in AppliesTo.values:
         raise CriteriaDataError(f"{code}: applies_to {data['applies_to']!r}")
-    if data["level"] not in RecognitionLevel.values:
+    if not recognition_levels.is_level(data["level"]):
         raise CriteriaDataError(f"{code}: level {data['level']!r}")
     if data["threshold_basis"] not in ThresholdBasis.values:
         raise CriteriaDataError(f"{code}: threshold_basis {data['threshold_basis']!r}")

@@ -8,16 +8,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria.levels import LevelDisplayMixin, level_field
 
 DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "doc", "docx"]
 
 
-class Dossier(models.Model):
+class Dossier(LevelDisplayMixin, models.Model):
     unit = models.ForeignKey(
         "units.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="dossiers"
     )
-    level = models.CharField(_("mức"), max_length=20, choices=RecognitionLevel.choices)
+    level = level_field(_("mức"))
     year = models.PositiveSmallIntegerField(_("năm"))
     criteria_set = models.ForeignKey(
         "criteria.CriteriaSet",

@@ -58,6 +58,17 @@ def certified_stars(day: datetime.date) -> range:
     return range(int(data["certified_min_stars"]), max(b["stars"] for b in data["star_bands"]) + 1)
 
 
+@cache
+def certifiable_stars() -> tuple[int, ...]:
+    """Every star a shipped scoring set certifies (3, 4, 5): the columns of the OCOP figures
+    and the stars a plan target may name."""
+    stars = set()
+    for data in scoring_sets():
+        top = max(b["stars"] for b in data["star_bands"])
+        stars.update(range(int(data["certified_min_stars"]), top + 1))
+    return tuple(sorted(stars))
+
+
 # Phụ lục I category (I..VI) → the six product groups (groups.json); the same six groups in
 # 148/QĐ-TTg and 26/2026/QĐ-TTg, in the same order.
 _CATEGORY_GROUP = {

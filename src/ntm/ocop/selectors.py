@@ -26,7 +26,7 @@ from ntm.ocop.models import (
 from ntm.units.models import Unit
 from ntm.units.paths import path_depth, prefix_at_depth
 
-STARS = (3, 4, 5)
+STARS = rules.certifiable_stars()  # (3, 4, 5), from the scoring sets in ocop/data
 
 
 # -- visible records -------------------------------------------------------------------------

@@ -523,10 +523,13 @@ def previous_certificate(
     return qs.first()
 
 
-def outcome_for(previous: Certificate | None, stars: int) -> str:
+def outcome_for(previous: Certificate | None, stars: int, day: datetime.date) -> str:
+    """New, re-certified, upgraded, downgraded or not kept; the lowest star certified is that of
+    the scoring set in force on the day (`certified_min_stars`)."""
+    minimum = rules.certified_stars(day).start
     if previous is None:
-        return Outcome.NEW if stars >= 3 else ""
-    if stars < 3:
+        return Outcome.NEW if stars >= minimum else ""
+    if stars < minimum:
         return Outcome.NOT_KEPT
     if stars == previous.stars:
         return Outcome.RECERTIFIED
@@ -537,7 +540,7 @@ def evaluation_outcome(evaluation: Evaluation) -> str:
     """What a re-evaluation means for a product: re-certified, upgraded, downgraded, not kept
     (against the certificate held on the round's date); "new" or "" for a first evaluation."""
     previous = previous_certificate(evaluation.product, evaluation.round.held_on)
-    return outcome_for(previous, evaluation.stars)
+    return outcome_for(previous, evaluation.stars, evaluation.round.held_on)
 
 
 @transaction.atomic
@@ -598,7 +601,7 @@ def certificate_issue(
         issuer=(issuer or "").strip(),
         stars=stars,
         valid_to=rules.certificate_valid_to(issued_on),
-        outcome=outcome_for(previous, stars),
+        outcome=outcome_for(previous, stars, issued_on),
         previous=previous,
         created_by=user if user is not None and user.is_authenticated else None,
     )

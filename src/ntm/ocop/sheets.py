@@ -136,6 +136,39 @@ def _node(part: str, section: str, raw: dict, kind: str) -> Node:
     )
 
 
+def _node_findings(node: Node, add) -> None:
+    """One item's flags, its options without a text, and its best option against its points."""
+    where = _("mục %(c)s") % {"c": node.code}
+    if node.source_flag:
+        add(where, "flag", node.source_flag)
+    for opt in node.options:
+        if opt.get("source_flag") and not opt.get("corrected"):
+            add(
+                where,
+                "flag",
+                _("ô “%(l)s” = %(p)s điểm: %(f)s")
+                % {"l": opt["label"][:60], "p": _vi(opt["points"]), "f": opt["source_flag"]},
+                blocking=True,
+            )
+        if opt["derived"]:
+            add(
+                where,
+                "derived",
+                _("không có phương án trong văn bản: chấm Có (%(p)s) / Không (0)")
+                % {"p": _vi(node.max_points)},
+            )
+            break
+    if node.options:
+        best = max(o["points"] for o in node.options)
+        if best != node.max_points:
+            add(
+                where,
+                "sum",
+                _("phương án cao nhất %(b)s điểm ≠ điểm tối đa %(m)s")
+                % {"b": _vi(best), "m": _vi(node.max_points)},
+            )
+
+
 def check(number: int, parts: list[dict], nodes: list[Node], set_parts: dict) -> list[Finding]:
     """Every sum of one sheet, and every flag, as findings (empty: the sheet adds up)."""
     out: list[Finding] = []
@@ -144,35 +177,7 @@ def check(number: int, parts: list[dict], nodes: list[Node], set_parts: dict) ->
         out.append(Finding(number, where, kind, message, blocking))
 
     for node in nodes:
-        where = _("mục %(c)s") % {"c": node.code}
-        if node.source_flag:
-            add(where, "flag", node.source_flag)
-        for opt in node.options:
-            if opt.get("source_flag") and not opt.get("corrected"):
-                add(
-                    where,
-                    "flag",
-                    _("ô “%(l)s” = %(p)s điểm: %(f)s")
-                    % {"l": opt["label"][:60], "p": _vi(opt["points"]), "f": opt["source_flag"]},
-                    blocking=True,
-                )
-            if opt["derived"]:
-                add(
-                    where,
-                    "derived",
-                    _("không có phương án trong văn bản: chấm Có (%(p)s) / Không (0)")
-                    % {"p": _vi(node.max_points)},
-                )
-                break
-        if node.options:
-            best = max(o["points"] for o in node.options)
-            if best != node.max_points:
-                add(
-                    where,
-                    "sum",
-                    _("phương án cao nhất %(b)s điểm ≠ điểm tối đa %(m)s")
-                    % {"b": _vi(best), "m": _vi(node.max_points)},
-                )
+        _node_findings(node, add)
     for parent in (n for n in nodes if n.kind == ItemKind.GROUP):
         got = sum(n.max_points for n in nodes if n.parent_code == parent.code)
         if got != parent.max_points:

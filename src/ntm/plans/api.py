@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from ntm import versioning, versioning_api
 from ntm.accounts.permissions import WriteRolesMixin
 from ntm.accounts.scope import scope_for
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria.levels import validate_level
 from ntm.lib.params import int_param
 from ntm.plans import selectors, services
 from ntm.plans.models import (
@@ -171,8 +171,8 @@ class PlanViewSet(_Scoped, versioning_api.VersionedUpdateMixin, viewsets.ModelVi
 class TargetSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     metric = serializers.ChoiceField(choices=Metric.choices, required=False)
-    level = serializers.ChoiceField(
-        choices=RecognitionLevel.choices, required=False, allow_blank=True
+    level = serializers.CharField(
+        required=False, allow_blank=True, max_length=20, validators=[validate_level]
     )
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
     year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)

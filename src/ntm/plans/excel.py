@@ -32,7 +32,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.excel import (
     CellValueError,
     ImportReport,
@@ -103,7 +103,7 @@ INFO_COLUMNS = {"unit_name"}
 
 
 def _level_label(level: str) -> str:
-    return str(RecognitionLevel(level).label) if level else ""
+    return recognition_levels.label(level) if level else ""
 
 
 def _number(value: Decimal | None):
@@ -134,6 +134,16 @@ def plans_template(plan: Plan | None) -> bytes:
     """The workbook of a plan, filled with its stored targets, roadmap and tasks; with no plan,
     the blank workbook that creates one (its KeHoach sheet)."""
     wb = Workbook()
+    _guide_sheet(wb, plan)
+    lists = _lists_sheet(wb)
+    write_plan_sheet(wb, plan)
+    _targets_sheet(wb, plan, lists)
+    _roadmap_sheet(wb, plan, lists)
+    _tasks_sheet(wb, plan, lists)
+    return workbook_bytes(wb)
+
+
+def _guide_sheet(wb, plan: Plan | None) -> None:
     guide = wb.active
     guide.title = SHEET_GUIDE
     if plan is not None:
@@ -163,16 +173,28 @@ def plans_template(plan: Plan | None) -> bytes:
     guide.column_dimensions["A"].width = 24
     guide.column_dimensions["B"].width = 50
 
+
+def _lists_sheet(wb) -> dict[str, str]:
+    """The hidden sheet of drop-down lists; the range of each list by name. Levels come from
+    the levels data: every level (targets), and the commune levels (roadmap)."""
     lists = wb.create_sheet(SHEET_LISTS)
-    metric_labels = [str(label) for label in Metric.labels]
-    level_labels = [str(label) for label in RecognitionLevel.labels]
-    status_labels = [str(label) for label in TaskStatus.labels]
-    for i, values in enumerate((metric_labels, level_labels, status_labels), start=1):
+    columns = {
+        "metrics": [str(label) for label in Metric.labels],
+        "levels": list(recognition_levels.labels().values()),
+        "statuses": [str(label) for label in TaskStatus.labels],
+        "commune_levels": [label for _code, label in recognition_levels.choices("commune")],
+    }
+    ranges = {}
+    for i, (name, values) in enumerate(columns.items(), start=1):
         for r, v in enumerate(values, start=1):
             lists.cell(row=r, column=i, value=v)
+        letter = "ABCD"[i - 1]
+        ranges[name] = f"{SHEET_LISTS}!${letter}$1:${letter}${len(values)}"
     lists.sheet_state = "hidden"
+    return ranges
 
-    write_plan_sheet(wb, plan)
+
+def _targets_sheet(wb, plan: Plan | None, lists: dict[str, str]) -> None:
     targets = (
         list(
             plan.targets.select_related("unit").order_by(
@@ -203,9 +225,11 @@ def plans_template(plan: Plan | None) -> bytes:
     ]
     write_table(ws, [_(h) for _k, h in TARGET_COLUMNS], rows, widths={1: 48, 2: 30, 5: 28, 9: 30})
     _hide_last_column(ws, TARGET_COLUMNS)
-    _list_validation(ws, 1, f"{SHEET_LISTS}!$A$1:$A${len(metric_labels)}", len(rows) + 1)
-    _list_validation(ws, 2, f"{SHEET_LISTS}!$B$1:$B${len(level_labels)}", len(rows) + 1)
+    _list_validation(ws, 1, lists["metrics"], len(rows) + 1)
+    _list_validation(ws, 2, lists["levels"], len(rows) + 1)
 
+
+def _roadmap_sheet(wb, plan: Plan | None, lists: dict[str, str]) -> None:
     ws = wb.create_sheet(SHEET_ROADMAP, 3)
     rows = [
         [e.unit.code, e.unit.name, _level_label(e.level), e.target_year, e.version]
@@ -217,8 +241,10 @@ def plans_template(plan: Plan | None) -> bytes:
     ]
     write_table(ws, [_(h) for _k, h in ROADMAP_COLUMNS], rows, widths={2: 28, 3: 30})
     _hide_last_column(ws, ROADMAP_COLUMNS)
-    _list_validation(ws, 3, f"{SHEET_LISTS}!$B$1:$B$3", len(rows) + 1)
+    _list_validation(ws, 3, lists["commune_levels"], len(rows) + 1)
 
+
+def _tasks_sheet(wb, plan: Plan | None, lists: dict[str, str]) -> None:
     ws = wb.create_sheet(SHEET_TASKS, 4)
     rows = [
         [
@@ -241,8 +267,7 @@ def plans_template(plan: Plan | None) -> bytes:
     for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
         for cell in row:
             cell.number_format = "DD/MM/YYYY"
-    _list_validation(ws, 7, f"{SHEET_LISTS}!$C$1:$C${len(status_labels)}", len(rows) + 1)
-    return workbook_bytes(wb)
+    _list_validation(ws, 7, lists["statuses"], len(rows) + 1)
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -260,9 +285,9 @@ class _Row:
         return self.letters.get(key, "-")
 
 
-def _choices(enum, extra: dict[str, str] | None = None) -> dict[str, str]:
+def _choices(pairs, extra: dict[str, str] | None = None) -> dict[str, str]:
     out = {}
-    for value, label in enum.choices:
+    for value, label in pairs:
         out[fold(value)] = value
         out[fold(str(label))] = value
         out[fold(_(str(label)))] = value
@@ -271,15 +296,9 @@ def _choices(enum, extra: dict[str, str] | None = None) -> dict[str, str]:
     return out
 
 
-LEVEL_ALIASES = {
-    "NTM": RecognitionLevel.NTM,
-    "Nông thôn mới": RecognitionLevel.NTM,
-    "Nâng cao": RecognitionLevel.ADVANCED,
-    "NTM nâng cao": RecognitionLevel.ADVANCED,
-    "Kiểu mẫu": RecognitionLevel.MODEL,
-    "NTM kiểu mẫu": RecognitionLevel.MODEL,
-    "Thôn NTM": RecognitionLevel.VILLAGE_NTM,
-}
+def _level_aliases() -> dict[str, str]:
+    """Other names of each level a workbook may use ("NTM nâng cao"), from the levels data."""
+    return {alias: lv.code for lv in recognition_levels.all_levels() for alias in lv.aliases}
 
 
 def _parse_choice(raw, mapping: dict[str, str], expected: str) -> str:
@@ -307,10 +326,10 @@ def _parse_int(raw, *, low: int, high: int, what: str) -> int | None:
 
 
 def _parsers():
-    metrics = _choices(Metric)
-    levels = _choices(RecognitionLevel, LEVEL_ALIASES)
-    statuses = _choices(TaskStatus)
-    level_names = ", ".join(str(label) for label in RecognitionLevel.labels)
+    metrics = _choices(Metric.choices)
+    levels = _choices(recognition_levels.choices(), _level_aliases())
+    statuses = _choices(TaskStatus.choices)
+    level_names = ", ".join(recognition_levels.labels().values())
     return {
         "metric": lambda raw: _parse_choice(raw, metrics, _("các chỉ tiêu trong danh sách")),
         "level": lambda raw: _parse_choice(raw, levels, level_names),
@@ -491,8 +510,9 @@ def _year_in_plan(plan: Plan, row: _Row, key: str, report: ImportReport) -> bool
     return False
 
 
-def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
-    plan_depth = len(plan.unit.path)
+def _target_items(plan, rows, units: _Units, report) -> list[tuple]:
+    """(row, unit, stored target or None, decreasing) of the rows whose unit and year are right,
+    in the order they are written."""
     items = []
     for row in rows:
         v = row.values
@@ -521,6 +541,12 @@ def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
         items.append((row, unit, stored, decreasing))
     # Decreases deepest first (children before their parent), then the rest shallowest first.
     items.sort(key=lambda i: (0, -len(i[1].path)) if i[3] else (1, len(i[1].path)))
+    return items
+
+
+def _apply_targets(plan, rows, units: _Units, user, report, counts) -> None:
+    plan_depth = len(plan.unit.path)
+    items = _target_items(plan, rows, units, report)
     for row, unit, stored, _decreasing in items:
         v = row.values
         if stored is not None:

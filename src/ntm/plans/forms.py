@@ -1,10 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.numbers import CellValueError, parse_vi_number
 from ntm.lib.uploads import validate_xlsx_upload
-from ntm.plans.models import COMMUNE_LEVELS, OCOP_STARS, Metric, PlanStatus, TaskStatus
+from ntm.plans.models import OCOP_STARS, Metric, PlanStatus, TaskStatus
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 YEAR = {"min_value": 2000, "max_value": 2100}
@@ -51,7 +51,7 @@ class TargetForm(forms.Form):
     level = forms.ChoiceField(
         label=_("Mức (với chỉ tiêu số xã)"),
         required=False,
-        choices=[("", "—")] + [(v, RecognitionLevel(v).label) for v in COMMUNE_LEVELS],
+        choices=lambda: [("", "—"), *recognition_levels.choices("commune")],
     )
     stars = forms.TypedChoiceField(
         label=_("Hạng sao (với OCOP; để trống: từ 3 sao)"),
@@ -89,9 +89,7 @@ class TargetEditForm(forms.Form):
 
 class RoadmapForm(forms.Form):
     unit_code = forms.CharField(label=_("Mã xã"), max_length=20)
-    level = forms.ChoiceField(
-        label=_("Mức"), choices=[(v, RecognitionLevel(v).label) for v in COMMUNE_LEVELS]
-    )
+    level = forms.ChoiceField(label=_("Mức"), choices=lambda: recognition_levels.choices("commune"))
     target_year = forms.IntegerField(label=_("Năm phấn đấu đạt chuẩn"), **YEAR)
 
 

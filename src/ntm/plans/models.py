@@ -14,7 +14,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
+from ntm.criteria.levels import LevelDisplayMixin, level_field
+from ntm.ocop.rules import certifiable_stars
 
 
 class PlanStatus(models.TextChoices):
@@ -38,14 +40,15 @@ class Metric(models.TextChoices):
     MONEY_MOBILISED = "money_mobilised", _("Vốn huy động (đồng)")
 
 
-COMMUNE_LEVELS = (RecognitionLevel.NTM, RecognitionLevel.ADVANCED, RecognitionLevel.MODEL)
-OCOP_STARS = (3, 4, 5)
+OCOP_STARS = certifiable_stars()  # (3, 4, 5): the stars the OCOP scoring sets certify
 
 
 @dataclass(frozen=True)
 class MetricInfo:
     noun: str  # the unit counted, in wordings: "xã", "thôn", "sản phẩm" ...
-    levels: tuple[str, ...] = ()  # levels the metric takes (empty: none)
+    # The kind of unit whose recognition levels the metric takes ("commune": every commune level
+    # of criteria/data/recognition_levels.json); empty: the metric takes no level.
+    level_unit: str = ""
     fixed_level: str = ""  # the level set automatically (villages: village_ntm)
     stars: bool = False
     base_year: bool = False
@@ -55,14 +58,21 @@ class MetricInfo:
     # plans never read reports); empty where no figure is computed yet.
     actual: str = ""
 
+    @property
+    def levels(self) -> list[str]:
+        """The level codes the metric takes, in their order (read from the levels data)."""
+        if not self.level_unit:
+            return []
+        return [code for code, _label in recognition_levels.choices(self.level_unit)]
+
 
 _ACTUALS = "ntm.reports.actuals."
 METRICS: dict[str, MetricInfo] = {
     Metric.COMMUNES_NEW_AT_LEVEL: MetricInfo(
-        "xã", levels=COMMUNE_LEVELS, actual=_ACTUALS + "recognitions.communes_new_at_level"
+        "xã", level_unit="commune", actual=_ACTUALS + "recognitions.communes_new_at_level"
     ),
     Metric.COMMUNES_TOTAL_AT_LEVEL: MetricInfo(
-        "xã", levels=COMMUNE_LEVELS, actual=_ACTUALS + "recognitions.communes_total_at_level"
+        "xã", level_unit="commune", actual=_ACTUALS + "recognitions.communes_total_at_level"
     ),
     Metric.CRITERIA_AVERAGE: MetricInfo(
         "tiêu chí/xã", additive=False, places=2, actual=_ACTUALS + "criteria.criteria_average"
@@ -70,7 +80,7 @@ METRICS: dict[str, MetricInfo] = {
     Metric.CRITERIA_ADDED_MIN: MetricInfo("tiêu chí", additive=False),
     Metric.VILLAGES_NTM: MetricInfo(
         "thôn",
-        fixed_level=RecognitionLevel.VILLAGE_NTM,
+        fixed_level=recognition_levels.VILLAGE_NTM,
         actual=_ACTUALS + "recognitions.villages_ntm",
     ),
     Metric.OCOP_PRODUCTS_BY_STARS: MetricInfo(
@@ -129,14 +139,12 @@ class Plan(models.Model):
         return f"{self.year_from}-{self.year_to}"
 
 
-class Target(models.Model):
+class Target(LevelDisplayMixin, models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="targets"
     )
     metric = models.CharField(_("chỉ tiêu"), max_length=40, choices=Metric.choices)
-    level = models.CharField(
-        _("mức"), max_length=20, choices=RecognitionLevel.choices, blank=True, default=""
-    )
+    level = level_field(_("mức"), blank=True, default="")
     stars = models.PositiveSmallIntegerField(_("hạng sao"), null=True, blank=True)
     unit = models.ForeignKey(
         "units.Unit",
@@ -188,14 +196,14 @@ class Target(models.Model):
         return self.parent_id is not None
 
 
-class RoadmapEntry(models.Model):
+class RoadmapEntry(LevelDisplayMixin, models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("kế hoạch"), on_delete=models.CASCADE, related_name="roadmap"
     )
     unit = models.ForeignKey(
         "units.Unit", verbose_name=_("xã"), on_delete=models.PROTECT, related_name="roadmap_entries"
     )
-    level = models.CharField(_("mức"), max_length=20, choices=RecognitionLevel.choices)
+    level = level_field(_("mức"))
     target_year = models.PositiveSmallIntegerField(_("năm phấn đấu đạt chuẩn"))
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     history = HistoricalRecords()

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from ntm import versioning
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for, system_scope
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.plans.models import (
-    COMMUNE_LEVELS,
     METRICS,
     OCOP_STARS,
     Metric,
@@ -322,7 +321,7 @@ def _check_kind(
         if level and level != info.fixed_level:
             raise PlanError(
                 _("Chỉ tiêu “%(m)s” chỉ có mức “%(l)s”.")
-                % {"m": label, "l": RecognitionLevel(info.fixed_level).label},
+                % {"m": label, "l": recognition_levels.label(info.fixed_level)},
                 "level",
             )
         level = info.fixed_level
@@ -332,7 +331,7 @@ def _check_kind(
                 _("Chỉ tiêu “%(m)s” cần chọn mức: %(levels)s.")
                 % {
                     "m": label,
-                    "levels": ", ".join(str(RecognitionLevel(v).label) for v in info.levels),
+                    "levels": ", ".join(recognition_levels.label(v) for v in info.levels),
                 },
                 "level",
             )
@@ -546,10 +545,11 @@ def roadmap_save(
             % {"unit": unit.name, "plan_unit": plan.unit.name},
             "unit",
         )
-    if level not in COMMUNE_LEVELS:
+    commune_levels = recognition_levels.commune_levels()
+    if level not in commune_levels:
         raise PlanError(
             _("Mức phải là một trong: %(levels)s.")
-            % {"levels": ", ".join(str(RecognitionLevel(v).label) for v in COMMUNE_LEVELS)},
+            % {"levels": ", ".join(recognition_levels.label(v) for v in commune_levels)},
             "level",
         )
     target_year = _check_year_in_plan(plan, target_year, "target_year")

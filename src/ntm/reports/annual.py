@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
+from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.models import Plan, PlanStatus
@@ -28,7 +29,7 @@ from ntm.reports.annual_sections import (
     _resources_section,
     _tasks_section,
 )
-from ntm.reports.annual_text import COMMUNE_LEVELS, _n, level_noun
+from ntm.reports.annual_text import _n, level_noun, level_short
 from ntm.reports.charts import Bar
 from ntm.reports.document import Chart, Heading, Paragraph, Report, Table, percent
 from ntm.reports.selectors import DEFAULT_BASIS, national_summary, progress_summary
@@ -224,111 +225,12 @@ def national_report(
     """Every province side by side, from `national_summary` (the national dashboard's figures)."""
     rows = national_summary(year=year, basis=basis)
     report = _frame(None, year, issued_on)
-    communes = sum(r["communes"] for r in rows)
-    assessed = sum(r["assessed"] for r in rows)
-    met_sum = sum(
-        (Decimal(str(r["criteria_met_average"])) * r["assessed"])
-        for r in rows
-        if r["criteria_met_average"] is not None
-    )
-    average = (met_sum / assessed).quantize(Decimal("0.01")) if assessed else None
-    totals = {lv: sum(r["recognised_total"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
-    new = {lv: sum(r["recognised_new"].get(lv, 0) for r in rows) for lv in COMMUNE_LEVELS}
-    report.has_data = bool(assessed or any(totals.values()))
+    figures = _national_figures(rows)
+    report.has_data = bool(figures.assessed or any(figures.totals.values()))
     report.blocks.append(Heading(_("I. KẾT QUẢ THỰC HIỆN NĂM %(year)s") % {"year": year}))
     report.blocks.append(Heading(_("1. Bộ tiêu chí và công nhận đạt chuẩn"), 2))
-    if not report.has_data:
-        report.blocks.append(
-            Paragraph(
-                _(
-                    "Năm %(year)s chưa có tỉnh nào có số liệu đánh giá hoặc "
-                    "công nhận trong hệ thống."
-                )
-                % {"year": year}
-            )
-        )
-    report.blocks.append(
-        Paragraph(
-            _(
-                "Cả nước có %(provinces)s tỉnh, thành phố với %(communes)s xã; %(assessed)s xã đã "
-                "có kết quả đánh giá, bình quân %(avg)s tiêu chí/xã."
-            )
-            % {
-                "provinces": _n(len(rows)),
-                "communes": _n(communes),
-                "assessed": _n(assessed),
-                "avg": _n(average, 2),
-            }
-        )
-    )
-    for level in COMMUNE_LEVELS:
-        if totals[level] or new[level]:
-            report.blocks.append(
-                Paragraph(
-                    _(
-                        "Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
-                        "%(total)s %(noun)s (%(p)s%% tổng số xã)."
-                    )
-                    % {
-                        "year": year,
-                        "new": _n(new[level]),
-                        "total": _n(totals[level]),
-                        "noun": level_noun(level),
-                        "p": _n(percent(totals[level], communes)),
-                    }
-                )
-            )
-    without = [r["name"] for r in rows if r["communes"] and not r["recognised_total"].get("ntm")]
-    if without and report.has_data:
-        report.blocks.append(
-            Paragraph(
-                _("%(n)s tỉnh chưa có xã đạt chuẩn nông thôn mới trong hệ thống: %(names)s.")
-                % {"n": _n(len(without)), "names": ", ".join(without)}
-            )
-        )
-    report.blocks.append(
-        Table(
-            key="tinh",
-            title=_("Kết quả theo tỉnh, thành phố"),
-            columns=[
-                _("Mã"),
-                _("Tỉnh, thành phố"),
-                _("Số xã"),
-                _("Đã đánh giá"),
-                _("Bình quân tiêu chí/xã"),
-                _("Xã đạt chuẩn NTM mới"),
-                _("Xã đạt chuẩn NTM (lũy kế)"),
-                _("Xã NTM nâng cao (lũy kế)"),
-                _("Xã NTM kiểu mẫu (lũy kế)"),
-            ],
-            rows=[
-                [
-                    r["code"],
-                    r["name"],
-                    r["communes"],
-                    r["assessed"],
-                    r["criteria_met_average"],
-                    r["recognised_new"].get("ntm", 0),
-                    r["recognised_total"].get("ntm", 0),
-                    r["recognised_total"].get("advanced", 0),
-                    r["recognised_total"].get("model", 0),
-                ]
-                for r in rows
-            ],
-            total=[
-                None,
-                _("Cả nước"),
-                communes,
-                assessed,
-                average,
-                new["ntm"],
-                totals["ntm"],
-                totals["advanced"],
-                totals["model"],
-            ],
-            landscape=True,
-        )
-    )
+    report.blocks += _national_paragraphs(rows, figures, year, report.has_data)
+    report.blocks.append(_national_table(rows, figures))
     ranked = sorted(
         (r for r in rows if r["criteria_met_average"] is not None),
         key=lambda r: (-r["criteria_met_average"], r["code"]),
@@ -345,3 +247,117 @@ def national_report(
     report.blocks += _ocop_section(ocop, 2, [])
     _placeholders(report, 1)
     return report
+
+
+def _national_figures(rows: list[dict]) -> SimpleNamespace:
+    """The country's totals: communes, assessed, the average criteria met, and per commune level
+    (criteria.levels) the communes recognised in the year and held at its end."""
+    assessed = sum(r["assessed"] for r in rows)
+    met_sum = sum(
+        (Decimal(str(r["criteria_met_average"])) * r["assessed"])
+        for r in rows
+        if r["criteria_met_average"] is not None
+    )
+    levels = recognition_levels.commune_levels()
+    return SimpleNamespace(
+        communes=sum(r["communes"] for r in rows),
+        assessed=assessed,
+        average=(met_sum / assessed).quantize(Decimal("0.01")) if assessed else None,
+        levels=levels,
+        totals={lv: sum(r["recognised_total"].get(lv, 0) for r in rows) for lv in levels},
+        new={lv: sum(r["recognised_new"].get(lv, 0) for r in rows) for lv in levels},
+    )
+
+
+def _national_paragraphs(rows: list[dict], f: SimpleNamespace, year: int, has_data: bool) -> list:
+    blocks = []
+    if not has_data:
+        blocks.append(
+            Paragraph(
+                _(
+                    "Năm %(year)s chưa có tỉnh nào có số liệu đánh giá hoặc "
+                    "công nhận trong hệ thống."
+                )
+                % {"year": year}
+            )
+        )
+    blocks.append(
+        Paragraph(
+            _(
+                "Cả nước có %(provinces)s tỉnh, thành phố với %(communes)s xã; %(assessed)s xã đã "
+                "có kết quả đánh giá, bình quân %(avg)s tiêu chí/xã."
+            )
+            % {
+                "provinces": _n(len(rows)),
+                "communes": _n(f.communes),
+                "assessed": _n(f.assessed),
+                "avg": _n(f.average, 2),
+            }
+        )
+    )
+    for level in f.levels:
+        if f.totals[level] or f.new[level]:
+            blocks.append(
+                Paragraph(
+                    _(
+                        "Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
+                        "%(total)s %(noun)s (%(p)s%% tổng số xã)."
+                    )
+                    % {
+                        "year": year,
+                        "new": _n(f.new[level]),
+                        "total": _n(f.totals[level]),
+                        "noun": level_noun(level),
+                        "p": _n(percent(f.totals[level], f.communes)),
+                    }
+                )
+            )
+    base = recognition_levels.NTM
+    without = [r["name"] for r in rows if r["communes"] and not r["recognised_total"].get(base)]
+    if without and has_data:
+        blocks.append(
+            Paragraph(
+                _("%(n)s tỉnh chưa có xã đạt chuẩn nông thôn mới trong hệ thống: %(names)s.")
+                % {"n": _n(len(without)), "names": ", ".join(without)}
+            )
+        )
+    return blocks
+
+
+def _national_table(rows: list[dict], f: SimpleNamespace) -> Table:
+    base = recognition_levels.NTM
+    return Table(
+        key="tinh",
+        title=_("Kết quả theo tỉnh, thành phố"),
+        columns=[
+            _("Mã"),
+            _("Tỉnh, thành phố"),
+            _("Số xã"),
+            _("Đã đánh giá"),
+            _("Bình quân tiêu chí/xã"),
+            _("Xã đạt chuẩn NTM mới"),
+            *(_("Xã %(level)s (lũy kế)") % {"level": level_short(lv)} for lv in f.levels),
+        ],
+        rows=[
+            [
+                r["code"],
+                r["name"],
+                r["communes"],
+                r["assessed"],
+                r["criteria_met_average"],
+                r["recognised_new"].get(base, 0),
+                *(r["recognised_total"].get(lv, 0) for lv in f.levels),
+            ]
+            for r in rows
+        ],
+        total=[
+            None,
+            _("Cả nước"),
+            f.communes,
+            f.assessed,
+            f.average,
+            f.new[base],
+            *(f.totals[lv] for lv in f.levels),
+        ],
+        landscape=True,
+    )

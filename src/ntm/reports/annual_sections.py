@@ -5,12 +5,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.dates import year_end
 from ntm.ocop.wording import round_paragraph, round_rows
 from ntm.plans.models import OVERDUE, Task, TaskStatus
 from ntm.reports.annual_text import (
-    COMMUNE_LEVELS,
     _money,
     _n,
     average_sentence,
@@ -73,48 +72,58 @@ def _recognition_section(s: Summary, number: int, plans) -> list:
     blocks: list = [Heading(_("%(n)s. Công nhận đạt chuẩn") % {"n": number}, 2)]
     levels = [
         lv
-        for lv in RecognitionLevel.values
+        for lv in recognition_levels.codes()
         if lv in s.recognised_total or lv in s.recognised_new or lv in s.revoked
     ]
-    if "ntm" not in levels:  # always said, even when it is 0
-        levels.insert(0, "ntm")
+    if recognition_levels.NTM not in levels:  # always said, even when it is 0
+        levels.insert(0, recognition_levels.NTM)
+    commune_levels = recognition_levels.commune_levels()
     for level in levels:
         new, total = s.recognised_new.get(level, 0), s.recognised_total.get(level, 0)
         text = _(
             "Năm %(year)s có %(new)s %(noun)s được công nhận mới; đến 31/12/%(year)s có "
             "%(total)s %(noun)s"
         ) % {"year": s.year, "new": _n(new), "total": _n(total), "noun": level_noun(level)}
-        if level in COMMUNE_LEVELS and s.communes_total:
+        if level in commune_levels and s.communes_total:
             text += _(" (%(p)s%% tổng số xã)") % {"p": _n(percent(total, s.communes_total))}
         if s.revoked.get(level):
             text += _("; %(n)s quyết định thu hồi công nhận") % {"n": _n(s.revoked[level])}
         blocks.append(Paragraph(text + "."))
-    blocks.append(
-        Table(
-            key="cong_nhan",
-            title=_("Số đơn vị được công nhận đạt chuẩn năm %(year)s") % {"year": s.year},
-            columns=[
-                _("Mức đạt chuẩn"),
-                _("Công nhận mới trong năm"),
-                _("Thu hồi trong năm"),
-                _("Lũy kế đến 31/12"),
-                _("Tỷ lệ trên tổng số xã (%)"),
-            ],
-            rows=[
-                [
-                    str(RecognitionLevel(lv).label),
-                    s.recognised_new.get(lv, 0),
-                    s.revoked.get(lv, 0),
-                    s.recognised_total.get(lv, 0),
-                    percent(s.recognised_total.get(lv, 0), s.communes_total)
-                    if lv in COMMUNE_LEVELS
-                    else None,
-                ]
-                for lv in levels
-            ],
-            unit_note=_("Đơn vị tính: xã; thôn, huyện theo mức"),
-        )
+    blocks.append(_recognition_table(s, levels, commune_levels))
+    blocks += _recognition_followups(s)
+    return blocks
+
+
+def _recognition_table(s: Summary, levels: list[str], commune_levels: list[str]) -> Table:
+    return Table(
+        key="cong_nhan",
+        title=_("Số đơn vị được công nhận đạt chuẩn năm %(year)s") % {"year": s.year},
+        columns=[
+            _("Mức đạt chuẩn"),
+            _("Công nhận mới trong năm"),
+            _("Thu hồi trong năm"),
+            _("Lũy kế đến 31/12"),
+            _("Tỷ lệ trên tổng số xã (%)"),
+        ],
+        rows=[
+            [
+                recognition_levels.label(lv),
+                s.recognised_new.get(lv, 0),
+                s.revoked.get(lv, 0),
+                s.recognised_total.get(lv, 0),
+                percent(s.recognised_total.get(lv, 0), s.communes_total)
+                if lv in commune_levels
+                else None,
+            ]
+            for lv in levels
+        ],
+        unit_note=_("Đơn vị tính: xã; thôn, huyện theo mức"),
     )
+
+
+def _recognition_followups(s: Summary) -> list:
+    """Units without a recognised xã, xã that fell below, xã behind the roadmap."""
+    blocks = []
     if s.subunits_without_recognition:
         blocks.append(
             Paragraph(
@@ -185,6 +194,15 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
         )
         return blocks
     blocks.append(Paragraph(average_sentence(s) + " " + bands_sentence(s) + "."))
+    blocks += _bands_blocks(s)
+    blocks += _attainment_blocks(s)
+    if s.subunits:
+        blocks.append(_subunits_table(s))
+    return blocks
+
+
+def _bands_blocks(s: Summary) -> list:
+    blocks: list = []
     blocks.append(
         Table(
             key="nhom_tieu_chi",
@@ -206,6 +224,12 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
             [Bar(label, n) for label, n in s.bands.items()],
         )
     )
+    return blocks
+
+
+def _attainment_blocks(s: Summary) -> list:
+    """Communes meeting each criterion (a table and a chart), and the criteria fewest meet."""
+    blocks: list = []
     blocks.append(
         Table(
             key="tieu_chi",
@@ -251,43 +275,43 @@ def _criteria_section(s: Summary, number: int, plans) -> list:
                 }
             )
         )
-    if s.subunits:
-        blocks.append(
-            Table(
-                key="don_vi",
-                title=_("Kết quả theo đơn vị trực thuộc"),
-                columns=[
-                    _("Mã"),
-                    _("Đơn vị"),
-                    _("Số xã"),
-                    _("Đã đánh giá"),
-                    _("Bình quân tiêu chí/xã"),
-                    _("Xã đạt chuẩn NTM (lũy kế)"),
-                ],
-                rows=[
-                    [
-                        u["code"],
-                        u["name"],
-                        u["communes"],
-                        u["assessed"],
-                        None
-                        if u["criteria_met_average"] is None
-                        else Decimal(str(u["criteria_met_average"])).quantize(Decimal("0.01")),
-                        u["recognised"],
-                    ]
-                    for u in s.subunits
-                ],
-                total=[
-                    None,
-                    _("Tổng"),
-                    sum(u["communes"] for u in s.subunits),
-                    sum(u["assessed"] for u in s.subunits),
-                    s.criteria_met_average,
-                    sum(u["recognised"] for u in s.subunits),
-                ],
-            )
-        )
     return blocks
+
+
+def _subunits_table(s: Summary) -> Table:
+    return Table(
+        key="don_vi",
+        title=_("Kết quả theo đơn vị trực thuộc"),
+        columns=[
+            _("Mã"),
+            _("Đơn vị"),
+            _("Số xã"),
+            _("Đã đánh giá"),
+            _("Bình quân tiêu chí/xã"),
+            _("Xã đạt chuẩn NTM (lũy kế)"),
+        ],
+        rows=[
+            [
+                u["code"],
+                u["name"],
+                u["communes"],
+                u["assessed"],
+                None
+                if u["criteria_met_average"] is None
+                else Decimal(str(u["criteria_met_average"])).quantize(Decimal("0.01")),
+                u["recognised"],
+            ]
+            for u in s.subunits
+        ],
+        total=[
+            None,
+            _("Tổng"),
+            sum(u["communes"] for u in s.subunits),
+            sum(u["assessed"] for u in s.subunits),
+            s.criteria_met_average,
+            sum(u["recognised"] for u in s.subunits),
+        ],
+    )
 
 
 def _ocop_section(s: Summary, number: int, plans) -> list:
@@ -343,10 +367,49 @@ def _ocop_section(s: Summary, number: int, plans) -> list:
 
 
 def _resources_section(s: Summary, number: int, plans) -> list:
-    r, c, m, a = s.resources, s.contributions, s.models, s.activities
+    c, m = s.contributions, s.models
     blocks: list = [
         Heading(_("%(n)s. Nguồn lực, huy động đóng góp, mô hình và hoạt động") % {"n": number}, 2)
     ]
+    blocks += _funding_blocks(s)
+    if c["units"]:
+        blocks.append(
+            Paragraph(
+                _(
+                    "Nhân dân hiến %(land)s m² đất, đóng góp %(days)s ngày công, %(cash)s tiền mặt "
+                    "và vật tư trị giá %(materials)s."
+                )
+                % {
+                    "land": _n(c["land_m2"].quantize(Decimal(1))),
+                    "days": _n(c["workdays"]),
+                    "cash": _money(c["cash"]),
+                    "materials": _money(c["materials_value"]),
+                }
+            )
+        )
+    else:
+        blocks.append(
+            Paragraph(_("Chưa có số liệu đóng góp của cộng đồng năm %(year)s.") % {"year": s.year})
+        )
+    if m["total"]:
+        blocks.append(
+            Paragraph(
+                _("Duy trì %(total)s mô hình: %(list)s.")
+                % {
+                    "total": _n(m["total"]),
+                    "list": "; ".join(
+                        f"{ModelKind(k).label}: {_n(n)}" for k, n in m["by_kind"].items() if n
+                    ),
+                }
+            )
+        )
+    blocks += _activities_blocks(s)
+    return blocks
+
+
+def _funding_blocks(s: Summary) -> list:
+    r = s.resources
+    blocks: list = []
     if r["sources"]:
         blocks.append(
             Paragraph(
@@ -387,37 +450,12 @@ def _resources_section(s: Summary, number: int, plans) -> list:
         )
     else:
         blocks.append(Paragraph(_("Chưa có số liệu nguồn vốn năm %(year)s.") % {"year": s.year}))
-    if c["units"]:
-        blocks.append(
-            Paragraph(
-                _(
-                    "Nhân dân hiến %(land)s m² đất, đóng góp %(days)s ngày công, %(cash)s tiền mặt "
-                    "và vật tư trị giá %(materials)s."
-                )
-                % {
-                    "land": _n(c["land_m2"].quantize(Decimal(1))),
-                    "days": _n(c["workdays"]),
-                    "cash": _money(c["cash"]),
-                    "materials": _money(c["materials_value"]),
-                }
-            )
-        )
-    else:
-        blocks.append(
-            Paragraph(_("Chưa có số liệu đóng góp của cộng đồng năm %(year)s.") % {"year": s.year})
-        )
-    if m["total"]:
-        blocks.append(
-            Paragraph(
-                _("Duy trì %(total)s mô hình: %(list)s.")
-                % {
-                    "total": _n(m["total"]),
-                    "list": "; ".join(
-                        f"{ModelKind(k).label}: {_n(n)}" for k, n in m["by_kind"].items() if n
-                    ),
-                }
-            )
-        )
+    return blocks
+
+
+def _activities_blocks(s: Summary) -> list:
+    a = s.activities
+    blocks: list = []
     if a["count"]:
         rows = [
             [g["label"], g["count"], g["planned"], g["actual"], percent(g["actual"], g["planned"])]

@@ -5,22 +5,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.formatting import vi_number
 from ntm.plans.models import METRICS
 from ntm.reports.selectors import Summary
 
-COMMUNE_LEVELS = ("ntm", "advanced", "model")
-
 
 def level_noun(level: str) -> str:
-    return {
-        "ntm": _("xã đạt chuẩn nông thôn mới"),
-        "advanced": _("xã đạt chuẩn nông thôn mới nâng cao"),
-        "model": _("xã đạt chuẩn nông thôn mới kiểu mẫu"),
-        "village_ntm": _("thôn đạt chuẩn nông thôn mới"),
-        "district_ntm": _("huyện đạt chuẩn nông thôn mới"),
-    }.get(level, level)
+    """The annual report's phrase for units at a level ("xã đạt chuẩn nông thôn mới nâng cao"),
+    from the levels data (criteria/data/recognition_levels.json)."""
+    return recognition_levels.noun(level)
+
+
+def level_short(level: str) -> str:
+    """A level's short name for column headings ("NTM nâng cao")."""
+    found = recognition_levels.get(level)
+    return found.short if found else level
 
 
 def _n(value, places: int | None = None) -> str:
@@ -35,7 +35,7 @@ def _money(value) -> str:
 def target_label(t: dict) -> str:
     label = t["metric_label"]
     if t.get("level"):
-        label += " — " + str(RecognitionLevel(t["level"]).label)
+        label += " — " + recognition_levels.label(t["level"])
     if t.get("stars"):
         label += " — " + _("%(n)s sao") % {"n": t["stars"]}
     return label

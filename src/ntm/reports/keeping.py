@@ -21,12 +21,11 @@ from ntm.assessments.models import (
     State,
 )
 from ntm.assessments.recognitions import levels_held
-from ntm.criteria.models import CriteriaSet, RecognitionLevel
+from ntm.criteria import levels as recognition_levels
+from ntm.criteria.models import CriteriaSet
 from ntm.units.models import Unit
 from ntm.units.paths import province_id_of
 from ntm.units.selectors import communes_of
-
-COMMUNE_LEVELS = (RecognitionLevel.NTM, RecognitionLevel.ADVANCED, RecognitionLevel.MODEL)
 
 
 @dataclass(frozen=True)
@@ -39,15 +38,16 @@ class _Assessed:
 def _sets_in_force(year: int, province_id: int) -> dict[str, CriteriaSet | None]:
     """level -> the commune set in force in the year, as `reports.selectors.set_in_force`
     chooses it (the province's own set, the latest; else the national set starting first), for
-    the three commune levels in one query."""
+    every commune level of the levels data in one query."""
+    commune_levels = recognition_levels.commune_levels()
     candidates = CriteriaSet.objects.filter(
         applies_to="commune",
-        level__in=COMMUNE_LEVELS,
+        level__in=commune_levels,
         period_start__lte=year,
         period_end__gte=year,
     ).filter(Q(province__isnull=True) | Q(province_id=province_id))
     out: dict[str, CriteriaSet | None] = {}
-    for level in COMMUNE_LEVELS:
+    for level in commune_levels:
         sets = [c for c in candidates if c.level == level]
         own = max((c for c in sets if c.province_id), key=lambda c: c.pk, default=None)
         national = min(
@@ -112,7 +112,8 @@ def keeping_standard(
     day = datetime.date(year, 12, 31)
     if held is None:
         held = levels_held(communes_of(unit, year).values_list("pk", flat=True), day)
-    held = {k: {lvl for lvl in v if lvl in COMMUNE_LEVELS} for k, v in held.items()}
+    commune_levels = recognition_levels.commune_levels()
+    held = {k: {lvl for lvl in v if lvl in commune_levels} for k, v in held.items()}
     held = {k: v for k, v in held.items() if v}
     if not held:
         return []
@@ -137,7 +138,7 @@ def keeping_standard(
     in_force = _sets_in_force(year, province_id_of(unit.path))
     out = []
     for unit_id in sorted(held, key=lambda pk: communes[pk].code):
-        for level in (lvl for lvl in COMMUNE_LEVELS if lvl in held[unit_id]):
+        for level in (lvl for lvl in commune_levels if lvl in held[unit_id]):
             row = _row(
                 communes[unit_id],
                 level,
@@ -168,7 +169,7 @@ def _row(commune, level, decision, current, assessed, not_met, year) -> dict | N
         "name": commune.name,
         "parent": commune.parent.name if commune.parent_id else "",
         "level": str(level),
-        "level_label": str(RecognitionLevel(level).label),
+        "level_label": recognition_levels.label(level),
         "decision_number": decision.decision_number if decision else None,
         "decision_date": decision.decision_date.isoformat() if decision else None,
         "recognised_set": decision.criteria_set.code if decision else None,

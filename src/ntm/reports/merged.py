@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment, State
 from ntm.assessments.recognitions import levels_held
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.units.models import REORGANISATION_DATE, Kind, Level, Unit, UnitLink, within_q
 
 LAST_OLD_DAY = REORGANISATION_DATE - datetime.timedelta(days=1)
-LEVELS = (RecognitionLevel.NTM, RecognitionLevel.ADVANCED, RecognitionLevel.MODEL)
 STANDING = {
     "all": _("Tất cả xã cũ đã đạt chuẩn NTM"),
     "some": _("Một phần xã cũ đạt chuẩn NTM"),
@@ -66,6 +65,7 @@ def merged_communes(*, unit: Unit) -> list[dict]:
     old_ids = [link.old_id for rows in links.values() for link in rows]
     held = levels_held(old_ids, LAST_OLD_DAY)
     results = _latest_results(old_ids + [c.pk for c in communes])
+    commune_levels = recognition_levels.commune_levels()
     out = []
     for commune in communes:
         predecessors = [
@@ -76,13 +76,13 @@ def merged_communes(*, unit: Unit) -> list[dict]:
                 "district": link.old.parent.name if link.old.parent_id else "",
                 "kind": link.old.kind,
                 "whole": link.is_default and not link.split,
-                "levels": [str(lvl) for lvl in LEVELS if lvl in held.get(link.old_id, ())],
+                "levels": [lvl for lvl in commune_levels if lvl in held.get(link.old_id, ())],
                 "latest": results.get(link.old_id),
             }
             for link in links[commune.pk]
         ]
         xa = [p for p in predecessors if p["kind"] == Kind.COMMUNE]
-        ntm = sum(1 for p in xa if RecognitionLevel.NTM in p["levels"])
+        ntm = sum(1 for p in xa if recognition_levels.NTM in p["levels"])
         standing = "none" if not ntm else ("all" if ntm == len(xa) else "some")
         out.append(
             {

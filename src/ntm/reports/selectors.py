@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
 from ntm.assessments.recognitions import levels_held
+from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.criteria.selectors import set_in_force
 from ntm.lib.dates import year_end
@@ -102,6 +103,7 @@ class Summary:
             "recognised_new": self.recognised_new,
             "recognised_total": self.recognised_total,
             "revoked": self.revoked,
+            "recognition_levels": self.recognition_levels(),
             "targets": [
                 {k: num(v) if isinstance(v, Decimal) else v for k, v in t.items()}
                 for t in self.targets
@@ -116,6 +118,16 @@ class Summary:
             "ocop": self.ocop,
             **_resource_dict(self),
         }
+
+    def recognition_levels(self) -> list[dict]:
+        """The levels the figures above count, in the order and with the labels of the levels
+        data (criteria/data/recognition_levels.json)."""
+        seen = set(self.recognised_new) | set(self.recognised_total) | set(self.revoked)
+        return [
+            {"code": lv.code, "label": lv.label, "unit_level": lv.unit_level}
+            for lv in recognition_levels.all_levels()
+            if lv.code in seen
+        ]
 
     @property
     def is_official(self) -> bool:
@@ -205,7 +217,7 @@ def progress_summary(
     if cset is None:
         held = levels_held(commune_ids, year_end(year))
         summary.subunits, summary.subunits_without_recognition = _subunits(
-            unit, year, communes, [], held, "ntm"
+            unit, year, communes, [], held, recognition_levels.NTM
         )
         _fill_ocop(summary)
         return summary
@@ -230,57 +242,13 @@ def progress_summary(
         if label is not None:
             summary.bands[label] += 1
 
-    if cset.period_start <= year - 1 <= cset.period_end:
-        previous_ids = communes_of(unit, year - 1).values("pk")  # a subquery: one round trip
-        previous = list(
-            _assessments(previous_ids, year - 1, cset, basis).values_list("criteria_met", flat=True)
-        )
-        summary.criteria_met_average_previous = _average(previous)
-        if (
-            summary.criteria_met_average is not None
-            and summary.criteria_met_average_previous is not None
-        ):
-            summary.criteria_met_average_change = (
-                summary.criteria_met_average - summary.criteria_met_average_previous
-            )
+    _fill_previous(summary, cset)
 
-    criteria = list(Criterion.objects.filter(criteria_set=cset).order_by("number"))
-    met_by_criterion = dict(
-        Assessment.objects.filter(pk__in=[r[0] for r in rows])
-        .order_by()
-        .values_list("results__criterion_id")
-        .annotate(n=_count_met())
-        .values_list("results__criterion_id", "n")
-    )
-    summary.criteria_attainment = [
-        {
-            "criterion": c.code,
-            "name": c.name,
-            "met": met_by_criterion.get(c.pk, 0),
-            "not_met": summary.communes_assessed - met_by_criterion.get(c.pk, 0),
-        }
-        for c in criteria
-    ]
-    summary.criteria_holding_back = (
-        []
-        if not rows
-        else sorted(summary.criteria_attainment, key=lambda a: (a["met"], a["criterion"]))[:5]
-    )
+    _fill_attainment(summary, cset, [r[0] for r in rows])
 
     held = levels_held(commune_ids, year_end(year))
     summary.keeping_standard = keeping_standard(unit=unit, year=year, held=held)
-    summary.recognised_total = _count_levels(held.values())
-    decided = list(
-        Recognition.objects.filter(unit_id__in=commune_ids, year=year)
-        .order_by()
-        .values_list("action", "level")
-    )
-    summary.recognised_new = _tally(
-        level for action, level in decided if action == RecognitionAction.RECOGNISED
-    )
-    summary.revoked = _tally(
-        level for action, level in decided if action == RecognitionAction.REVOKED
-    )
+    _fill_recognitions(summary, commune_ids, held)
 
     met_by_unit = {r[1]: r[3] for r in rows}
     summary.fell_below = [
@@ -301,6 +269,67 @@ def progress_summary(
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
     return summary
+
+
+def _fill_previous(summary: Summary, cset: CriteriaSet) -> None:
+    """The average of the year before under the same set, and the change since."""
+    unit, year, basis = summary.unit, summary.year, summary.basis
+    if cset.period_start <= year - 1 <= cset.period_end:
+        previous_ids = communes_of(unit, year - 1).values("pk")  # a subquery: one round trip
+        previous = list(
+            _assessments(previous_ids, year - 1, cset, basis).values_list("criteria_met", flat=True)
+        )
+        summary.criteria_met_average_previous = _average(previous)
+        if (
+            summary.criteria_met_average is not None
+            and summary.criteria_met_average_previous is not None
+        ):
+            summary.criteria_met_average_change = (
+                summary.criteria_met_average - summary.criteria_met_average_previous
+            )
+
+
+def _fill_attainment(summary: Summary, cset: CriteriaSet, assessment_ids: list[int]) -> None:
+    """Communes meeting each criterion, and the five criteria fewest meet."""
+    criteria = list(Criterion.objects.filter(criteria_set=cset).order_by("number"))
+    met_by_criterion = dict(
+        Assessment.objects.filter(pk__in=assessment_ids)
+        .order_by()
+        .values_list("results__criterion_id")
+        .annotate(n=_count_met())
+        .values_list("results__criterion_id", "n")
+    )
+    summary.criteria_attainment = [
+        {
+            "criterion": c.code,
+            "name": c.name,
+            "met": met_by_criterion.get(c.pk, 0),
+            "not_met": summary.communes_assessed - met_by_criterion.get(c.pk, 0),
+        }
+        for c in criteria
+    ]
+    summary.criteria_holding_back = (
+        []
+        if not assessment_ids
+        else sorted(summary.criteria_attainment, key=lambda a: (a["met"], a["criterion"]))[:5]
+    )
+
+
+def _fill_recognitions(summary: Summary, commune_ids: list[int], held) -> None:
+    """Levels held at the year's end, recognised and revoked in the year (levels as data)."""
+    year = summary.year
+    summary.recognised_total = _count_levels(held.values())
+    decided = list(
+        Recognition.objects.filter(unit_id__in=commune_ids, year=year)
+        .order_by()
+        .values_list("action", "level")
+    )
+    summary.recognised_new = _tally(
+        level for action, level in decided if action == RecognitionAction.RECOGNISED
+    )
+    summary.revoked = _tally(
+        level for action, level in decided if action == RecognitionAction.REVOKED
+    )
 
 
 def _fill_ocop(summary: Summary) -> None:
@@ -404,7 +433,10 @@ def _sets_in_force(year: int, provinces: list[Unit]) -> dict[int, CriteriaSet | 
     """`set_in_force(year, province=p)` for every province, in one query."""
     candidates = list(
         CriteriaSet.objects.filter(
-            applies_to="commune", level="ntm", period_start__lte=year, period_end__gte=year
+            applies_to="commune",
+            level=recognition_levels.NTM,
+            period_start__lte=year,
+            period_end__gte=year,
         )
     )
     national = min(
@@ -471,6 +503,15 @@ def national_summary(
             if chosen is not None and chosen.pk == set_id:
                 assessed[key].append((met, meets, n))
 
+    recognised_total, recognised_new = _national_recognitions(in_hierarchy, year)
+    return [
+        _national_row(p, sets[p.pk], communes, assessed, recognised_total, recognised_new)
+        for p in provinces
+    ]
+
+
+def _national_recognitions(in_hierarchy, year: int) -> tuple[dict, dict]:
+    """province key -> level -> communes holding it at 31/12, and recognised in the year."""
     # Levels held at 31/12: the latest decision per (unit, level) decides (as levels_held).
     day = year_end(year)
     later = Recognition.objects.filter(
@@ -503,49 +544,49 @@ def national_summary(
     recognised_new: dict[str, dict[str, int]] = defaultdict(dict)
     for key, level, n in new:
         recognised_new[key][level] = n
+    return recognised_total, recognised_new
 
-    out = []
-    for p in provinces:
-        key, cset = str(p.pk), sets[p.pk]
-        row = {
-            "id": p.pk,
-            "code": p.code,
-            "name": p.name,
-            "short_name": p.short_name,
-            "criteria_set": cset.code if cset else None,
-            "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
-            "communes": communes.get(key, 0),
-            "assessed": 0,
-            "criteria_met_average": None,
-            "bands": {},
-            "meets_standard": 0,
-            "recognised_total": {},
-            "recognised_new": {},
-        }
-        if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
-            groups = assessed.get(key, [])
-            total = sum(n for _met, _meets, n in groups)
-            bands = {b["label"]: 0 for b in cset.bands}
-            for met, _meets, n in groups:
-                label = cset.band_for(met)
-                if label is not None:
-                    bands[label] += n
-            row.update(
-                assessed=total,
-                criteria_met_average=(
-                    (Decimal(sum(met * n for met, _m, n in groups)) / Decimal(total)).quantize(
-                        TWO_PLACES, ROUND_HALF_UP
-                    )
-                    if total
-                    else None
-                ),
-                bands=bands,
-                meets_standard=sum(n for _met, meets, n in groups if meets),
-                recognised_total=dict(recognised_total.get(key, {})),
-                recognised_new=dict(recognised_new.get(key, {})),
-            )
-        out.append(row)
-    return out
+
+def _national_row(p: Unit, cset, communes, assessed, recognised_total, recognised_new) -> dict:
+    key = str(p.pk)
+    row = {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "short_name": p.short_name,
+        "criteria_set": cset.code if cset else None,
+        "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
+        "communes": communes.get(key, 0),
+        "assessed": 0,
+        "criteria_met_average": None,
+        "bands": {},
+        "meets_standard": 0,
+        "recognised_total": {},
+        "recognised_new": {},
+    }
+    if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
+        groups = assessed.get(key, [])
+        total = sum(n for _met, _meets, n in groups)
+        bands = {b["label"]: 0 for b in cset.bands}
+        for met, _meets, n in groups:
+            label = cset.band_for(met)
+            if label is not None:
+                bands[label] += n
+        row.update(
+            assessed=total,
+            criteria_met_average=(
+                (Decimal(sum(met * n for met, _m, n in groups)) / Decimal(total)).quantize(
+                    TWO_PLACES, ROUND_HALF_UP
+                )
+                if total
+                else None
+            ),
+            bands=bands,
+            meets_standard=sum(n for _met, meets, n in groups if meets),
+            recognised_total=dict(recognised_total.get(key, {})),
+            recognised_new=dict(recognised_new.get(key, {})),
+        )
+    return row
 
 
 def average_by_year(

@@ -109,44 +109,8 @@ _FIELD_COLUMNS = {
 }
 
 
-def resources_template(*, unit: Unit, year: int) -> bytes:
-    """The template of a unit and year, filled with what is already saved."""
-    rows = selectors.entry_rows(unit, year)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = INFO
-    write_table(
-        ws,
-        ["Mục", "Giá trị"],
-        [
-            ["Mã đơn vị", unit.code],
-            ["Năm", year],
-            ["Tên đơn vị (để đối chiếu)", unit.name],
-        ],
-        widths={1: 28, 2: 40},
-    )
-    ws = wb.create_sheet(FUNDING)
-    write_table(
-        ws,
-        FUNDING_HEADERS,
-        [
-            [s.code, s.name, f.allocated if f else 0, f.disbursed if f else 0, f.note if f else ""]
-            for s, f in rows["funding_table"]
-        ],
-        widths={1: 18, 2: 60, 3: 22, 4: 22, 5: 30},
-    )
-    c = rows["contribution"]
-    ws = wb.create_sheet(CONTRIB)
-    write_table(
-        ws,
-        CONTRIB_HEADERS,
-        [
-            [c.land_m2, c.workdays, c.cash, c.materials_value, c.materials]
-            if c
-            else [0, 0, 0, 0, ""]
-        ],
-        widths={1: 16, 2: 14, 3: 20, 4: 24, 5: 40},
-    )
+def _models_and_activities_sheets(wb, rows: dict) -> None:
+    """The models and activities sheets of the template, with their drop-down lists."""
     ws = wb.create_sheet(MODELS)
     write_table(
         ws,
@@ -185,6 +149,47 @@ def resources_template(*, unit: Unit, year: int) -> bytes:
         widths={1: 30, 2: 40, 3: 16, 4: 30, 5: 12, 6: 12, 7: 12},
     )
     add_choice_validation(ws, 1, [str(label) for label in ActivityKind.labels], 2, 500)
+
+
+def resources_template(*, unit: Unit, year: int) -> bytes:
+    """The template of a unit and year, filled with what is already saved."""
+    rows = selectors.entry_rows(unit, year)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = INFO
+    write_table(
+        ws,
+        ["Mục", "Giá trị"],
+        [
+            ["Mã đơn vị", unit.code],
+            ["Năm", year],
+            ["Tên đơn vị (để đối chiếu)", unit.name],
+        ],
+        widths={1: 28, 2: 40},
+    )
+    ws = wb.create_sheet(FUNDING)
+    write_table(
+        ws,
+        FUNDING_HEADERS,
+        [
+            [s.code, s.name, f.allocated if f else 0, f.disbursed if f else 0, f.note if f else ""]
+            for s, f in rows["funding_table"]
+        ],
+        widths={1: 18, 2: 60, 3: 22, 4: 22, 5: 30},
+    )
+    c = rows["contribution"]
+    ws = wb.create_sheet(CONTRIB)
+    write_table(
+        ws,
+        CONTRIB_HEADERS,
+        [
+            [c.land_m2, c.workdays, c.cash, c.materials_value, c.materials]
+            if c
+            else [0, 0, 0, 0, ""]
+        ],
+        widths={1: 16, 2: 14, 3: 20, 4: 24, 5: 40},
+    )
+    _models_and_activities_sheets(wb, rows)
     if unit.level == Level.PROVINCE:
         rate = ConversionRate.objects.filter(province=unit, year=year).first()
         write_table(
@@ -289,6 +294,25 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
     if not report.ok:
         return report
 
+    found = _unit_and_year(wb, report, scope)
+    if found is None:
+        return report
+    unit, year = found
+    ops = []  # (callable, kwargs, sheet, row) run in order inside one transaction
+    ops += _funding_ops(wb, report, unit, year, user)
+    ops += _contribution_ops(wb, report, unit, year, user)
+    ops += _rate_ops(wb, report, scope, unit)
+    ops += _model_ops(wb, report, unit, year)
+    ops += _activity_ops(wb, report, unit, year)
+    if not report.ok:
+        return report
+    _run_ops(ops, report, scope, unit, year, dry_run)
+    return report
+
+
+def _unit_and_year(wb, report: ImportReport, scope: Scope):
+    """The unit (its code as it was in the year) and the year of the information sheet, or None
+    with the fault reported."""
     info = _Reader(report, INFO)
     info_rows = _rows(wb, INFO)
     code = info.text(info_rows[0], 2, 1) if info_rows else ""
@@ -296,13 +320,13 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
     if year is None:
         if len(info_rows) <= 1:
             info.error(3, 1, _("cần năm."))
-        return report
+        return None
     # The code as it was in the funding year (codes were reused after 1/7/2025).
     found = resolve_code_in_year(code, year) if code else None
     unit = found.unit if found else None
     if unit is None:
         info.error(2, 1, _("không có đơn vị mã “%(c)s” trong năm %(y)s.") % {"c": code, "y": year})
-        return report
+        return None
     try:
         scope.require(unit, write=True)
     except (Http404, PermissionDenied):
@@ -314,9 +338,12 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
             + found.describe()
             + ".",
         )
-        return report
+        return None
+    return unit, year
 
-    ops = []  # (callable, kwargs, sheet, row) run in order inside one transaction
+
+def _funding_ops(wb, report: ImportReport, unit: Unit, year: int, user) -> list:
+    ops = []
     sources = {s.code: s for s in FundingSource.objects.all()}
     r = _Reader(report, FUNDING)
     table = {}
@@ -355,7 +382,11 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
                 i,
             )
         )
+    return ops
 
+
+def _contribution_ops(wb, report: ImportReport, unit: Unit, year: int, user) -> list:
+    ops = []
     r = _Reader(report, CONTRIB)
     contrib_rows = [(i, v) for i, v in enumerate(_rows(wb, CONTRIB), start=2) if not _blank(v)]
     if len(contrib_rows) > 1:
@@ -383,9 +414,11 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
                         i,
                     )
                 )
+    return ops
 
-    ops += _rate_ops(wb, report, scope, unit)
 
+def _model_ops(wb, report: ImportReport, unit: Unit, year: int) -> list:
+    ops = []
     r = _Reader(report, MODELS)
     for i, values in enumerate(_rows(wb, MODELS), start=2):
         if _blank(values):
@@ -425,7 +458,11 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
                 i,
             )
         )
+    return ops
 
+
+def _activity_ops(wb, report: ImportReport, unit: Unit, year: int) -> list:
+    ops = []
     r = _Reader(report, ACTIVITIES)
     for i, values in enumerate(_rows(wb, ACTIVITIES), start=2):
         if _blank(values):
@@ -467,9 +504,11 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
                 i,
             )
         )
+    return ops
 
-    if not report.ok:
-        return report
+
+def _run_ops(ops: list, report: ImportReport, scope: Scope, unit: Unit, year: int, dry_run: bool):
+    """Every write in one transaction (rolled back for a dry run, or at the first refusal)."""
     where = ("—", 0)
     try:
         with transaction.atomic():
@@ -497,7 +536,6 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
     except (Http404, PermissionDenied):
         report.add(where[0], where[1], "A", _("đơn vị ngoài phạm vi bạn được nhập."))
         report.created = report.updated = 0
-    return report
 
 
 def _rate_ops(wb, report: ImportReport, scope: Scope, unit: Unit) -> list:

@@ -125,33 +125,7 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
             cat.units.append(record)
 
     for r in legacy:
-        prefix = _province_prefix(r["province"])
-        province = UnitRecord(
-            Level.PROVINCE,
-            r["provinceCode"],
-            f"{prefix} {r['provinceShort']}",
-            r["provinceShort"],
-            _province_kind(r["province"]),
-            None,
-            r["provinceLat"],
-            r["provinceLon"],
-            None,
-            LEGACY_END,
-            SOURCE_LEGACY,
-        )
-        district = UnitRecord(
-            Level.DISTRICT,
-            r["districtCode"],
-            f"{r['districtType']} {r['districtShort']}",
-            r["districtShort"],
-            _DISTRICT_KIND[r["districtType"]],
-            province.key,
-            r["districtLat"],
-            r["districtLon"],
-            None,
-            LEGACY_END,
-            SOURCE_LEGACY,
-        )
+        province, district = _legacy_province_district(r)
         add(province)
         add(district)
         old_province_by_key[r["provinceKey"]] = province.key
@@ -159,67 +133,129 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
         if r["wardCode"] is None:  # island districts without communes
             old_by_full_key[full_key] = district.key
             continue
-        ward = UnitRecord(
-            Level.COMMUNE,
-            r["wardCode"],
-            f"{r['wardType']} {r['wardShort']}",
-            r["wardShort"],
-            _WARD_KIND[r["wardType"]],
-            district.key,
-            r["wardLat"],
-            r["wardLon"],
-            None,
-            LEGACY_END,
-            SOURCE_LEGACY,
-        )
+        ward = _legacy_ward(r, district)
         add(ward)
         old_by_full_key[full_key] = ward.key
 
     new_by_key: dict[tuple[str, str], tuple] = {}
     new_province_by_key: dict[str, tuple] = {}
     for r in current:
-        prefix = _province_prefix(r["province"])
-        province = UnitRecord(
-            Level.PROVINCE,
-            r["provinceCode"],
-            f"{prefix} {r['provinceShort']}",
-            r["provinceShort"],
-            _province_kind(r["province"]),
-            None,
-            r["provinceLat"],
-            r["provinceLon"],
-            REORGANISATION_DATE,
-            None,
-            SOURCE_2025,
-        )
-        ward = UnitRecord(
-            Level.COMMUNE,
-            r["wardCode"],
-            f"{r['wardType']} {r['wardShort']}",
-            r["wardShort"],
-            _WARD_KIND[r["wardType"]],
-            province.key,
-            r["wardLat"],
-            r["wardLon"],
-            REORGANISATION_DATE,
-            None,
-            SOURCE_2025,
-        )
+        province, ward = _current_records(r)
         add(province)
         add(ward)
         new_province_by_key[r["provinceKey"]] = province.key
         new_by_key[(r["provinceKey"], r["wardKey"])] = ward.key
 
+    cat.links += _links(
+        mapping,
+        new_province_keys,
+        old_province_by_key,
+        new_province_by_key,
+        old_by_full_key,
+        new_by_key,
+    )
+    return cat
+
+
+def _legacy_province_district(r: dict) -> tuple[UnitRecord, UnitRecord]:
+    prefix = _province_prefix(r["province"])
+    province = UnitRecord(
+        Level.PROVINCE,
+        r["provinceCode"],
+        f"{prefix} {r['provinceShort']}",
+        r["provinceShort"],
+        _province_kind(r["province"]),
+        None,
+        r["provinceLat"],
+        r["provinceLon"],
+        None,
+        LEGACY_END,
+        SOURCE_LEGACY,
+    )
+    district = UnitRecord(
+        Level.DISTRICT,
+        r["districtCode"],
+        f"{r['districtType']} {r['districtShort']}",
+        r["districtShort"],
+        _DISTRICT_KIND[r["districtType"]],
+        province.key,
+        r["districtLat"],
+        r["districtLon"],
+        None,
+        LEGACY_END,
+        SOURCE_LEGACY,
+    )
+    return province, district
+
+
+def _legacy_ward(r: dict, district: UnitRecord) -> UnitRecord:
+    return UnitRecord(
+        Level.COMMUNE,
+        r["wardCode"],
+        f"{r['wardType']} {r['wardShort']}",
+        r["wardShort"],
+        _WARD_KIND[r["wardType"]],
+        district.key,
+        r["wardLat"],
+        r["wardLon"],
+        None,
+        LEGACY_END,
+        SOURCE_LEGACY,
+    )
+
+
+def _current_records(r: dict) -> tuple[UnitRecord, UnitRecord]:
+    prefix = _province_prefix(r["province"])
+    province = UnitRecord(
+        Level.PROVINCE,
+        r["provinceCode"],
+        f"{prefix} {r['provinceShort']}",
+        r["provinceShort"],
+        _province_kind(r["province"]),
+        None,
+        r["provinceLat"],
+        r["provinceLon"],
+        REORGANISATION_DATE,
+        None,
+        SOURCE_2025,
+    )
+    ward = UnitRecord(
+        Level.COMMUNE,
+        r["wardCode"],
+        f"{r['wardType']} {r['wardShort']}",
+        r["wardShort"],
+        _WARD_KIND[r["wardType"]],
+        province.key,
+        r["wardLat"],
+        r["wardLon"],
+        REORGANISATION_DATE,
+        None,
+        SOURCE_2025,
+    )
+    return province, ward
+
+
+def _links(
+    mapping,
+    new_province_keys,
+    old_province_by_key,
+    new_province_by_key,
+    old_by_full_key,
+    new_by_key,
+) -> list[tuple]:
+    """(old key, new key, is the default successor, was divided) for every province and commune
+    of the 2025 reorganisation, from the mapping's three dictionaries."""
+    links = []
     for new_key in new_province_keys:
         for old_key in mapping["DICT_PROVINCE"][new_key]:
             if old_key in old_province_by_key:
-                cat.links.append(
+                links.append(
                     (old_province_by_key[old_key], new_province_by_key[new_key], True, False)
                 )
         for new_ward, old_full_keys in mapping["DICT_PROVINCE_WARD_NO_DIVIDED"][new_key].items():
             for old_full in old_full_keys:
                 if old_full in old_by_full_key:
-                    cat.links.append(
+                    links.append(
                         (old_by_full_key[old_full], new_by_key[(new_key, new_ward)], True, False)
                     )
         divided = mapping["DICT_PROVINCE_WARD_DIVIDED"].get(new_key, {})
@@ -227,7 +263,7 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
             if old_full not in old_by_full_key:
                 continue
             for part in parts:
-                cat.links.append(
+                links.append(
                     (
                         old_by_full_key[old_full],
                         new_by_key[(new_key, part["newWardKey"])],
@@ -235,4 +271,4 @@ def read_catalogue(province_codes: list[str] | None) -> Catalogue:
                         True,
                     )
                 )
-    return cat
+    return links

@@ -323,57 +323,9 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
         cells = list(row) + [None] * (len(VILLAGE_HEADERS) - len(row))
         if all(c in (None, "") for c in cells[: len(VILLAGE_HEADERS)]):
             continue
-        commune_code, _name, village_name, kind_label, village_code = cells[:5]
-        for col, value in zip("ABCDE", cells[:5], strict=True):
-            if is_formula(value):
-                report.add(
-                    VILLAGE_SHEET, row_no, col, _("Không chấp nhận công thức; hãy nhập giá trị.")
-                )
-        commune_code = str(commune_code or "").strip()
-        commune = communes.get(commune_code.zfill(5) if commune_code.isdigit() else commune_code)
-        if not commune_code:
-            report.add(VILLAGE_SHEET, row_no, "A", _("Thiếu mã xã."))
-        elif commune is None:
-            report.add(
-                VILLAGE_SHEET,
-                row_no,
-                "A",
-                _("Mã xã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": commune_code},
-            )
-        village_name = " ".join(str(village_name or "").split())
-        if not village_name:
-            report.add(VILLAGE_SHEET, row_no, "C", _("Tên thôn không được để trống."))
-        elif (refusal := too_long(Unit, {"name": village_name})) is not None:
-            report.add(VILLAGE_SHEET, row_no, "C", refusal[1])
-        kind = VILLAGE_KIND_LABELS.get(str(kind_label or "Thôn").strip())
-        if kind is None:
-            report.add(
-                VILLAGE_SHEET,
-                row_no,
-                "D",
-                _("Loại phải là một trong: %(kinds)s") % {"kinds": ", ".join(VILLAGE_KIND_LABELS)},
-            )
-        code = str(village_code or "").strip()
-        if (refusal := too_long(Unit, {"code": code})) is not None:
-            report.add(VILLAGE_SHEET, row_no, "E", refusal[1])
-        elif code and code in taken_codes:
-            report.add(
-                VILLAGE_SHEET, row_no, "E", _("Mã thôn %(code)s đã được dùng.") % {"code": code}
-            )
-        if commune is not None and village_name:
-            key = (commune.pk, fold(village_name))
-            if key in existing_names:
-                report.add(
-                    VILLAGE_SHEET,
-                    row_no,
-                    "C",
-                    _("Xã đã có thôn tên “%(name)s” (hoặc tên lặp trong tệp).")
-                    % {"name": village_name},
-                )
-            existing_names.add(key)
-        if code:
-            taken_codes.add(code)
-        planned.append((row_no, commune, village_name, kind, code))
+        planned.append(
+            _check_village_row(report, row_no, cells, communes, taken_codes, existing_names)
+        )
     if report.errors or dry_run:
         return report
     with transaction.atomic():
@@ -387,6 +339,60 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
                 return report
             report.created += 1
     return report
+
+
+def _check_village_row(report, row_no, cells, communes, taken_codes, existing_names) -> tuple:
+    """One row of the villages sheet checked (faults to the report): (row, commune, name, kind,
+    code). Codes and names are added to the sets so that a repeat in the file is refused too."""
+    commune_code, _name, village_name, kind_label, village_code = cells[:5]
+    for col, value in zip("ABCDE", cells[:5], strict=True):
+        if is_formula(value):
+            report.add(
+                VILLAGE_SHEET, row_no, col, _("Không chấp nhận công thức; hãy nhập giá trị.")
+            )
+    commune_code = str(commune_code or "").strip()
+    commune = communes.get(commune_code.zfill(5) if commune_code.isdigit() else commune_code)
+    if not commune_code:
+        report.add(VILLAGE_SHEET, row_no, "A", _("Thiếu mã xã."))
+    elif commune is None:
+        report.add(
+            VILLAGE_SHEET,
+            row_no,
+            "A",
+            _("Mã xã “%(code)s” không có hoặc ngoài phạm vi của bạn.") % {"code": commune_code},
+        )
+    village_name = " ".join(str(village_name or "").split())
+    if not village_name:
+        report.add(VILLAGE_SHEET, row_no, "C", _("Tên thôn không được để trống."))
+    elif (refusal := too_long(Unit, {"name": village_name})) is not None:
+        report.add(VILLAGE_SHEET, row_no, "C", refusal[1])
+    kind = VILLAGE_KIND_LABELS.get(str(kind_label or "Thôn").strip())
+    if kind is None:
+        report.add(
+            VILLAGE_SHEET,
+            row_no,
+            "D",
+            _("Loại phải là một trong: %(kinds)s") % {"kinds": ", ".join(VILLAGE_KIND_LABELS)},
+        )
+    code = str(village_code or "").strip()
+    if (refusal := too_long(Unit, {"code": code})) is not None:
+        report.add(VILLAGE_SHEET, row_no, "E", refusal[1])
+    elif code and code in taken_codes:
+        report.add(VILLAGE_SHEET, row_no, "E", _("Mã thôn %(code)s đã được dùng.") % {"code": code})
+    if commune is not None and village_name:
+        key = (commune.pk, fold(village_name))
+        if key in existing_names:
+            report.add(
+                VILLAGE_SHEET,
+                row_no,
+                "C",
+                _("Xã đã có thôn tên “%(name)s” (hoặc tên lặp trong tệp).")
+                % {"name": village_name},
+            )
+        existing_names.add(key)
+    if code:
+        taken_codes.add(code)
+    return (row_no, commune, village_name, kind, code)
 
 
 def villages_template(*, scope) -> bytes:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments.recognitions import recognition_level_on
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.imports.runner import run_import
 from ntm.units import history, selectors, services
 from ntm.units.forms import (
@@ -64,10 +64,9 @@ def unit_detail(request, pk: int):
         request.user.is_superuser or request.user.role == Role.PROVINCE_COORDINATOR
     )
     day = min(datetime.date.today(), unit.valid_to or datetime.date.today())
-    level_labels = dict(RecognitionLevel.choices)
     context = {
         "unit": unit,
-        "levels": [level_labels[v] for v in recognition_level_on(unit=unit, day=day)],
+        "levels": [recognition_levels.label(v) for v in recognition_level_on(unit=unit, day=day)],
         "levels_day": day,
         "ancestors": ancestors,
         "children": children,

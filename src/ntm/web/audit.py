@@ -133,8 +133,10 @@ def _resources(what: str):
     return lambda r: f"{reverse('resources:list')}?what={what}&unit={r.unit_id}"
 
 
+# long: a table, one Source a model with the history shown in the audit log
 def _sources() -> list[Source]:
     from ntm.assessments import models as a
+    from ntm.criteria import levels as recognition_levels
     from ntm.criteria import models as c
     from ntm.ocop import models as o
     from ntm.plans import models as p
@@ -214,7 +216,7 @@ def _sources() -> list[Source]:
             "roadmap",
             p.RoadmapEntry,
             "unit",
-            lambda x: f"{x.unit.name} → {x.get_level_display()} ({x.target_year})",
+            lambda x: f"{x.unit.name} → {recognition_levels.label(x.level)} ({x.target_year})",
             lambda x: _url("plans:detail", x.plan_id),
             ("unit",),
         ),

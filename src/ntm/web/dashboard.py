@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ntm.assessments.models import Assessment, State
+from ntm.criteria import levels as recognition_levels
 from ntm.ocop.selectors import expiring as ocop_expiring
 from ntm.reports.charts import Bar, bar_chart
 from ntm.reports.selectors import average_by_year
@@ -27,6 +28,51 @@ def _band_css(count: int, total: int) -> str:
     return "low"
 
 
+def higher_commune_levels() -> list:
+    """The commune levels above the base level (nâng cao, kiểu mẫu, …), from the levels data."""
+    return [
+        lv
+        for lv in recognition_levels.all_levels()
+        if lv.unit_level == "commune" and lv.code != recognition_levels.NTM
+    ]
+
+
+def higher_levels_text(recognised_total: dict) -> list[str]:
+    """ "2 xã NTM nâng cao" for each higher commune level held (the recognised KPI's second line)."""
+    return [
+        _("%(n)s xã %(level)s") % {"n": recognised_total[lv.code], "level": lv.short}
+        for lv in higher_commune_levels()
+        if recognised_total.get(lv.code)
+    ]
+
+
+def _met_by_unit(summary) -> dict[int, int]:
+    """commune id -> criteria met, on the summary's basis (approved only when official)."""
+    if summary.criteria_set is None:
+        return {}
+    entered = Assessment.objects.filter(
+        criteria_set=summary.criteria_set,
+        year=summary.year,
+        unit__path__startswith=summary.unit.path,
+    )
+    if summary.is_official:
+        entered = entered.filter(state=State.APPROVED)
+    # the default ordering sorts by year and unit code: a dict needs neither
+    return dict(entered.order_by().values_list("unit_id", "criteria_met"))
+
+
+def _trend(summary) -> list[Bar]:
+    if summary.criteria_set is None:
+        return []
+    yearly = average_by_year(
+        unit=summary.unit,
+        criteria_set=summary.criteria_set,
+        last_year=summary.year,
+        basis=summary.basis,
+    )
+    return [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
+
+
 def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
     cset = summary.criteria_set
     total = len(summary.criteria_attainment) if cset else 0  # one row per criterion
@@ -41,18 +87,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         bar_height=14,
         width=1100,
     )
-    met_by_unit = {}
-    if cset is not None:
-        entered = Assessment.objects.filter(
-            criteria_set=cset, year=summary.year, unit__path__startswith=summary.unit.path
-        )
-        if summary.is_official:
-            entered = entered.filter(state=State.APPROVED)
-        met_by_unit = dict(
-            entered.order_by().values_list(  # the default ordering sorts by year and unit code: a dict needs neither
-                "unit_id", "criteria_met"
-            )
-        )
+    met_by_unit = _met_by_unit(summary)
     in_unit = set(
         scope.filter(communes_of(summary.unit, summary.year), field="").values_list("pk", flat=True)
     )
@@ -83,12 +118,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         title_for=figure,
     )
 
-    trend = []
-    if cset is not None:
-        yearly = average_by_year(
-            unit=summary.unit, criteria_set=cset, last_year=summary.year, basis=summary.basis
-        )
-        trend = [Bar(str(y), float(v), css="band") for y, v in yearly if v is not None]
+    trend = _trend(summary)
     targets_charts = _targets_charts(summary.targets)
     today = datetime.date.today()
     reminder_day = min(today, datetime.date(summary.year, 12, 31))
@@ -98,6 +128,7 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         )[:10]
     )
     return {
+        "higher_levels": higher_levels_text(summary.recognised_total),
         "ocop_expiring": expiring_soon,
         "ocop_reminder_day": reminder_day,
         "trend_chart": bar_chart(trend, max_value=float(total) if total else None),
@@ -122,10 +153,9 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
 def _targets_charts(targets: list[dict]) -> list[tuple[str, str]]:
     """Plan targets against results, one chart per unit counted (xã, tiêu chí/xã, thôn ...):
     a chart never mixes units on one axis. Labels name the target whole (wrapped, not cut)."""
-    from ntm.criteria.models import RecognitionLevel
     from ntm.plans.models import METRICS
 
-    levels = dict(RecognitionLevel.choices)
+    levels = recognition_levels.labels()
     by_noun: dict[str, list[Bar]] = {}
     for t in targets:
         if t.get("target") is None:
@@ -155,17 +185,25 @@ NATIONAL_SORTS = {
     "assessed": lambda r: r["assessed"],
     "average": lambda r: r["criteria_met_average"],
     "meets": lambda r: r["meets_standard"],
-    "ntm": lambda r: r["recognised_total"].get("ntm", 0),
-    "new": lambda r: r["recognised_new"].get("ntm", 0),
-    "advanced": lambda r: r["recognised_total"].get("advanced", 0),
+    "ntm": lambda r: r["recognised_total"].get(recognition_levels.NTM, 0),
+    "new": lambda r: r["recognised_new"].get(recognition_levels.NTM, 0),
 }
+
+
+def _level_sort(code: str):
+    return lambda r: r["recognised_total"].get(code, 0)
+
+
+def _sorts() -> dict:
+    """The fixed sorts and one a higher commune level (its code: "advanced", "model", …)."""
+    return {**NATIONAL_SORTS, **{lv.code: _level_sort(lv.code) for lv in higher_commune_levels()}}
 
 
 def national_sort(raw) -> tuple[str, bool]:
     """ "-average" -> ("average", descending); anything unknown sorts by code."""
     text = str(raw or "")
     key = text.removeprefix("-")
-    if key not in NATIONAL_SORTS:
+    if key not in _sorts():
         return "code", False
     return key, text.startswith("-")
 
@@ -174,7 +212,8 @@ def national_panels(rows: list[dict], *, sort: str | None) -> dict:
     """The provinces table sorted on the server (empty figures last), its header links, and the
     average criteria met per province as a bar chart (highest first)."""
     key, descending = national_sort(sort)
-    value = NATIONAL_SORTS[key]
+    sorts = _sorts()
+    value = sorts[key]
     known = sorted((r for r in rows if value(r) is not None), key=value, reverse=descending)
     ordered = known + [r for r in rows if value(r) is None]
     averaged = sorted(
@@ -192,16 +231,25 @@ def national_panels(rows: list[dict], *, sort: str | None) -> dict:
         bar_height=12,
         width=760,
     )
+    higher = higher_commune_levels()
+    link = {k: (f"-{k}" if k == key and not descending else k) for k in sorts}
     return {
-        "provinces": ordered,
+        "provinces": [
+            {**r, "higher_levels": [r["recognised_total"].get(lv.code, 0) for lv in higher]}
+            for r in ordered
+        ],
+        "level_headers": [(lv.short, link[lv.code]) for lv in higher],
         "province_chart": chart,
         "sort": ("-" if descending else "") + key,
-        "sort_links": {k: (f"-{k}" if k == key and not descending else k) for k in NATIONAL_SORTS},
+        "sort_links": link,
         "national_totals": {
             "communes": sum(r["communes"] for r in rows),
             "assessed": sum(r["assessed"] for r in rows),
             "meets_standard": sum(r["meets_standard"] for r in rows),
-            "ntm": sum(r["recognised_total"].get("ntm", 0) for r in rows),
-            "new": sum(r["recognised_new"].get("ntm", 0) for r in rows),
+            "ntm": sum(r["recognised_total"].get(recognition_levels.NTM, 0) for r in rows),
+            "new": sum(r["recognised_new"].get(recognition_levels.NTM, 0) for r in rows),
+            "higher_levels": [
+                sum(r["recognised_total"].get(lv.code, 0) for r in rows) for lv in higher
+            ],
         },
     }

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from ntm.assessments.models import Assessment, State
 from ntm.assessments.recognitions import levels_held
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.lib.params import object_param, year_param
 from ntm.reports.selectors import APPROVED, progress_summary
 from ntm.units.models import Kind, Level, Unit
@@ -44,7 +44,7 @@ def public_unit(request, pk: int):
         "years": list(range(datetime.date.today().year, 2015, -1)),
         "ancestors": unit_ancestors(unit),
         "summary": summary,
-        "levels": dict(RecognitionLevel.choices),
+        "levels": recognition_levels.labels(),
     }
     if unit.level == Level.COMMUNE and unit.kind == Kind.COMMUNE:
         context.update(_commune_detail(unit, year, summary))
@@ -66,5 +66,5 @@ def _commune_detail(unit: Unit, year: int, summary) -> dict:
     results = (
         sorted(assessment.results.all(), key=lambda r: r.criterion.number) if assessment else []
     )
-    labels = dict(RecognitionLevel.choices)
-    return {"assessment": assessment, "results": results, "held": [labels[h] for h in sorted(held)]}
+    held_labels = [recognition_levels.label(h) for h in sorted(held)]
+    return {"assessment": assessment, "results": results, "held": held_labels}

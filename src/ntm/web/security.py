@@ -18,8 +18,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ntm.accounts.tokens import expires_at, token_for_login
 from ntm.web.throttles import AnonThrottle, UserThrottle
 
 POLICY = {
@@ -106,7 +108,7 @@ def client_ip(request) -> str:
 
 
 class TokenView(ObtainAuthToken):
-    """DRF's token endpoint, throttled like the rest of the API and answering 429 (in
+    """DRF's token endpoint (a new token once the stored one expired, `accounts.tokens`), throttled like the rest of the API and answering 429 (in
     Vietnamese) while django-axes holds the username and address locked out. DRF hands its own
     request object to authenticate(), so axes marks that object, not the Django request its
     middleware looks at: the lockout is turned into a response here."""
@@ -115,12 +117,15 @@ class TokenView(ObtainAuthToken):
     parser_classes = APIView.parser_classes  # the project's: JSON nested too deep is a 400
 
     def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except exceptions.ValidationError:
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request._request)
             raise
+        token = token_for_login(user=serializer.validated_data["user"])
+        return Response({"token": token.key, "expires": expires_at(token).isoformat()})
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):

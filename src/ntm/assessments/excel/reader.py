@@ -187,12 +187,9 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Line]:
-    rows = wb[sheet].iter_rows(values_only=True)
-    header = next(rows, None) or ()
-    if not header or fold(cell_text(header[0])) not in _labels("Mã xã"):
-        report.add(sheet, 1, "A", _("Ô A1 phải là “Mã xã”; hãy dùng tệp mẫu tải từ hệ thống."))
-        return []
+def _header_columns(sheet: str, header, info: _SetInfo, report: ImportReport):
+    """{column index: indicator, criterion or reason} of the header row, and the index of the
+    hidden version column (or None); unknown, repeated or formula headers are reported."""
     columns: dict[int, object] = {}
     seen: dict[tuple[str, int], str] = {}
     version_idx = None
@@ -230,6 +227,16 @@ def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Li
             version_idx = idx
         else:
             columns[idx] = target
+    return columns, version_idx
+
+
+def _read_grid(wb, sheet: str, info: _SetInfo, report: ImportReport) -> list[_Line]:
+    rows = wb[sheet].iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    if not header or fold(cell_text(header[0])) not in _labels("Mã xã"):
+        report.add(sheet, 1, "A", _("Ô A1 phải là “Mã xã”; hãy dùng tệp mẫu tải từ hệ thống."))
+        return []
+    columns, version_idx = _header_columns(sheet, header, info, report)
     lines = []
     for row_no, row in enumerate(rows, start=2):
         if not row:

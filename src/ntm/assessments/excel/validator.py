@@ -242,64 +242,15 @@ def _plan_changes(
         plan.row = plan.row or (line.sheet, line.row)
         plan.lines.append(line)
         if line.sheet == SHEET_RESULTS:
-            results, reasons, invalid = {}, {}, set()
-            for letter, target, raw in line.cells:
-                if isinstance(target, _Reason):
-                    reasons[target.criterion.pk] = (letter, _reason_text(raw))
-                    continue
-                try:
-                    results[target.pk] = (letter, _parse_result(raw))
-                except CellValueError as exc:
-                    report.add(line.sheet, line.row, letter, str(exc))
-                    invalid.add(target.pk)
-            for pk in invalid:
-                reasons.pop(pk, None)
+            results, reasons = _parse_results_line(line, report)
             typed[line.unit.pk].append((line, results, reasons))
             continue
-        for letter, target, raw in line.cells:
-            try:
-                if target.kind == IndicatorKind.BOOLEAN:
-                    new = (_parse_yes_no(raw), None)
-                else:
-                    new = (None, parse_vi_number(raw))
-            except CellValueError as exc:
-                report.add(line.sheet, line.row, letter, str(exc))
-                continue
-            out_of_bounds = bounds_problem(target, new[1])
-            if out_of_bounds:
-                report.add(line.sheet, line.row, letter, out_of_bounds)
-                continue
-            old = plan.stored.values.get(target.pk) if plan.stored else None
-            if old is None or (old.value_bool, old.value_number) != new:
-                plan.values[target.pk] = new
-                plan.change_at(line, letter)
-                refusal = _edit_refusal(checker, plan, criterion_of_indicator[target.pk])
-                if refusal and refusal != "locked":
-                    report.add(line.sheet, line.row, letter, refusal)
+        _plan_values_line(plan, line, checker, criterion_of_indicator, report)
     # 2. Derive from the merged values, then decide the manual results from "KetQua".
     bases = _bases(info, [p.unit for p in plans.values()], year)
     for plan in plans.values():
         _derive(plan, info, bases[plan.unit.pk], year)
-        for line, results, reasons in typed.get(plan.unit.pk, []):
-            for criterion in info.criteria:
-                pk = criterion.pk
-                if pk not in results and pk not in reasons:
-                    continue
-                letter, wanted = results.get(pk) or (reasons[pk][0], None)
-                reason = reasons[pk][1] if pk in reasons else ""
-                manual, manual_reason, problem = _typed_result(plan, criterion, wanted, reason)
-                current = plan.manual_of(pk)
-                stored = plan.stored.results.get(pk) if plan.stored else None
-                current_reason = stored.manual_reason if stored and current is not None else ""
-                if (manual, manual_reason) == (current, current_reason) and problem is None:
-                    continue
-                plan.manual[pk], plan.reasons[pk] = manual, manual_reason
-                plan.change_at(line, letter)
-                refusal = _edit_refusal(checker, plan, criterion)
-                if refusal and refusal != "locked":
-                    report.add(line.sheet, line.row, letter, refusal)
-                elif problem:
-                    report.add(line.sheet, line.row, letter, problem)
+        _apply_typed_results(plan, info, typed.get(plan.unit.pk, []), checker, report)
         if plan.changed and plan.state == State.APPROVED:
             sheet, row, letter = plan.first
             report.add(
@@ -327,3 +278,69 @@ def _plan_changes(
                 )
         if plan.changed or plan.approve:
             _check_version(plan, report)
+
+
+def _parse_results_line(line: _Line, report: ImportReport) -> tuple[dict, dict]:
+    """A line of the results sheet: {criterion: (letter, bool)}, {criterion: (letter, reason)};
+    a cell that cannot be read is reported and its reason dropped."""
+    results, reasons, invalid = {}, {}, set()
+    for letter, target, raw in line.cells:
+        if isinstance(target, _Reason):
+            reasons[target.criterion.pk] = (letter, _reason_text(raw))
+            continue
+        try:
+            results[target.pk] = (letter, _parse_result(raw))
+        except CellValueError as exc:
+            report.add(line.sheet, line.row, letter, str(exc))
+            invalid.add(target.pk)
+    for pk in invalid:
+        reasons.pop(pk, None)
+    return results, reasons
+
+
+def _plan_values_line(plan: _Plan, line: _Line, checker, criterion_of_indicator, report) -> None:
+    """The indicator values of a line, parsed, bounded and planned where they change."""
+    for letter, target, raw in line.cells:
+        try:
+            if target.kind == IndicatorKind.BOOLEAN:
+                new = (_parse_yes_no(raw), None)
+            else:
+                new = (None, parse_vi_number(raw))
+        except CellValueError as exc:
+            report.add(line.sheet, line.row, letter, str(exc))
+            continue
+        out_of_bounds = bounds_problem(target, new[1])
+        if out_of_bounds:
+            report.add(line.sheet, line.row, letter, out_of_bounds)
+            continue
+        old = plan.stored.values.get(target.pk) if plan.stored else None
+        if old is None or (old.value_bool, old.value_number) != new:
+            plan.values[target.pk] = new
+            plan.change_at(line, letter)
+            refusal = _edit_refusal(checker, plan, criterion_of_indicator[target.pk])
+            if refusal and refusal != "locked":
+                report.add(line.sheet, line.row, letter, refusal)
+
+
+def _apply_typed_results(plan: _Plan, info: _SetInfo, typed_lines, checker, report) -> None:
+    """The results typed in "KetQua" for a plan, decided against what the indicators give."""
+    for line, results, reasons in typed_lines:
+        for criterion in info.criteria:
+            pk = criterion.pk
+            if pk not in results and pk not in reasons:
+                continue
+            letter, wanted = results.get(pk) or (reasons[pk][0], None)
+            reason = reasons[pk][1] if pk in reasons else ""
+            manual, manual_reason, problem = _typed_result(plan, criterion, wanted, reason)
+            current = plan.manual_of(pk)
+            stored = plan.stored.results.get(pk) if plan.stored else None
+            current_reason = stored.manual_reason if stored and current is not None else ""
+            if (manual, manual_reason) == (current, current_reason) and problem is None:
+                continue
+            plan.manual[pk], plan.reasons[pk] = manual, manual_reason
+            plan.change_at(line, letter)
+            refusal = _edit_refusal(checker, plan, criterion)
+            if refusal and refusal != "locked":
+                report.add(line.sheet, line.row, letter, refusal)
+            elif problem:
+                report.add(line.sheet, line.row, letter, problem)

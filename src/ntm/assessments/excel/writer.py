@@ -102,70 +102,13 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
     new_plans = [p for p in changed if p.stored is None]
     old_plans = [p for p in changed if p.stored is not None]
 
-    created = []
-    for plan in new_plans:
-        met, undecided, standard = _counts(plan, info)
-        created.append(
-            Assessment(
-                unit=plan.unit,
-                year=year,
-                criteria_set=info.cset,
-                state=State.DRAFT,
-                criteria_met=met,
-                criteria_undecided=undecided,
-                meets_standard=standard,
-            )
-        )
-    created = bulk_create_with_history(created, Assessment, batch_size=500, **history)
-    for plan, assessment in zip(new_plans, created, strict=True):
-        plan.stored = _Stored(assessment, {}, {})
+    _create_assessments(new_plans, info, year, history)
 
     results_new, results_changed, values_new, values_changed = [], [], [], []
     for plan in changed:
         assessment = plan.stored.assessment
-        for criterion in info.criteria:
-            manual = plan.manual_of(criterion.pk)
-            derived = plan.derived[criterion.pk]
-            met = manual if manual is not None else derived is True
-            manual_reason = plan.reasons.get(criterion.pk, "") if manual is not None else ""
-            kind = result_kind(manual=manual, derived=derived)
-            result = plan.stored.results.get(criterion.pk)
-            if result is None:
-                results_new.append(
-                    CriterionResult(
-                        assessment=assessment,
-                        criterion=criterion,
-                        manual=manual,
-                        met=met,
-                        derived=derived,
-                        manual_reason=manual_reason,
-                        kind=kind,
-                    )
-                )
-                continue
-            fields = ("manual", "manual_reason", "derived", "met", "kind")
-            before = tuple(getattr(result, f) for f in fields)
-            result.manual, result.derived, result.met, result.kind = manual, derived, met, kind
-            if criterion.pk in plan.manual:
-                result.manual_reason = manual_reason
-            if before != tuple(getattr(result, f) for f in fields):
-                results_changed.append(result)
-        for indicator_id, (value_bool, value_number) in plan.values.items():
-            value = plan.stored.values.get(indicator_id)
-            if value is None:
-                values_new.append(
-                    IndicatorValue(
-                        assessment=assessment,
-                        indicator_id=indicator_id,
-                        value_bool=value_bool,
-                        value_number=value_number,
-                        met=plan.indicator_met[indicator_id],
-                    )
-                )
-            else:
-                value.value_bool, value.value_number = value_bool, value_number
-                value.met = plan.indicator_met[indicator_id]
-                values_changed.append(value)
+        _result_rows(plan, info, assessment, results_new, results_changed)
+        _value_rows(plan, assessment, values_new, values_changed)
     bulk_create_with_history(results_new, CriterionResult, batch_size=1000, **history)
     _update_with_history(
         results_changed,
@@ -214,3 +157,75 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
         progress(1)
     touched = {p.unit.pk for p in changed} | {p.unit.pk for p in plans if p.approve}
     return len(new_plans), len(touched) - len(new_plans)
+
+
+def _create_assessments(new_plans: list[_Plan], info: _SetInfo, year: int, history: dict) -> None:
+    """The draft assessments of units without one, in bulk; each plan then holds its own."""
+    created = []
+    for plan in new_plans:
+        met, undecided, standard = _counts(plan, info)
+        created.append(
+            Assessment(
+                unit=plan.unit,
+                year=year,
+                criteria_set=info.cset,
+                state=State.DRAFT,
+                criteria_met=met,
+                criteria_undecided=undecided,
+                meets_standard=standard,
+            )
+        )
+    created = bulk_create_with_history(created, Assessment, batch_size=500, **history)
+    for plan, assessment in zip(new_plans, created, strict=True):
+        plan.stored = _Stored(assessment, {}, {})
+
+
+def _result_rows(plan: _Plan, info: _SetInfo, assessment, results_new, results_changed) -> None:
+    """The criterion results of one plan: new rows, and stored rows that change."""
+    for criterion in info.criteria:
+        manual = plan.manual_of(criterion.pk)
+        derived = plan.derived[criterion.pk]
+        met = manual if manual is not None else derived is True
+        manual_reason = plan.reasons.get(criterion.pk, "") if manual is not None else ""
+        kind = result_kind(manual=manual, derived=derived)
+        result = plan.stored.results.get(criterion.pk)
+        if result is None:
+            results_new.append(
+                CriterionResult(
+                    assessment=assessment,
+                    criterion=criterion,
+                    manual=manual,
+                    met=met,
+                    derived=derived,
+                    manual_reason=manual_reason,
+                    kind=kind,
+                )
+            )
+            continue
+        fields = ("manual", "manual_reason", "derived", "met", "kind")
+        before = tuple(getattr(result, f) for f in fields)
+        result.manual, result.derived, result.met, result.kind = manual, derived, met, kind
+        if criterion.pk in plan.manual:
+            result.manual_reason = manual_reason
+        if before != tuple(getattr(result, f) for f in fields):
+            results_changed.append(result)
+
+
+def _value_rows(plan: _Plan, assessment, values_new, values_changed) -> None:
+    """The indicator values of one plan: new rows, and stored rows (always rewritten)."""
+    for indicator_id, (value_bool, value_number) in plan.values.items():
+        value = plan.stored.values.get(indicator_id)
+        if value is None:
+            values_new.append(
+                IndicatorValue(
+                    assessment=assessment,
+                    indicator_id=indicator_id,
+                    value_bool=value_bool,
+                    value_number=value_number,
+                    met=plan.indicator_met[indicator_id],
+                )
+            )
+        else:
+            value.value_bool, value.value_number = value_bool, value_number
+            value.met = plan.indicator_met[indicator_id]
+            values_changed.append(value)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from ntm.assessments.models import Recognition, RecognitionAction
-from ntm.criteria.models import RecognitionLevel
+from ntm.criteria import levels as recognition_levels
 from ntm.reports.actuals import Context
 from ntm.units.models import within_q
 
@@ -28,7 +28,7 @@ def villages_recognised(unit, year: int) -> int:
     """Villages recognised as NTM villages in the year under the unit."""
     return Recognition.objects.filter(
         within_q(unit),
-        level=RecognitionLevel.VILLAGE_NTM,
+        level=recognition_levels.VILLAGE_NTM,
         action=RecognitionAction.RECOGNISED,
         year=year,
     ).count()

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ntm.criteria.models import CriteriaSet, RecognitionLevel
+from ntm.criteria import levels as recognition_levels
+from ntm.criteria.models import CriteriaSet
 from ntm.lib.formatting import vi_number
 from ntm.reports.selectors import APPROVED, PROVISIONAL, progress_summary
 from ntm.units.selectors import unit_by_code
@@ -114,7 +115,7 @@ def _criteria_set(code: str | None) -> CriteriaSet | None:
 
 
 def _as_text(s) -> str:
-    levels = dict(RecognitionLevel.choices)
+    levels = recognition_levels.labels()
     lines = [
         f"{s.unit.name} — năm {s.year} — bộ tiêu chí {s.criteria_set.code if s.criteria_set else '—'}",
         f"Số xã: {vi_number(s.communes_total)}; đã đánh giá: {vi_number(s.communes_assessed)}",
