@@ -694,7 +694,7 @@ def plan_new(users, units):
             )
     plausible = [
         *metrics,
-        *[str(label) for label in RecognitionLevel.labels],
+        *[str(label) for label in recognition_levels.labels().values()],
         *[str(label) for label in PlanStatus.labels],
         *[str(label) for label in TaskStatus.labels],
         "06",
