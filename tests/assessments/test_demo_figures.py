@@ -91,9 +91,10 @@ def test_counts_follow_the_criterion_results_and_values_the_thresholds(demo, uni
     assert sum(1 for r in results if r.met) == a.criteria_met
     # Indicator values where the set has a threshold, on the side of it the result says.
     values = IndicatorValue.objects.filter(assessment__year=2020, indicator__code="15.1")
-    assert values.count() == Assessment.objects.filter(
-        year=2020, criteria_set__code="NTM-XA-2016"
-    ).count()
+    assert (
+        values.count()
+        == Assessment.objects.filter(year=2020, criteria_set__code="NTM-XA-2016").count()
+    )
     assert values.filter(met=False).exists() and values.filter(met=True).exists()
     met_by = {}
     for v in IndicatorValue.objects.filter(assessment__year=2020).select_related("indicator"):

@@ -35,7 +35,9 @@ from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
 from ntm.units.models import Kind, Level, Unit
 
-HISTORY_REASON = "Dữ liệu mẫu: quyết định trước năm có kết quả đánh giá trên hệ thống (nạp lịch sử)."
+HISTORY_REASON = (
+    "Dữ liệu mẫu: quyết định trước năm có kết quả đánh giá trên hệ thống (nạp lịch sử)."
+)
 
 BAC_KAN = {
     "bands_2023": [(19, 19, 29), (15, 18, 5), (10, 14, 33), (5, 9, 28)],

@@ -130,7 +130,11 @@ class SetWriter:
             if value is None:
                 continue
             ok = indicator_met(
-                kind=ind.kind, operator=ind.operator, value_bool=None, value_number=value, threshold=t
+                kind=ind.kind,
+                operator=ind.operator,
+                value_bool=None,
+                value_number=value,
+                threshold=t,
             )
             values.append(
                 IndicatorValue(assessment=assessment, indicator=ind, value_number=value, met=ok)

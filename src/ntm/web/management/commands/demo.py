@@ -33,7 +33,9 @@ class Command(BaseCommand):
                 "quyết định công nhận (dựng từ số liệu tổng hợp tỉnh đã công bố)."
             )
         if demo_plan_ensure():
-            self.stdout.write("Kế hoạch 125/KH-UBND năm 2023 của Bắc Kạn và các chỉ tiêu đã công bố.")
+            self.stdout.write(
+                "Kế hoạch 125/KH-UBND năm 2023 của Bắc Kạn và các chỉ tiêu đã công bố."
+            )
         current = demo_current_ensure()
         if current:
             self.stdout.write(f"Kết quả mẫu năm 2026 của tỉnh Thái Nguyên mới: {current} xã.")
