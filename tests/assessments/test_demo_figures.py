@@ -125,3 +125,36 @@ def test_demo_runs_once(demo, units):
     assert demo > 0
     assert demo_results_ensure() == 0 and demo_plan_ensure() == 0 and demo_current_ensure() == 0
     assert (Assessment.objects.count(), Recognition.objects.count()) == counts
+
+
+def test_ocop_resources_and_villages(demo, units):
+    import datetime
+
+    from ntm.accounts.demo import demo_users_ensure
+    from ntm.ocop.demo import demo_ocop_ensure
+    from ntm.ocop.models import Certificate, CouncilMember, Evaluation
+    from ntm.resources.demo import demo_resources_ensure
+    from ntm.resources.models import Contribution, ConversionRate, Funding
+    from ntm.units.demo import demo_villages_ensure
+
+    demo_users_ensure()
+    assert demo_villages_ensure() == 9
+    assert demo_ocop_ensure() == 4 + 4 + 3
+    assert demo_resources_ensure() > 0
+    four = Certificate.objects.filter(number="231/QĐ-UBND", stars=4)
+    assert four.count() == 4  # as published for 2023
+    assert {c.valid_to for c in four} == {datetime.date(2027, 2, 6)}
+    for c in Certificate.objects.select_related("product__unit"):  # on the units of its date
+        unit = c.product.unit
+        assert unit.valid_to is None or c.issued_on <= unit.valid_to
+    assert CouncilMember.objects.filter(role="chair", user__username="thainguyen").exists()
+    assert Evaluation.objects.filter(round__year=2026).count() == 2
+    ls_2020 = Funding.objects.get(unit=units.lang_son, year=2020)
+    assert ls_2020.allocated == Decimal(2445) * 10**9
+    bk = Contribution.objects.get(unit=units.bac_kan, year=2023)
+    assert (bk.land_m2, bk.workdays) == (Decimal("177165"), 27955)
+    assert ConversionRate.objects.filter(province=units.bac_kan, year=2023).exists()
+    villages = Unit.objects.filter(level=4)
+    for v in villages.select_related("parent"):
+        assert v.parent.valid_to == v.valid_to  # a thôn lives with its commune
+    assert (demo_villages_ensure(), demo_ocop_ensure(), demo_resources_ensure()) == (0, 0, 0)

@@ -5,7 +5,10 @@ from django.core.management.base import BaseCommand
 from ntm.accounts.demo import DEMO_PASSWORD, demo_users_ensure
 from ntm.assessments.demo import demo_current_ensure, demo_results_ensure
 from ntm.criteria.services import criteria_load
+from ntm.ocop.demo import demo_ocop_ensure
 from ntm.plans.demo import demo_plan_ensure
+from ntm.resources.demo import demo_resources_ensure
+from ntm.units.demo import demo_villages_ensure
 from ntm.units.models import Unit
 from ntm.units.services import units_load
 
@@ -39,7 +42,15 @@ class Command(BaseCommand):
         current = demo_current_ensure()
         if current:
             self.stdout.write(f"Kết quả mẫu năm 2026 của tỉnh Thái Nguyên mới: {current} xã.")
-        users = demo_users_ensure()
+        users = demo_users_ensure()  # before OCOP: a user chairs the sample council
+        extra = {
+            "thôn": demo_villages_ensure(),
+            "OCOP (sản phẩm, đợt đánh giá)": demo_ocop_ensure(),
+            "nguồn lực (vốn, đóng góp, mức quy đổi)": demo_resources_ensure(),
+        }
+        for label, n in extra.items():
+            if n:
+                self.stdout.write(f"Dữ liệu mẫu {label}: {n} bản ghi.")
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}):")
         for spec, created in users:
