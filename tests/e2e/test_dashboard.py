@@ -49,8 +49,9 @@ def test_changing_the_year_updates_the_figures_in_place(page, live_server, login
 
 
 def test_the_annual_report_opens_from_the_dashboard(page, live_server, login, coordinator):
-    from ntm.assessments.demo import demo_plan_ensure, demo_results_ensure
+    from ntm.assessments.demo import demo_results_ensure
     from ntm.criteria.services import criteria_load
+    from ntm.plans.demo import demo_plan_ensure
 
     criteria_load(codes=["NTM-XA-2021"])
     demo_results_ensure()

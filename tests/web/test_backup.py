@@ -55,13 +55,15 @@ extra = evidence.file.name
 
 MUTATE = """
 from ntm.assessments.models import Assessment, Evidence, Recognition
-from ntm.ocop.models import Product
+from ntm.ocop.models import Certificate, EvaluationRound, Product
 from ntm.resources.models import Funding
 
 Recognition.objects.all().delete()
 for e in Evidence.objects.all():
     e.file.delete(save=False)
     e.delete()
+Certificate.objects.all().delete()
+EvaluationRound.objects.all().delete()
 Product.objects.all().delete()
 Funding.objects.update(disbursed=1)
 gone = Assessment.objects.filter(year=2023).order_by("unit__code")[:10]
@@ -75,7 +77,8 @@ def test_backup_restore_round_trip(tmp_path):
         before = db.state(ADD_DATA)
         evidence, summary, counts = before["extra"], before["summary"], before["counts"]
         assert summary["recognised_new"] and summary["resources"], summary
-        assert counts["ocop.Product"] == 1 and counts["assessments.Evidence"] == 1
+        # the demo's 10 OCOP products (ocop/demo.py) and the one added here
+        assert counts["ocop.Product"] == 11 and counts["assessments.Evidence"] == 1
         media = db.data_dir / "media"
         assert (media / evidence).read_text() == "Biên bản số 12"
 

@@ -5,9 +5,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from ntm.assessments.demo import demo_plan_ensure, demo_results_ensure
+from ntm.assessments.demo import demo_results_ensure
 from ntm.assessments.models import Assessment
 from ntm.criteria.services import criteria_load
+from ntm.plans.demo import demo_plan_ensure
 from ntm.plans.models import Plan
 
 # Words and codes that must never reach a reader (visible text only: not attributes, not CSS).

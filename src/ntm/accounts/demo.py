@@ -51,6 +51,7 @@ DEMO_USERS = [
         "bachthong", Role.DISTRICT_OFFICER, Level.DISTRICT, "063", False, "UBND huyện Bạch Thông"
     ),
     DemoUser("quanha", Role.COMMUNE_OFFICER, Level.COMMUNE, "02005", False, "UBND xã Quân Hà"),
+    DemoUser("camgiang", Role.COMMUNE_OFFICER, Level.COMMUNE, "02008", True, "UBND xã Cẩm Giàng"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import Scope
@@ -22,6 +22,25 @@ def assessments_visible(scope: Scope) -> QuerySet:
     return scope.filter(Assessment.objects.all(), field="unit").select_related(
         "unit", "unit__parent", "criteria_set"
     )
+
+
+def latest_with_data(scope: Scope, unit: Unit | None = None) -> tuple[int | None, Unit | None]:
+    """The latest year with results in scope and the unit to show them on: `unit` itself when
+    results lie below it (the year within its life), else the scope root holding the latest
+    results (a unit the user's unit replaced, say); (None, unit) when the scope has none."""
+    qs = scope.filter(Assessment.objects.order_by(), field="unit")
+    if unit is not None:
+        own = qs.filter(unit__path__startswith=unit.path).aggregate(latest=Max("year"))["latest"]
+        if own is not None:
+            return (min(own, unit.valid_to.year) if unit.valid_to else own), unit
+    latest = qs.order_by("-year", "unit__path").values_list("year", "unit__path").first()
+    if latest is None:
+        return None, unit
+    year, path = latest
+    if scope.everything and unit is None:
+        return year, None
+    root = next((r for r in scope.roots if path.startswith(r.path)), unit)
+    return year, root
 
 
 def communes_for_year(scope: Scope, *, under: Unit, year: int) -> QuerySet:

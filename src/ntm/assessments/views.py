@@ -25,7 +25,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _choices(request, scope):
     """Year, set and unit chosen in the query string, with sensible defaults for this user."""
-    year = year_param(request.GET.get("year"))
+    if request.GET.get("year") or request.GET.get("unit"):
+        year = year_param(request.GET.get("year"))
+    else:  # the latest year with results in the user's scope
+        own = request.user.unit if request.user.unit_id else None
+        found, _unit = selectors.latest_with_data(
+            scope, own if own and scope.contains(own) else None
+        )
+        year = found or year_param(None)
     sets = list(criteria_sets_visible(scope).filter(applies_to="commune"))
     in_force = [s for s in sets if s.period_start <= year <= s.period_end and s.level == "ntm"]
     chosen = request.GET.get("set")

@@ -4,11 +4,9 @@ its successor (and a commune officer of an ended commune is told what to do)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Max
-
 from ntm.accounts.models import Role
 from ntm.accounts.scope import Scope
-from ntm.assessments.models import Assessment
+from ntm.assessments.selectors import latest_with_data
 from ntm.lib.params import default_year
 from ntm.units.models import Level, Unit
 
@@ -22,18 +20,6 @@ class Landing:
     commune_officer: bool = False
 
 
-def latest_year_with_data(scope: Scope, unit: Unit | None) -> int:
-    """The latest year with an assessment in scope (below the unit), within the unit's life;
-    last year when there is none."""
-    qs = scope.filter(Assessment.objects.order_by(), field="unit")
-    if unit is not None:
-        qs = qs.filter(unit__path__startswith=unit.path)
-    year = qs.aggregate(latest=Max("year"))["latest"] or default_year()
-    if unit is not None and unit.valid_to is not None:
-        year = min(year, unit.valid_to.year)
-    return year
-
-
 def landing_for(user, scope: Scope, *, year: int | None = None) -> Landing:
     """The unit and year a user lands on when the address names neither."""
     unit = None
@@ -41,7 +27,10 @@ def landing_for(user, scope: Scope, *, year: int | None = None) -> Landing:
         own = user.unit if user.unit_id and scope.contains(user.unit) else None
         roots = scope.roots
         unit = own or (roots[0] if len(roots) == 1 else None)
-    chosen_year = year if year is not None else latest_year_with_data(scope, unit)
+    if year is None:  # the latest year with results, on a unit that has them
+        found, unit = latest_with_data(scope, unit)
+        year = found or default_year()
+    chosen_year = year
     landing = Landing(unit=unit, year=chosen_year)
     if unit is not None and unit.valid_to is not None and unit.valid_to < datetime.date.today():
         landing.ended = True
