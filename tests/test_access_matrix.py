@@ -37,6 +37,7 @@ matrix fails when the scope or a write rule is broken.
 
 import datetime
 import json
+import re
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -884,10 +885,16 @@ def _send(client, method: str, url: str, data: dict | None, *, api: bool):
     )
 
 
+CSRF_INPUT = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
+
+
 def _body(response) -> str:
+    """The answer's text without CSRF tokens: a random token may spell a world's 4-letter tag."""
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
+        text = b"".join(response.streaming_content).decode("utf-8", "replace")
+    else:
+        text = response.content.decode("utf-8", "replace")
+    return CSRF_INPUT.sub("", text)
 
 
 def _is_login_redirect(response) -> bool:
