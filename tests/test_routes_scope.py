@@ -24,6 +24,7 @@ PUBLIC = {
     "account",  # the signed-in user's own page and API token (tests/accounts/test_tokens.py)
     "set_language",
     "healthz",
+    "favicon",
     "api-schema",
     "api-docs",
     "api-redoc",

@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from ntm.accounts.views import account
+
+
+def favicon(request):
+    """Pages name their icon; the admin's do not, and browsers then ask for /favicon.ico.
+    (The static URL is looked up per request: the manifest may not exist at import time.)"""
+    return redirect(static("web/favicon.svg"))
+
 
 urlpatterns = [
     path("", include("ntm.web.urls")),
@@ -30,6 +39,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # pages name their icon; the admin's pages do not, and browsers then ask for this
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("ntm.api_urls")),
 ]

@@ -194,3 +194,8 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(clie
         html = client.get(path).content.decode()
         assert 'rel="icon"' in html and "web/favicon.svg" in html, path
     assert finders.find("web/favicon.svg")
+
+
+def test_favicon_ico_leads_to_the_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith("web/favicon.svg")
