@@ -106,6 +106,7 @@ class SetWriter:
             cset.criteria.order_by("number").prefetch_related("indicators__thresholds")
         )
         self.numbers = [c.number for c in self.criteria]
+        self._cache: dict[tuple, list] = {}
 
     def _basis(self, units, year: int) -> dict[int, str | None]:
         kind = {
@@ -114,15 +115,24 @@ class SetWriter:
         }.get(self.cset.threshold_basis)
         return attribute_values(units, kind, year) if kind else {}
 
+    def _numeric(self, criterion, basis, year) -> list:
+        """The number indicators of a criterion with a threshold for the basis and year."""
+        key = (criterion.pk, basis, year)
+        if key not in self._cache:
+            self._cache[key] = [
+                (ind, t)
+                for ind in criterion.indicators.all()
+                if ind.kind == IndicatorKind.NUMBER
+                and ind.operator
+                and (t := threshold_for(ind.thresholds.all(), basis=basis, year=year)) is not None
+            ]
+        return self._cache[key]
+
     def _criterion(self, assessment, criterion, met, basis, year, rng):
         """The result of one criterion and the values behind it."""
         if met is None:  # not typed yet, no value either
             return CriterionResult(assessment=assessment, criterion=criterion), []
-        numeric = []
-        for ind in criterion.indicators.all():
-            t = threshold_for(ind.thresholds.all(), basis=basis, year=year)
-            if ind.kind == IndicatorKind.NUMBER and t is not None and ind.operator:
-                numeric.append((ind, t))
+        numeric = self._numeric(criterion, basis, year)
         failing = rng.choice(numeric)[0].pk if numeric and met is False else None
         values, outcomes = [], []
         for ind, t in numeric:
