@@ -58,3 +58,11 @@ def test_the_matrix_opens_on_the_latest_year_with_results(demo_site, client, use
     assert response.status_code == 200
     assert response.context["year"] == year
     assert response.context["matrix"].assessed > 0
+
+
+def test_an_unchanged_average_says_so_instead_of_a_rise_of_zero(demo_site, client):
+    client.force_login(User.objects.get(username="quanha"))
+    body = client.get("/").content.decode()
+    summary = client.get("/").context["summary"]
+    assert summary.criteria_met_average_change == 0  # 11 criteria in 2022 and 2023
+    assert "không đổi so với năm 2022" in body and "tăng 0 " not in body
