@@ -218,7 +218,7 @@ def generate(*, seed: int = SEED) -> dict:
                 a = assessment.pk
                 for c in criteria:
                     ok = c.pk in met
-                    results.add((a, c.pk, ok, None, "", ok))
+                    results.add((a, c.pk, ok, None, "", ok, "derived"))
                     inds = indicators[c.pk]
                     failing = None if ok or not inds else rng.randrange(len(inds))
                     for i, (ind_pk, kind) in enumerate(inds):
