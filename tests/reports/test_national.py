@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from ntm.assessments.figures import figures_rebuild
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
@@ -88,6 +89,7 @@ def national(units):
             )
         )
     Recognition.objects.bulk_create(recognitions)
+    figures_rebuild()  # bulk writes: no refresh saw them
     province_of = {
         c.pk: c.parent.parent_id
         for c in Unit.objects.filter(pk__in=[c.pk for c in communes]).select_related("parent")

@@ -11,6 +11,7 @@ import random
 
 from django.db import transaction
 
+from ntm.assessments import figures
 from ntm.assessments.models import Assessment, CriterionResult, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.units.models import Kind, Level, Unit
@@ -85,8 +86,9 @@ def demo_results_ensure() -> int:
     for _ in range(sum(counts_2023) - round(float(AVERAGE_2022) * n)):
         candidates = [i for i, v in enumerate(counts_2022) if v > 0]
         counts_2022[rng.choice(candidates)] -= 1
-    _write(communes, 2022, counts_2022, cset, rng)
-    _write(communes, 2023, counts_2023, cset, rng)
+    with figures.deferred():  # the results are written after their assessments
+        _write(communes, 2022, counts_2022, cset, rng)
+        _write(communes, 2023, counts_2023, cset, rng)
     return 2 * n
 
 
