@@ -121,7 +121,6 @@ def figures_stored(unit_ids=None) -> list[CommuneFigure]:
     return list(qs)
 
 
-@transaction.atomic
 def figures_refresh(unit_ids: Iterable[int]) -> None:
     """Rewrite the rows of these units from what is stored now (inside `deferred()`: later)."""
     ids = {pk for pk in unit_ids if pk is not None}
@@ -133,8 +132,9 @@ def figures_refresh(unit_ids: Iterable[int]) -> None:
         return
     ids_list = sorted(ids)
     rows = figures_computed(ids_list)
-    CommuneFigure.objects.filter(unit_id__in=ids_list).delete()
-    CommuneFigure.objects.bulk_create(rows, batch_size=2000)
+    with transaction.atomic():
+        CommuneFigure.objects.filter(unit_id__in=ids_list).delete()
+        CommuneFigure.objects.bulk_create(rows, batch_size=2000)
 
 
 @contextmanager
