@@ -13,15 +13,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ntm.assessments.models import (
-    Assessment,
-    CriterionResult,
-    Recognition,
-    RecognitionAction,
-    State,
-)
+from ntm.assessments.models import CommuneFigure, Recognition, RecognitionAction
 from ntm.assessments.recognitions import levels_held
-from ntm.criteria.models import CriteriaSet, RecognitionLevel
+from ntm.criteria.models import CriteriaSet, Criterion, RecognitionLevel
 from ntm.units.models import Unit
 from ntm.units.paths import province_id_of
 from ntm.units.selectors import communes_of
@@ -31,7 +25,7 @@ COMMUNE_LEVELS = (RecognitionLevel.NTM, RecognitionLevel.ADVANCED, RecognitionLe
 
 @dataclass(frozen=True)
 class _Assessed:
-    pk: int
+    pk: tuple  # (unit id, year, set id): one approved result
     year: int
     set_id: int
 
@@ -75,7 +69,7 @@ def _holding_decisions(unit_ids, held: dict[int, set[str]], day: datetime.date) 
     return out
 
 
-def _lost_since(history: list[_Assessed], not_met: dict[int, dict[int, str]]) -> list[dict]:
+def _lost_since(history: list[_Assessed], not_met: dict[tuple, dict[int, str]]) -> list[dict]:
     """The criteria the latest assessment of `history` (one set family, by year) does not meet,
     each with the first year of its unbroken run of not being met."""
     latest = history[-1]
@@ -118,22 +112,28 @@ def keeping_standard(
         return []
     communes = {u.pk: u for u in Unit.objects.filter(pk__in=list(held)).select_related("parent")}
     decisions = _holding_decisions(list(held), held, day)
+    # The approved results from the rows kept on write (assessments.figures): which criteria
+    # each one misses is its mask against its set's criteria, with no pass over the results.
     assessed: dict[int, list[_Assessed]] = defaultdict(list)
-    for pk, unit_id, a_year, set_id in (
-        Assessment.objects.filter(unit_id__in=list(held), year__lte=year, state=State.APPROVED)
+    masks: dict[tuple, int] = {}
+    for unit_id, a_year, set_id, mask in (
+        CommuneFigure.objects.filter(unit_id__in=list(held), year__lte=year, approved=True)
         .order_by()
-        .values_list("pk", "unit_id", "year", "criteria_set_id")
+        .values_list("unit_id", "year", "criteria_set_id", "met_mask")
     ):
-        assessed[unit_id].append(_Assessed(pk, a_year, set_id))
-    not_met: dict[int, dict[int, str]] = defaultdict(dict)
-    for a_pk, number, name in (
-        CriterionResult.objects.filter(
-            assessment_id__in=[a.pk for rows in assessed.values() for a in rows], met=False
-        )
-        .order_by()
-        .values_list("assessment_id", "criterion__number", "criterion__name")
-    ):
-        not_met[a_pk][number] = name
+        key = (unit_id, a_year, set_id)
+        assessed[unit_id].append(_Assessed(key, a_year, set_id))
+        masks[key] = mask
+    criteria: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for set_id, number, name in Criterion.objects.filter(
+        criteria_set_id__in={k[2] for k in masks}
+    ).values_list("criteria_set_id", "number", "name"):
+        criteria[set_id].append((number, name))
+    not_met: dict[tuple, dict[int, str]] = defaultdict(dict)
+    for key, mask in masks.items():
+        for number, name in criteria[key[2]]:
+            if not mask >> (number - 1) & 1:
+                not_met[key][number] = name
     in_force = _sets_in_force(year, province_id_of(unit.path))
     out = []
     for unit_id in sorted(held, key=lambda pk: communes[pk].code):

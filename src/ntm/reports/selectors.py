@@ -87,6 +87,10 @@ class Summary:
     contributions: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     activities: dict = field(default_factory=dict)
+    # For pages drawing every xã (not in as_dict): the xã counted, and the criteria met by each
+    # xã whose result the basis counts.
+    commune_ids: list[int] = field(default_factory=list, repr=False)
+    met_by_unit: dict[int, int] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
         def num(value):
@@ -199,6 +203,7 @@ def progress_summary(
     summary = Summary(unit=unit, year=year, criteria_set=cset, basis=basis)
     communes = list(communes_of(unit, year).values_list("pk", "parent_id", "path"))
     commune_ids = [c[0] for c in communes]
+    summary.commune_ids = commune_ids
     summary.communes_total = len(commune_ids)
     _fill_resources(summary)
     if cset is None:
@@ -233,6 +238,7 @@ def progress_summary(
     ):
         setattr(summary, name, getattr(counts, name))
     rows = [(r.unit_id, r.unit_id, r.criteria_met, r.meets_standard) for r in counts.counted]
+    summary.met_by_unit = {r.unit_id: r.criteria_met for r in counts.counted}
 
     if cset.period_start <= year - 1 <= cset.period_end:
         previous_ids = communes_of(unit, year - 1)  # a subquery: one round trip
