@@ -18,8 +18,8 @@ PAGE_QUERIES = 34  # session, user, scope, sets, figures, resources, OCOP, plans
 def test_panels_take_three_queries_and_colour_every_xa(
     units,
     users,
-    dataset,
-    django_assert_num_queries,  # noqa: F811
+    dataset,  # noqa: F811
+    django_assert_num_queries,
 ):
     summary = progress_summary(unit=units.bac_kan, year=2023)
     truth = {pk: len(met) for (year, pk), met in dataset["truth"].items() if year == 2023}
