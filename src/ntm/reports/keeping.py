@@ -24,6 +24,14 @@ COMMUNE_LEVELS = (RecognitionLevel.NTM, RecognitionLevel.ADVANCED, RecognitionLe
 
 
 @dataclass(frozen=True)
+class _Commune:
+    pk: int
+    code: str
+    name: str
+    parent: str  # the name of the unit above
+
+
+@dataclass(frozen=True)
 class _Assessed:
     pk: tuple  # (unit id, year, set id): one approved result
     year: int
@@ -53,20 +61,32 @@ def _sets_in_force(year: int, province_id: int) -> dict[str, CriteriaSet | None]
     return out
 
 
+@dataclass(frozen=True)
+class _Decision:
+    criteria_set: CriteriaSet
+    decision_number: str
+    decision_date: datetime.date
+
+    @property
+    def criteria_set_id(self) -> int:
+        return self.criteria_set.pk
+
+
 def _holding_decisions(unit_ids, held: dict[int, set[str]], day: datetime.date) -> dict:
     """(unit id, level) -> the recognising decision that gives the level held on `day`."""
-    out: dict[tuple[int, str], Recognition] = {}
+    latest: dict[tuple[int, str], tuple] = {}
     rows = (
         Recognition.objects.filter(
             unit_id__in=unit_ids, action=RecognitionAction.RECOGNISED, decision_date__lte=day
         )
-        .select_related("criteria_set")
         .order_by("decision_date", "pk")
+        .values_list("unit_id", "level", "criteria_set_id", "decision_number", "decision_date")
     )
-    for r in rows:
-        if r.level in held.get(r.unit_id, ()):
-            out[(r.unit_id, r.level)] = r  # the latest wins
-    return out
+    for unit_id, level, set_id, number, date in rows:
+        if level in held.get(unit_id, ()):
+            latest[(unit_id, level)] = (set_id, number, date)  # the latest wins
+    sets = CriteriaSet.objects.in_bulk({v[0] for v in latest.values()})
+    return {key: _Decision(sets[s], n, d) for key, (s, n, d) in latest.items()}
 
 
 def _lost_since(history: list[_Assessed], not_met: dict[tuple, dict[int, str]]) -> list[dict]:
@@ -110,17 +130,27 @@ def keeping_standard(
     held = {k: v for k, v in held.items() if v}
     if not held:
         return []
-    communes = {u.pk: u for u in Unit.objects.filter(pk__in=list(held)).select_related("parent")}
-    decisions = _holding_decisions(list(held), held, day)
+    # The unit's xã as a subquery (a long IN list of the recognised ones costs more to build).
+    in_unit = communes_of(unit, year).values("pk")
+    communes = {
+        pk: _Commune(pk, code, name, parent or "")
+        for pk, code, name, parent in Unit.objects.filter(pk__in=in_unit)
+        .order_by()
+        .values_list("pk", "code", "name", "parent__name")
+        if pk in held
+    }
+    decisions = _holding_decisions(in_unit, held, day)
     # The approved results from the rows kept on write (assessments.figures): which criteria
     # each one misses is its mask against its set's criteria, with no pass over the results.
     assessed: dict[int, list[_Assessed]] = defaultdict(list)
     masks: dict[tuple, int] = {}
     for unit_id, a_year, set_id, mask in (
-        CommuneFigure.objects.filter(unit_id__in=list(held), year__lte=year, approved=True)
+        CommuneFigure.objects.filter(unit_id__in=in_unit, year__lte=year, approved=True)
         .order_by()
         .values_list("unit_id", "year", "criteria_set_id", "met_mask")
     ):
+        if unit_id not in held:
+            continue
         key = (unit_id, a_year, set_id)
         assessed[unit_id].append(_Assessed(key, a_year, set_id))
         masks[key] = mask
@@ -166,7 +196,7 @@ def _row(commune, level, decision, current, assessed, not_met, year) -> dict | N
         "id": commune.pk,
         "code": commune.code,
         "name": commune.name,
-        "parent": commune.parent.name if commune.parent_id else "",
+        "parent": commune.parent,
         "level": str(level),
         "level_label": str(RecognitionLevel(level).label),
         "decision_number": decision.decision_number if decision else None,

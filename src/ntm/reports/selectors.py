@@ -215,14 +215,16 @@ def progress_summary(
         return summary
 
     # Every result entered, from the rows kept on write; the basis decides which of them count.
-    held = held_at_year_end(commune_ids, year)
+    # The xã as a subquery, not a list of ids (a long IN list costs more to build than to run).
+    in_unit = communes_of(unit, year)
+    held = held_at_year_end(in_unit, year)
     counts = tally(
         communes=len(commune_ids),
-        rows=figure_rows(commune_ids, year, [cset.pk]),
+        rows=figure_rows(in_unit, year, [cset.pk]),
         cset=cset,
         basis=basis,
         held=held,
-        decided=decisions_of_year(commune_ids, year),
+        decided=decisions_of_year(in_unit, year),
     )
     for name in (
         "communes_assessed",
