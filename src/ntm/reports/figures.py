@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from ntm.assessments.models import CommuneFigure, Recognition, RecognitionAction
 from ntm.assessments.recognitions import levels_held
@@ -33,6 +33,7 @@ class Row:
     approved: bool
     met_mask: int
     levels: str
+    n: int = 1  # how many xã the row stands for (grouped rows of the national table)
 
 
 ROW_FIELDS = (
@@ -52,12 +53,46 @@ def average(values: list[int]) -> Decimal | None:
     return (Decimal(sum(values)) / Decimal(len(values))).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
-def communes_on(provinces_by_day: dict[datetime.date, list[int]]) -> QuerySet:
-    """The xã of many provinces, each province on its own reference day, in one query."""
+def communes_q(provinces_by_day: dict[datetime.date, list[int]], prefix: str = "") -> Q:
+    """The xã of many provinces, each province on its own reference day (`prefix` reaches the
+    units through a relation)."""
     condition = Q(pk__in=[])
     for day, keys in provinces_by_day.items():
-        condition |= Q(province_key__in=keys) & valid_on_q(day)
-    return Unit.objects.filter(condition, level=Level.COMMUNE, kind=Kind.COMMUNE).order_by()
+        condition |= Q(**{f"{prefix}province_key__in": keys}) & valid_on_q(day, prefix)
+    return condition & Q(**{f"{prefix}level": Level.COMMUNE, f"{prefix}kind": Kind.COMMUNE})
+
+
+def communes_on(provinces_by_day: dict[datetime.date, list[int]]) -> QuerySet:
+    return Unit.objects.filter(communes_q(provinces_by_day)).order_by()
+
+
+def figure_rows_by_province(
+    provinces_by_day: dict[datetime.date, list[int]], year: int, set_ids
+) -> dict[int, list[Row]]:
+    """province id -> the kept rows of its xã, grouped (one Row per distinct figure, `n` xã),
+    in one query: the national table needs counts, not xã."""
+    out: dict[int, list[Row]] = defaultdict(list)
+    rows = (
+        CommuneFigure.objects.filter(
+            communes_q(provinces_by_day, "unit__"), year=year, criteria_set_id__in=list(set_ids)
+        )
+        .order_by()
+        .values(
+            "unit__province_key", "criteria_set_id", "criteria_met", "meets_standard", "approved"
+        )
+        .annotate(n=Count("pk"))
+        .values_list(
+            "unit__province_key",
+            "criteria_set_id",
+            "criteria_met",
+            "meets_standard",
+            "approved",
+            "n",
+        )
+    )
+    for province, set_id, met, meets, approved, n in rows:
+        out[province].append(Row(0, set_id, met, meets, approved, 0, "", n))
+    return out
 
 
 def figure_rows(communes, year: int, set_ids) -> list[Row]:
@@ -124,26 +159,25 @@ def tally(
     `decided` the year's decisions about them."""
     rows = [r for r in rows if r.criteria_set_id == cset.pk]
     counted = [r for r in rows if basis == PROVISIONAL or r.approved]
-    met = [r.criteria_met for r in counted]
     bands = {b["label"]: 0 for b in cset.bands}
-    for count in met:
-        label = cset.band_for(count)
+    for r in counted:
+        label = cset.band_for(r.criteria_met)
         if label is not None:
-            bands[label] += 1
-    approved = sum(1 for r in rows if r.approved)
+            bands[label] += r.n
+    approved = sum(r.n for r in rows if r.approved)
     total_levels: dict[str, int] = defaultdict(int)
     for levels in held.values():
         for level in levels:
             total_levels[level] += 1
     return Tally(
         communes_total=communes,
-        communes_assessed=len(counted),
+        communes_assessed=sum(r.n for r in counted),
         communes_approved=approved,
-        communes_pending=len(rows) - approved,
-        criteria_met_average_provisional=average([r.criteria_met for r in rows]),
-        criteria_met_average=average(met),
+        communes_pending=sum(r.n for r in rows) - approved,
+        criteria_met_average_provisional=_weighted_average(rows),
+        criteria_met_average=_weighted_average(counted),
         bands=bands,
-        meets_standard=sum(1 for r in counted if r.meets_standard),
+        meets_standard=sum(r.n for r in counted if r.meets_standard),
         recognised_total=dict(total_levels),
         recognised_new=_tally_of(
             level for _u, action, level in decided if action == RecognitionAction.RECOGNISED
@@ -153,6 +187,15 @@ def tally(
         ),
         counted=counted,
     )
+
+
+def _weighted_average(rows: list[Row]) -> Decimal | None:
+    """`average` of the criteria met, each row counted `n` times."""
+    n = sum(r.n for r in rows)
+    if not n:
+        return None
+    total = sum(r.criteria_met * r.n for r in rows)
+    return (Decimal(total) / Decimal(n)).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
 def met_per_criterion(rows: list[Row], numbers: list[int]) -> dict[int, int]:

@@ -24,6 +24,7 @@ from ntm.reports.figures import (
     communes_on,
     decisions_of_year,
     figure_rows,
+    figure_rows_by_province,
     held_at_year_end,
     met_per_criterion,
     tally,
@@ -384,9 +385,7 @@ def national_summary(
     communes = communes_on(by_day)
     province_of = dict(communes.values_list("pk", "province_key"))
     used_sets = {s.pk for s in sets.values() if s is not None}
-    rows: dict[int, list] = defaultdict(list)
-    for row in figure_rows(communes, year, used_sets) if used_sets else []:
-        rows[province_of[row.unit_id]].append(row)
+    rows = figure_rows_by_province(by_day, year, used_sets) if used_sets else {}
     held: dict[int, dict[int, set[str]]] = defaultdict(dict)
     for unit_id, levels in held_at_year_end(communes, year).items():
         held[province_of[unit_id]][unit_id] = levels
@@ -418,7 +417,7 @@ def national_summary(
         if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
             counts = tally(
                 communes=totals[p.pk],
-                rows=rows[p.pk],
+                rows=rows.get(p.pk, []),
                 cset=cset,
                 basis=basis,
                 held=held[p.pk],
