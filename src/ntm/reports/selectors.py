@@ -446,12 +446,13 @@ def average_by_year(
     in_year = Q(pk__in=[])
     for year in years:
         in_year |= Q(year=year) & valid_on_q(reference_day(unit, year), "unit__")
+    # The unit's xã (any date) as a subquery drive the query through the (unit, year, set) index;
+    # the join then keeps each year's xã.
+    below = Unit.objects.filter(subtree_q(unit), level=Level.COMMUNE, kind=Kind.COMMUNE)
     qs = CommuneFigure.objects.filter(
         in_year,
-        subtree_q(unit, "unit__"),
+        unit_id__in=below.values("pk"),
         criteria_set=criteria_set,
-        unit__level=Level.COMMUNE,
-        unit__kind=Kind.COMMUNE,
     ).order_by()
     if basis_param(basis) != PROVISIONAL:
         qs = qs.filter(approved=True)
