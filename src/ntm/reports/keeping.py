@@ -62,8 +62,17 @@ def _sets_in_force(year: int, province_id: int) -> dict[str, CriteriaSet | None]
 
 
 @dataclass(frozen=True)
+class _Set:
+    """What the checks read of a criteria set."""
+
+    pk: int
+    code: str
+    based_on_id: int | None
+
+
+@dataclass(frozen=True)
 class _Decision:
-    criteria_set: CriteriaSet
+    criteria_set: _Set
     decision_number: str
     decision_date: datetime.date
 
@@ -74,19 +83,26 @@ class _Decision:
 
 def _holding_decisions(unit_ids, held: dict[int, set[str]], day: datetime.date) -> dict:
     """(unit id, level) -> the recognising decision that gives the level held on `day`."""
-    latest: dict[tuple[int, str], tuple] = {}
+    out: dict[tuple[int, str], _Decision] = {}
     rows = (
         Recognition.objects.filter(
             unit_id__in=unit_ids, action=RecognitionAction.RECOGNISED, decision_date__lte=day
         )
         .order_by("decision_date", "pk")
-        .values_list("unit_id", "level", "criteria_set_id", "decision_number", "decision_date")
+        .values_list(
+            "unit_id",
+            "level",
+            "criteria_set_id",
+            "criteria_set__code",
+            "criteria_set__based_on_id",
+            "decision_number",
+            "decision_date",
+        )
     )
-    for unit_id, level, set_id, number, date in rows:
+    for unit_id, level, set_id, code, based_on, number, date in rows:
         if level in held.get(unit_id, ()):
-            latest[(unit_id, level)] = (set_id, number, date)  # the latest wins
-    sets = CriteriaSet.objects.in_bulk({v[0] for v in latest.values()})
-    return {key: _Decision(sets[s], n, d) for key, (s, n, d) in latest.items()}
+            out[(unit_id, level)] = _Decision(_Set(set_id, code, based_on), number, date)
+    return out
 
 
 def _lost_since(history: list[_Assessed], not_met: dict[tuple, dict[int, str]]) -> list[dict]:
