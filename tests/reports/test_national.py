@@ -287,9 +287,9 @@ def test_no_set_in_force_gives_counts_only(units, national):
 
 def test_query_count_is_constant(units, national, django_assert_max_num_queries):
     """Grouped queries, never one per province."""
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         national_summary(year=2023, basis=PROVISIONAL)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         national_summary(year=2023, criteria_set=national["cset"], basis=APPROVED)
 
 

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from ntm.assessments.models import CommuneFigure
+from ntm.assessments.models import CommuneFigure, Recognition
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.criteria.selectors import set_in_force, sets_in_force
@@ -383,18 +383,25 @@ def national_summary(
     for p in provinces:
         by_day[reference_day(p, year)].append(p.pk)
     communes = communes_on(by_day)
-    province_of = dict(communes.values_list("pk", "province_key"))
+    totals = dict(
+        communes.values("province_key").annotate(n=Count("pk")).values_list("province_key", "n")
+    )
     used_sets = {s.pk for s in sets.values() if s is not None}
     rows = figure_rows_by_province(by_day, year, used_sets) if used_sets else {}
+    held_by_unit = held_at_year_end(communes, year)
+    decisions = decisions_of_year(communes, year)
+    # The province of the xã that hold a level or had a decision (not of every xã).
+    province_of = dict(
+        communes.filter(pk__in=Recognition.objects.values("unit_id")).values_list(
+            "pk", "province_key"
+        )
+    )
     held: dict[int, dict[int, set[str]]] = defaultdict(dict)
-    for unit_id, levels in held_at_year_end(communes, year).items():
+    for unit_id, levels in held_by_unit.items():
         held[province_of[unit_id]][unit_id] = levels
     decided: dict[int, list] = defaultdict(list)
-    for decision in decisions_of_year(communes, year):
+    for decision in decisions:
         decided[province_of[decision[0]]].append(decision)
-    totals: dict[int, int] = defaultdict(int)
-    for province_id in province_of.values():
-        totals[province_id] += 1
 
     out = []
     for p in provinces:
@@ -406,7 +413,7 @@ def national_summary(
             "short_name": p.short_name,
             "criteria_set": cset.code if cset else None,
             "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
-            "communes": totals[p.pk],
+            "communes": totals.get(p.pk, 0),
             "assessed": 0,
             "criteria_met_average": None,
             "bands": {},
@@ -416,7 +423,7 @@ def national_summary(
         }
         if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
             counts = tally(
-                communes=totals[p.pk],
+                communes=totals.get(p.pk, 0),
                 rows=rows.get(p.pk, []),
                 cset=cset,
                 basis=basis,
