@@ -5,6 +5,7 @@ import random
 
 import pytest
 
+from ntm.assessments.figures import figures_rebuild
 from ntm.assessments.models import Assessment, CriterionResult, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
@@ -83,6 +84,7 @@ def dataset(units):
             decision_number=f"{c.code}/TH",
             decision_date=datetime.date(2023, 12, 28),
         )
+    figures_rebuild()  # results were bulk-written after their assessments: no refresh saw them
     return {
         "cset": cset,
         "communes": communes,

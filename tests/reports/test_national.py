@@ -7,10 +7,24 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from ntm.assessments.figures import figures_rebuild
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
-from ntm.reports.selectors import APPROVED, PROVISIONAL, national_summary, progress_summary
+from ntm.reports.figures import (
+    communes_on,
+    decisions_of_year,
+    figure_rows,
+    held_at_year_end,
+    tally,
+)
+from ntm.reports.selectors import (
+    APPROVED,
+    PROVISIONAL,
+    national_provinces,
+    national_summary,
+    progress_summary,
+)
 from ntm.units.models import Kind, Level, Unit
 
 YEARS = (2022, 2023, 2024, 2025)
@@ -88,6 +102,7 @@ def national(units):
             )
         )
     Recognition.objects.bulk_create(recognitions)
+    figures_rebuild()  # bulk writes: no refresh saw them
     province_of = {
         c.pk: c.parent.parent_id
         for c in Unit.objects.filter(pk__in=[c.pk for c in communes]).select_related("parent")
@@ -272,7 +287,44 @@ def test_no_set_in_force_gives_counts_only(units, national):
 
 def test_query_count_is_constant(units, national, django_assert_max_num_queries):
     """Grouped queries, never one per province."""
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         national_summary(year=2023, basis=PROVISIONAL)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         national_summary(year=2023, criteria_set=national["cset"], basis=APPROVED)
+
+
+@pytest.mark.parametrize("approved_only", [False, True])
+def test_the_country_is_the_sum_of_its_provinces(units, national, approved_only):
+    """One tally over every xã of the country equals the provinces' rows added up."""
+    year, basis = 2023, _basis(approved_only)
+    rows = national_summary(year=year, basis=basis)
+    provinces = national_provinces(year)
+    communes = communes_on({datetime.date(year, 12, 31): [p.pk for p in provinces]})
+    country = tally(
+        communes=communes.count(),
+        rows=figure_rows(communes, year, [national["cset"].pk]),
+        cset=national["cset"],
+        basis=basis,
+        held=held_at_year_end(communes, year),
+        decided=decisions_of_year(communes, year),
+    )
+
+    def added(key):
+        out = defaultdict(int)
+        for r in rows:
+            for k, v in r[key].items():
+                out[k] += v
+        return dict(out)
+
+    assert country.communes_total == sum(r["communes"] for r in rows)
+    assert country.communes_assessed == sum(r["assessed"] for r in rows) > 0
+    assert country.meets_standard == sum(r["meets_standard"] for r in rows) > 0
+    assert country.bands == added("bands")
+    assert country.recognised_total == added("recognised_total") and country.recognised_total
+    assert country.recognised_new == added("recognised_new")
+    truth = [
+        m
+        for (y, pk), (m, state) in national["truth"].items()
+        if y == year and (not approved_only or state == State.APPROVED)
+    ]
+    assert country.criteria_met_average == _avg(sum(truth), len(truth))

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from ntm.assessments.figures import figures_rebuild
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
@@ -42,6 +43,7 @@ def results(units):
             decision_number=f"{n}/QĐ-UBND",
             decision_date="2023-12-20",
         )
+    figures_rebuild()  # the assessments were bulk-written: no refresh saw them
     return cset
 
 

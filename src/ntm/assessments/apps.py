@@ -7,4 +7,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Đánh giá, công nhận")
 
     def ready(self):
-        from ntm.assessments import receivers  # noqa: F401 - connects the rules_changed receivers
+        from ntm.assessments import (  # noqa: F401 - connect the receivers
+            figures,
+            receivers,
+        )

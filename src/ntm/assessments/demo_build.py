@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history
 
+from ntm.assessments.figures import figures_refresh
 from ntm.assessments.models import Assessment, CriterionResult, IndicatorValue, State
 from ntm.assessments.rules import result_kind
 from ntm.criteria.engine import criterion_met, indicator_met, threshold_for
@@ -200,4 +201,5 @@ class SetWriter:
                 values += vals
         CriterionResult.objects.bulk_create(results, batch_size=2000)
         IndicatorValue.objects.bulk_create(values, batch_size=2000)
+        figures_refresh({a.unit_id for a in assessments})  # bulk writes send no signals
         return assessments

@@ -226,3 +226,35 @@ class Recognition(LevelDisplayMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_number} {self.get_action_display()} {self.unit} ({self.get_level_display()})"
+
+
+class CommuneFigure(models.Model):
+    """What the figures need of one assessment, kept by `assessments.figures` in the same
+    transaction as every write it summarises (never edited by hand; `ntm figures rebuild`
+    recomputes them all). District, province and national figures read these rows and the
+    units' stored province/district keys, not the results."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    criteria_set = models.ForeignKey(
+        "criteria.CriteriaSet", on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(max_length=20, choices=State.choices)
+    approved = models.BooleanField()
+    criteria_met = models.PositiveSmallIntegerField()
+    meets_standard = models.BooleanField()
+    # Bit n-1 set when criterion number n is met: the attainment per criterion without results.
+    met_mask = models.BigIntegerField(default=0)
+    # The levels the unit holds on 31/12 of the year (level codes of the data, comma-separated).
+    levels = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "criteria_set"], name="commune_figure_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "criteria_set"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.year} · {self.criteria_set_id}: {self.criteria_met}"

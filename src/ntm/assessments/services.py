@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ntm import versioning
 from ntm.accounts.models import Role
 from ntm.assessments import workflow
+from ntm.assessments.figures import figures_refresh
 from ntm.assessments.models import (
     Assessment,
     CriterionResult,
@@ -155,6 +156,7 @@ def assessment_recompute(assessment: Assessment) -> Assessment:
     )
     assessment.criteria_met, assessment.criteria_undecided = met_count, undecided
     assessment.meets_standard = total > 0 and met_count == total
+    figures_refresh([assessment.unit_id])  # the counts above were an UPDATE: no signal
     return assessment
 
 

@@ -42,13 +42,31 @@ def criteria_set_detail(cset: CriteriaSet) -> CriteriaSet:
     return CriteriaSet.objects.prefetch_related("criteria__indicators__thresholds").get(pk=cset.pk)
 
 
+def _candidates(year: int, level: str) -> list[CriteriaSet]:
+    return list(
+        CriteriaSet.objects.filter(
+            applies_to="commune", level=level, period_start__lte=year, period_end__gte=year
+        ).order_by("pk")
+    )
+
+
+def _choose(candidates: list[CriteriaSet], province_id: int | None) -> CriteriaSet | None:
+    """The provincial set of the province (the latest recorded), else the national set that
+    starts first."""
+    if province_id is not None:
+        provincial = [c for c in candidates if c.province_id == province_id]
+        if provincial:
+            return provincial[-1]
+    national = [c for c in candidates if c.province_id is None]
+    return min(national, key=lambda c: (c.period_start, c.pk), default=None)
+
+
 def set_in_force(year: int, level: str = NTM, province: Unit | None = None) -> CriteriaSet | None:
     """The commune set of a level whose period covers the year (a provincial one first)."""
-    qs = CriteriaSet.objects.filter(
-        applies_to="commune", level=level, period_start__lte=year, period_end__gte=year
-    )
-    if province is not None:
-        provincial = qs.filter(province=province).order_by("-pk").first()
-        if provincial:
-            return provincial
-    return qs.filter(province__isnull=True).order_by("period_start").first()
+    return _choose(_candidates(year, level), province.pk if province is not None else None)
+
+
+def sets_in_force(year: int, provinces, level: str = "ntm") -> dict[int, CriteriaSet | None]:
+    """`set_in_force` for many provinces at once (one query): province id -> set."""
+    candidates = _candidates(year, level)
+    return {p.pk: _choose(candidates, p.pk) for p in provinces}

@@ -13,24 +13,26 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ntm.assessments.models import (
-    Assessment,
-    CriterionResult,
-    Recognition,
-    RecognitionAction,
-    State,
-)
+from ntm.assessments.models import CommuneFigure, Recognition, RecognitionAction
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria import levels as recognition_levels
-from ntm.criteria.models import CriteriaSet
+from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.units.models import Unit
 from ntm.units.paths import province_id_of
 from ntm.units.selectors import communes_of
 
 
 @dataclass(frozen=True)
-class _Assessed:
+class _Commune:
     pk: int
+    code: str
+    name: str
+    parent: str  # the name of the unit above
+
+
+@dataclass(frozen=True)
+class _Assessed:
+    pk: tuple  # (unit id, year, set id): one approved result
     year: int
     set_id: int
 
@@ -59,23 +61,51 @@ def _sets_in_force(year: int, province_id: int) -> dict[str, CriteriaSet | None]
     return out
 
 
+@dataclass(frozen=True)
+class _Set:
+    """What the checks read of a criteria set."""
+
+    pk: int
+    code: str
+    based_on_id: int | None
+
+
+@dataclass(frozen=True)
+class _Decision:
+    criteria_set: _Set
+    decision_number: str
+    decision_date: datetime.date
+
+    @property
+    def criteria_set_id(self) -> int:
+        return self.criteria_set.pk
+
+
 def _holding_decisions(unit_ids, held: dict[int, set[str]], day: datetime.date) -> dict:
     """(unit id, level) -> the recognising decision that gives the level held on `day`."""
-    out: dict[tuple[int, str], Recognition] = {}
+    out: dict[tuple[int, str], _Decision] = {}
     rows = (
         Recognition.objects.filter(
             unit_id__in=unit_ids, action=RecognitionAction.RECOGNISED, decision_date__lte=day
         )
-        .select_related("criteria_set")
         .order_by("decision_date", "pk")
+        .values_list(
+            "unit_id",
+            "level",
+            "criteria_set_id",
+            "criteria_set__code",
+            "criteria_set__based_on_id",
+            "decision_number",
+            "decision_date",
+        )
     )
-    for r in rows:
-        if r.level in held.get(r.unit_id, ()):
-            out[(r.unit_id, r.level)] = r  # the latest wins
+    for unit_id, level, set_id, code, based_on, number, date in rows:
+        if level in held.get(unit_id, ()):
+            out[(unit_id, level)] = _Decision(_Set(set_id, code, based_on), number, date)
     return out
 
 
-def _lost_since(history: list[_Assessed], not_met: dict[int, dict[int, str]]) -> list[dict]:
+def _lost_since(history: list[_Assessed], not_met: dict[tuple, dict[int, str]]) -> list[dict]:
     """The criteria the latest assessment of `history` (one set family, by year) does not meet,
     each with the first year of its unbroken run of not being met."""
     latest = history[-1]
@@ -117,24 +147,40 @@ def keeping_standard(
     held = {k: v for k, v in held.items() if v}
     if not held:
         return []
-    communes = {u.pk: u for u in Unit.objects.filter(pk__in=list(held)).select_related("parent")}
-    decisions = _holding_decisions(list(held), held, day)
+    # The unit's xã as a subquery (a long IN list of the recognised ones costs more to build).
+    in_unit = communes_of(unit, year).values("pk")
+    communes = {
+        pk: _Commune(pk, code, name, parent or "")
+        for pk, code, name, parent in Unit.objects.filter(pk__in=in_unit)
+        .order_by()
+        .values_list("pk", "code", "name", "parent__name")
+        if pk in held
+    }
+    decisions = _holding_decisions(in_unit, held, day)
+    # The approved results from the rows kept on write (assessments.figures): which criteria
+    # each one misses is its mask against its set's criteria, with no pass over the results.
     assessed: dict[int, list[_Assessed]] = defaultdict(list)
-    for pk, unit_id, a_year, set_id in (
-        Assessment.objects.filter(unit_id__in=list(held), year__lte=year, state=State.APPROVED)
+    masks: dict[tuple, int] = {}
+    for unit_id, a_year, set_id, mask in (
+        CommuneFigure.objects.filter(unit_id__in=in_unit, year__lte=year, approved=True)
         .order_by()
-        .values_list("pk", "unit_id", "year", "criteria_set_id")
+        .values_list("unit_id", "year", "criteria_set_id", "met_mask")
     ):
-        assessed[unit_id].append(_Assessed(pk, a_year, set_id))
-    not_met: dict[int, dict[int, str]] = defaultdict(dict)
-    for a_pk, number, name in (
-        CriterionResult.objects.filter(
-            assessment_id__in=[a.pk for rows in assessed.values() for a in rows], met=False
-        )
-        .order_by()
-        .values_list("assessment_id", "criterion__number", "criterion__name")
-    ):
-        not_met[a_pk][number] = name
+        if unit_id not in held:
+            continue
+        key = (unit_id, a_year, set_id)
+        assessed[unit_id].append(_Assessed(key, a_year, set_id))
+        masks[key] = mask
+    criteria: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for set_id, number, name in Criterion.objects.filter(
+        criteria_set_id__in={k[2] for k in masks}
+    ).values_list("criteria_set_id", "number", "name"):
+        criteria[set_id].append((number, name))
+    not_met: dict[tuple, dict[int, str]] = defaultdict(dict)
+    for key, mask in masks.items():
+        for number, name in criteria[key[2]]:
+            if not mask >> (number - 1) & 1:
+                not_met[key][number] = name
     in_force = _sets_in_force(year, province_id_of(unit.path))
     out = []
     for unit_id in sorted(held, key=lambda pk: communes[pk].code):
@@ -167,7 +213,7 @@ def _row(commune, level, decision, current, assessed, not_met, year) -> dict | N
         "id": commune.pk,
         "code": commune.code,
         "name": commune.name,
-        "parent": commune.parent.name if commune.parent_id else "",
+        "parent": commune.parent,
         "level": str(level),
         "level_label": recognition_levels.label(level),
         "decision_number": decision.decision_number if decision else None,

@@ -9,21 +9,30 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import StrIndex, Substr
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from ntm.assessments.models import Assessment, Recognition, RecognitionAction, State
+from ntm.assessments.models import CommuneFigure, Recognition
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet, Criterion
-from ntm.criteria.selectors import set_in_force
+from ntm.criteria.selectors import set_in_force, sets_in_force
 from ntm.lib.dates import year_end
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.selectors import behind_roadmap
+from ntm.reports.figures import (
+    PROVISIONAL,
+    communes_on,
+    decisions_of_year,
+    figure_rows,
+    figure_rows_by_province,
+    held_at_year_end,
+    met_per_criterion,
+    tally,
+)
 from ntm.reports.keeping import keeping_standard
 from ntm.reports.targets import targets_progress
-from ntm.units.models import Kind, Level, Unit
+from ntm.units.models import Kind, Level, Unit, subtree_q, valid_on_q
 from ntm.units.paths import path_depth, prefix_at_depth, province_id_of
 from ntm.units.selectors import communes_of, reference_day
 
@@ -33,7 +42,6 @@ TWO_PLACES = Decimal("0.01")
 # report, public pages, the API by default) count approved results only; the working dashboard
 # may ask for provisional ones (every result entered, whatever its state), labelled as such.
 APPROVED = "approved"
-PROVISIONAL = "provisional"
 BASES = (APPROVED, PROVISIONAL)
 DEFAULT_BASIS = APPROVED
 
@@ -81,6 +89,10 @@ class Summary:
     contributions: dict = field(default_factory=dict)
     models: dict = field(default_factory=dict)
     activities: dict = field(default_factory=dict)
+    # For pages drawing every xã (not in as_dict): the xã counted, and the criteria met by each
+    # xã whose result the basis counts.
+    commune_ids: list[int] = field(default_factory=list, repr=False)
+    met_by_unit: dict[int, int] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
         def num(value):
@@ -189,14 +201,6 @@ def _fill_resources(summary: "Summary") -> None:
         setattr(summary, key, value)
 
 
-def _assessments(commune_ids, year: int, cset: CriteriaSet, basis: str):
-    # order_by(): the models' default ordering joins units and sorts; figures need neither.
-    qs = Assessment.objects.filter(unit_id__in=commune_ids, year=year, criteria_set=cset).order_by()
-    if basis != PROVISIONAL:
-        qs = qs.filter(state=State.APPROVED)
-    return qs
-
-
 def progress_summary(
     *,
     unit: Unit,
@@ -212,6 +216,7 @@ def progress_summary(
     summary = Summary(unit=unit, year=year, criteria_set=cset, basis=basis)
     communes = list(communes_of(unit, year).values_list("pk", "parent_id", "path"))
     commune_ids = [c[0] for c in communes]
+    summary.commune_ids = commune_ids
     summary.communes_total = len(commune_ids)
     _fill_resources(summary)
     if cset is None:
@@ -222,33 +227,37 @@ def progress_summary(
         _fill_ocop(summary)
         return summary
 
-    # Every result entered, in one query; the basis decides which of them count.
-    entered = list(
-        _assessments(commune_ids, year, cset, PROVISIONAL).values_list(
-            "pk", "unit_id", "criteria_met", "meets_standard", "state"
-        )
+    # Every result entered, from the rows kept on write; the basis decides which of them count.
+    # The xã as a subquery, not a list of ids (a long IN list costs more to build than to run).
+    in_unit = communes_of(unit, year)
+    held = held_at_year_end(in_unit, year)
+    counts = tally(
+        communes=len(commune_ids),
+        rows=figure_rows(in_unit, year, [cset.pk]),
+        cset=cset,
+        basis=basis,
+        held=held,
+        decided=decisions_of_year(in_unit, year),
     )
-    summary.communes_approved = sum(1 for r in entered if r[4] == State.APPROVED)
-    summary.communes_pending = len(entered) - summary.communes_approved
-    summary.criteria_met_average_provisional = _average([r[2] for r in entered])
-    rows = [r[:4] for r in entered if basis == PROVISIONAL or r[4] == State.APPROVED]
-    met_counts = [r[2] for r in rows]
-    summary.communes_assessed = len(rows)
-    summary.meets_standard = sum(1 for r in rows if r[3])
-    summary.criteria_met_average = _average(met_counts)
-    summary.bands = {b["label"]: 0 for b in cset.bands}
-    for count in met_counts:
-        label = cset.band_for(count)
-        if label is not None:
-            summary.bands[label] += 1
+    for name in (
+        "communes_assessed",
+        "communes_approved",
+        "communes_pending",
+        "criteria_met_average_provisional",
+        "criteria_met_average",
+        "bands",
+        "meets_standard",
+        "recognised_total",
+        "recognised_new",
+        "revoked",
+    ):
+        setattr(summary, name, getattr(counts, name))
+    rows = [(r.unit_id, r.unit_id, r.criteria_met, r.meets_standard) for r in counts.counted]
+    summary.met_by_unit = {r.unit_id: r.criteria_met for r in counts.counted}
 
     _fill_previous(summary, cset)
-
-    _fill_attainment(summary, cset, [r[0] for r in rows])
-
-    held = levels_held(commune_ids, year_end(year))
+    _fill_attainment(summary, cset, counts.counted)
     summary.keeping_standard = keeping_standard(unit=unit, year=year, held=held)
-    _fill_recognitions(summary, commune_ids, held)
 
     met_by_unit = {r[1]: r[3] for r in rows}
     summary.fell_below = [
@@ -272,14 +281,14 @@ def progress_summary(
 
 
 def _fill_previous(summary: Summary, cset: CriteriaSet) -> None:
-    """The average of the year before under the same set, and the change since."""
+    """The average of the year before under the same set (kept rows), and the change since."""
     unit, year, basis = summary.unit, summary.year, summary.basis
     if cset.period_start <= year - 1 <= cset.period_end:
-        previous_ids = communes_of(unit, year - 1).values("pk")  # a subquery: one round trip
-        previous = list(
-            _assessments(previous_ids, year - 1, cset, basis).values_list("criteria_met", flat=True)
+        previous_ids = communes_of(unit, year - 1)  # a subquery: one round trip
+        previous = figure_rows(previous_ids, year - 1, [cset.pk])
+        summary.criteria_met_average_previous = _average(
+            [r.criteria_met for r in previous if basis == PROVISIONAL or r.approved]
         )
-        summary.criteria_met_average_previous = _average(previous)
         if (
             summary.criteria_met_average is not None
             and summary.criteria_met_average_previous is not None
@@ -289,70 +298,28 @@ def _fill_previous(summary: Summary, cset: CriteriaSet) -> None:
             )
 
 
-def _fill_attainment(summary: Summary, cset: CriteriaSet, assessment_ids: list[int]) -> None:
-    """Communes meeting each criterion, and the five criteria fewest meet."""
+def _fill_attainment(summary: Summary, cset: CriteriaSet, counted) -> None:
+    """Communes meeting each criterion (from the kept rows' masks), and the five fewest meet."""
     criteria = list(Criterion.objects.filter(criteria_set=cset).order_by("number"))
-    met_by_criterion = dict(
-        Assessment.objects.filter(pk__in=assessment_ids)
-        .order_by()
-        .values_list("results__criterion_id")
-        .annotate(n=_count_met())
-        .values_list("results__criterion_id", "n")
-    )
+    met_by_number = met_per_criterion(counted, [c.number for c in criteria])
     summary.criteria_attainment = [
         {
             "criterion": c.code,
             "name": c.name,
-            "met": met_by_criterion.get(c.pk, 0),
-            "not_met": summary.communes_assessed - met_by_criterion.get(c.pk, 0),
+            "met": met_by_number[c.number],
+            "not_met": summary.communes_assessed - met_by_number[c.number],
         }
         for c in criteria
     ]
     summary.criteria_holding_back = (
         []
-        if not assessment_ids
+        if not counted
         else sorted(summary.criteria_attainment, key=lambda a: (a["met"], a["criterion"]))[:5]
-    )
-
-
-def _fill_recognitions(summary: Summary, commune_ids: list[int], held) -> None:
-    """Levels held at the year's end, recognised and revoked in the year (levels as data)."""
-    year = summary.year
-    summary.recognised_total = _count_levels(held.values())
-    decided = list(
-        Recognition.objects.filter(unit_id__in=commune_ids, year=year)
-        .order_by()
-        .values_list("action", "level")
-    )
-    summary.recognised_new = _tally(
-        level for action, level in decided if action == RecognitionAction.RECOGNISED
-    )
-    summary.revoked = _tally(
-        level for action, level in decided if action == RecognitionAction.REVOKED
     )
 
 
 def _fill_ocop(summary: Summary) -> None:
     summary.ocop = ocop_figures(unit=summary.unit, year=summary.year)
-
-
-def _count_met():
-    return Count("results", filter=Q(results__met=True))
-
-
-def _tally(values) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for value in values:
-        out[value] += 1
-    return dict(out)
-
-
-def _count_levels(level_sets) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for levels in level_sets:
-        for level in levels:
-            out[level] += 1
-    return dict(out)
 
 
 def _subunits(
@@ -407,18 +374,6 @@ def _subunits(
 # --- National: every province side by side ------------------------------------------------------
 
 
-def _province_key(prefix: str = ""):
-    """The province of a unit as text (the first id of its path "/<province>/.../"), in SQL."""
-    path = F(f"{prefix}path")
-    return Substr(path, 2, StrIndex(Substr(path, 2), Value("/")) - 1, output_field=CharField())
-
-
-def _valid_on_q(day: datetime.date, prefix: str = "") -> Q:
-    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
-    )
-
-
 def national_provinces(year: int) -> list[Unit]:
     """The provinces of a year's national figures: those in force on 1 January (the 63 legacy
     provinces up to 2025, whose 2025 figures use the hierarchy of 30/6/2025; the 34 from 2026)."""
@@ -429,181 +384,117 @@ def national_provinces(year: int) -> list[Unit]:
     )
 
 
-def _sets_in_force(year: int, provinces: list[Unit]) -> dict[int, CriteriaSet | None]:
-    """`set_in_force(year, province=p)` for every province, in one query."""
-    candidates = list(
-        CriteriaSet.objects.filter(
-            applies_to="commune",
-            level=recognition_levels.NTM,
-            period_start__lte=year,
-            period_end__gte=year,
-        )
-    )
-    national = min(
-        (c for c in candidates if c.province_id is None),
-        key=lambda c: (c.period_start, c.code),
-        default=None,
-    )
-    provincial: dict[int, CriteriaSet] = {}
-    for c in sorted((c for c in candidates if c.province_id is not None), key=lambda c: c.pk):
-        provincial[c.province_id] = c  # the latest (highest pk) wins, as in set_in_force
-    return {p.pk: provincial.get(p.pk, national) for p in provinces}
-
-
 def national_summary(
     *, year: int, criteria_set: CriteriaSet | None = None, basis: str = DEFAULT_BASIS
 ) -> list[dict]:
     """The brief figures of every province of the year, side by side, in a constant number of
-    grouped queries (never one query per province). Each row equals the same figures of
-    `progress_summary(unit=province, year=year, ...)`. Callers check scope before calling."""
+    queries (never one per province): each row is `reports.figures.tally` of that province,
+    the same computation as `progress_summary(unit=province, year=year, ...)`. Callers check
+    scope before calling."""
+    basis = basis_param(basis)
     provinces = national_provinces(year)
     if not provinces:
         return []
     sets = (
         {p.pk: criteria_set for p in provinces}
         if criteria_set is not None
-        else _sets_in_force(year, provinces)
+        else sets_in_force(year, provinces)
     )
     # Each province counts the xã of its own reference day (31/12, or its last day).
-    keys_by_day: dict[datetime.date, list[str]] = defaultdict(list)
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for p in provinces:
-        keys_by_day[reference_day(p, year)].append(str(p.pk))
-
-    def in_hierarchy(prefix: str = "") -> Q:
-        condition = Q()
-        for day, keys in keys_by_day.items():
-            condition |= Q(province_key__in=keys) & _valid_on_q(day, prefix)
-        return Q(**{f"{prefix}level": Level.COMMUNE, f"{prefix}kind": Kind.COMMUNE}) & condition
-
-    communes = dict(
-        Unit.objects.annotate(province_key=_province_key())
-        .filter(in_hierarchy())
-        .values("province_key")
-        .annotate(n=Count("pk"))
-        .values_list("province_key", "n")
-        .order_by()
+        by_day[reference_day(p, year)].append(p.pk)
+    communes = communes_on(by_day)
+    totals = dict(
+        communes.values("province_key").annotate(n=Count("pk")).values_list("province_key", "n")
     )
-
     used_sets = {s.pk for s in sets.values() if s is not None}
-    assessed: dict[str, list[tuple[int, bool, int]]] = defaultdict(list)
-    if used_sets:
-        qs = Assessment.objects.annotate(province_key=_province_key("unit__")).filter(
-            in_hierarchy("unit__"), year=year, criteria_set_id__in=used_sets
+    rows = figure_rows_by_province(by_day, year, used_sets) if used_sets else {}
+    held_by_unit = held_at_year_end(communes, year)
+    decisions = decisions_of_year(communes, year)
+    # The province of the xã that hold a level or had a decision (not of every xã).
+    province_of = dict(
+        communes.filter(pk__in=Recognition.objects.values("unit_id")).values_list(
+            "pk", "province_key"
         )
-        if basis_param(basis) != PROVISIONAL:
-            qs = qs.filter(state=State.APPROVED)
-        rows = (
-            qs.values("province_key", "criteria_set_id", "criteria_met", "meets_standard")
-            .annotate(n=Count("pk"))
-            .values_list("province_key", "criteria_set_id", "criteria_met", "meets_standard", "n")
-            .order_by()
-        )
-        for key, set_id, met, meets, n in rows:
-            chosen = sets.get(int(key))
-            if chosen is not None and chosen.pk == set_id:
-                assessed[key].append((met, meets, n))
-
-    recognised_total, recognised_new = _national_recognitions(in_hierarchy, year)
-    return [
-        _national_row(p, sets[p.pk], communes, assessed, recognised_total, recognised_new)
-        for p in provinces
-    ]
-
-
-def _national_recognitions(in_hierarchy, year: int) -> tuple[dict, dict]:
-    """province key -> level -> communes holding it at 31/12, and recognised in the year."""
-    # Levels held at 31/12: the latest decision per (unit, level) decides (as levels_held).
-    day = year_end(year)
-    later = Recognition.objects.filter(
-        unit_id=OuterRef("unit_id"), level=OuterRef("level"), decision_date__lte=day
-    ).filter(
-        Q(decision_date__gt=OuterRef("decision_date"))
-        | Q(decision_date=OuterRef("decision_date"), pk__gt=OuterRef("pk"))
     )
-    recognitions = Recognition.objects.annotate(province_key=_province_key("unit__")).filter(
-        in_hierarchy("unit__"), action=RecognitionAction.RECOGNISED
-    )
-    held = (
-        recognitions.filter(decision_date__lte=day)
-        .exclude(Exists(later))
-        .values("province_key", "level")
-        .annotate(n=Count("pk"))
-        .values_list("province_key", "level", "n")
-        .order_by()
-    )
-    new = (
-        recognitions.filter(year=year)
-        .values("province_key", "level")
-        .annotate(n=Count("pk"))
-        .values_list("province_key", "level", "n")
-        .order_by()
-    )
-    recognised_total: dict[str, dict[str, int]] = defaultdict(dict)
-    for key, level, n in held:
-        recognised_total[key][level] = n
-    recognised_new: dict[str, dict[str, int]] = defaultdict(dict)
-    for key, level, n in new:
-        recognised_new[key][level] = n
-    return recognised_total, recognised_new
+    held: dict[int, dict[int, set[str]]] = defaultdict(dict)
+    for unit_id, levels in held_by_unit.items():
+        held[province_of[unit_id]][unit_id] = levels
+    decided: dict[int, list] = defaultdict(list)
+    for decision in decisions:
+        decided[province_of[decision[0]]].append(decision)
 
-
-def _national_row(p: Unit, cset, communes, assessed, recognised_total, recognised_new) -> dict:
-    key = str(p.pk)
-    row = {
-        "id": p.pk,
-        "code": p.code,
-        "name": p.name,
-        "short_name": p.short_name,
-        "criteria_set": cset.code if cset else None,
-        "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
-        "communes": communes.get(key, 0),
-        "assessed": 0,
-        "criteria_met_average": None,
-        "bands": {},
-        "meets_standard": 0,
-        "recognised_total": {},
-        "recognised_new": {},
-    }
-    if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
-        groups = assessed.get(key, [])
-        total = sum(n for _met, _meets, n in groups)
-        bands = {b["label"]: 0 for b in cset.bands}
-        for met, _meets, n in groups:
-            label = cset.band_for(met)
-            if label is not None:
-                bands[label] += n
-        row.update(
-            assessed=total,
-            criteria_met_average=(
-                (Decimal(sum(met * n for met, _m, n in groups)) / Decimal(total)).quantize(
-                    TWO_PLACES, ROUND_HALF_UP
-                )
-                if total
-                else None
-            ),
-            bands=bands,
-            meets_standard=sum(n for _met, meets, n in groups if meets),
-            recognised_total=dict(recognised_total.get(key, {})),
-            recognised_new=dict(recognised_new.get(key, {})),
-        )
-    return row
+    out = []
+    for p in provinces:
+        cset = sets[p.pk]
+        row = {
+            "id": p.pk,
+            "code": p.code,
+            "name": p.name,
+            "short_name": p.short_name,
+            "criteria_set": cset.code if cset else None,
+            "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
+            "communes": totals.get(p.pk, 0),
+            "assessed": 0,
+            "criteria_met_average": None,
+            "bands": {},
+            "meets_standard": 0,
+            "recognised_total": {},
+            "recognised_new": {},
+        }
+        if cset is not None:  # as progress_summary: no set in force, no figures beyond the count
+            counts = tally(
+                communes=totals.get(p.pk, 0),
+                rows=rows.get(p.pk, []),
+                cset=cset,
+                basis=basis,
+                held=held[p.pk],
+                decided=decided[p.pk],
+            )
+            row.update(
+                assessed=counts.communes_assessed,
+                criteria_met_average=counts.criteria_met_average,
+                bands=counts.bands,
+                meets_standard=counts.meets_standard,
+                recognised_total=counts.recognised_total,
+                recognised_new=counts.recognised_new,
+            )
+        out.append(row)
+    return out
 
 
 def average_by_year(
     *, unit: Unit, criteria_set: CriteriaSet, last_year: int, basis: str = DEFAULT_BASIS
 ) -> list[tuple[int, Decimal | None]]:
     """Average criteria met per xã for each year of the set's period up to `last_year`, each on
-    its own year's hierarchy, as progress_summary computes it — in one query for all years."""
+    its own year's hierarchy, as progress_summary computes it: one grouped query for all years."""
     years = list(range(criteria_set.period_start, min(criteria_set.period_end, last_year) + 1))
     if not years:
         return []
-    in_year = Q()
+    in_year = Q(pk__in=[])
     for year in years:
-        in_year |= Q(year=year, unit_id__in=communes_of(unit, year).values("pk"))
-    qs = Assessment.objects.filter(in_year, criteria_set=criteria_set).order_by()
+        in_year |= Q(year=year) & valid_on_q(reference_day(unit, year), "unit__")
+    # The unit's xã (any date) as a subquery drive the query through the (unit, year, set) index;
+    # the join then keeps each year's xã.
+    below = Unit.objects.filter(subtree_q(unit), level=Level.COMMUNE, kind=Kind.COMMUNE)
+    qs = CommuneFigure.objects.filter(
+        in_year,
+        unit_id__in=below.values("pk"),
+        criteria_set=criteria_set,
+    ).order_by()
     if basis_param(basis) != PROVISIONAL:
-        qs = qs.filter(state=State.APPROVED)
-    met: dict[int, list[int]] = defaultdict(list)
-    for year, criteria_met in qs.values_list("year", "criteria_met"):
-        met[year].append(criteria_met)
-    return [(year, _average(met[year])) for year in years]
+        qs = qs.filter(approved=True)
+    grouped = {
+        year: (n, total)
+        for year, n, total in qs.values("year")
+        .annotate(n=Count("pk"), total=Sum("criteria_met"))
+        .values_list("year", "n", "total")
+    }
+    out = []
+    for year in years:
+        n, total = grouped.get(year, (0, 0))
+        out.append(
+            (year, (Decimal(total) / Decimal(n)).quantize(TWO_PLACES, ROUND_HALF_UP) if n else None)
+        )
+    return out

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ntm.units.paths import path_ids
+from ntm.units.paths import hierarchy_keys, path_ids
 from ntm.units.text import fold
 
 REORGANISATION_DATE = datetime.date(2025, 7, 1)
@@ -42,16 +42,30 @@ def within_q(unit, field: str = "unit") -> Q:
     return Q(**{f"{field}__path__startswith" if field else "path__startswith": unit.path})
 
 
+def subtree_q(unit, prefix: str = "") -> Q:
+    """`unit` and every unit below it; by the stored keys for a province or a district (an
+    integer comparison), by path otherwise. `prefix` reaches units through a relation."""
+    if unit.level == Level.PROVINCE:
+        return Q(**{f"{prefix}province_key": unit.pk})
+    if unit.level == Level.DISTRICT:
+        return Q(**{f"{prefix}district_key": unit.pk})
+    return Q(**{f"{prefix}path__startswith": unit.path})
+
+
+def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
+    """Units in force on the day (`prefix` reaches them through a relation)."""
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
 class UnitQuerySet(models.QuerySet):
     def within(self, unit):
         """The unit and every unit below it (its subtree, by materialised path)."""
         return self.filter(within_q(unit, ""))
 
     def valid_on(self, day: datetime.date):
-        return self.filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        )
+        return self.filter(valid_on_q(day))
 
     def current(self):
         return self.filter(valid_to__isnull=True)
@@ -80,6 +94,9 @@ class Unit(models.Model):
         related_name="children",
     )
     path = models.CharField(max_length=100, db_index=True, editable=False, default="")
+    # The province and district of the unit (paths.hierarchy_keys), kept with the path.
+    province_key = models.PositiveIntegerField(null=True, editable=False, db_index=True)
+    district_key = models.PositiveIntegerField(null=True, editable=False, db_index=True)
     latitude = models.FloatField(_("vĩ độ"), null=True, blank=True)
     longitude = models.FloatField(_("kinh độ"), null=True, blank=True)
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
@@ -114,9 +131,13 @@ class Unit(models.Model):
         self.search_name = fold(f"{self.name} {self.code}")
         super().save(*args, **kwargs)
         expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-        if self.path != expected:
+        keys = hierarchy_keys(expected, self.level)
+        if (self.path, self.province_key, self.district_key) != (expected, *keys):
             self.path = expected
-            Unit.objects.filter(pk=self.pk).update(path=expected)
+            self.province_key, self.district_key = keys
+            Unit.objects.filter(pk=self.pk).update(
+                path=expected, province_key=keys[0], district_key=keys[1]
+            )
 
     @property
     def is_current(self) -> bool:

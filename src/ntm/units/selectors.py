@@ -8,7 +8,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import Scope
-from ntm.units.models import Kind, Level, Unit, UnitAttribute, UnitChange, UnitLink, within_q
+from ntm.units.models import (
+    Kind,
+    Level,
+    Unit,
+    UnitAttribute,
+    UnitChange,
+    UnitLink,
+    subtree_q,
+    within_q,
+)
 from ntm.units.paths import path_depth, prefix_at_depth
 
 
@@ -235,10 +244,8 @@ def reference_day(unit: Unit, year: int) -> datetime.date:
 def communes_of(unit: Unit, year: int) -> QuerySet:
     """The xã below (or equal to) a unit, in the hierarchy of the year (see reference_day):
     the communes every figure, matrix and Excel template of that unit and year is about."""
-    return (
-        Unit.objects.within(unit)
-        .filter(level=Level.COMMUNE, kind=Kind.COMMUNE)
-        .valid_on(reference_day(unit, year))
+    return Unit.objects.filter(subtree_q(unit), level=Level.COMMUNE, kind=Kind.COMMUNE).valid_on(
+        reference_day(unit, year)
     )
 
 

@@ -29,6 +29,7 @@ from ntm.units.models import (
     UnitAttribute,
     UnitLink,
 )
+from ntm.units.paths import hierarchy_keys
 from ntm.units.signals import rules_changed
 from ntm.units.text import fold
 
@@ -165,7 +166,8 @@ def _set_paths(units: list[Unit]) -> None:
         if unit.pk is None:  # bulk_create did not return keys (should not happen on our backends)
             unit.pk = Unit.objects.get(level=unit.level, code=unit.code, valid_to=unit.valid_to).pk
         unit.path = f"{parent_paths.get(unit.parent_id, '/')}{unit.pk}/"
-    Unit.objects.bulk_update(units, ["path"], batch_size=500)
+        unit.province_key, unit.district_key = hierarchy_keys(unit.path, unit.level)
+    Unit.objects.bulk_update(units, ["path", "province_key", "district_key"], batch_size=500)
 
 
 REGION_FROM_YEAR = 2016  # the regional thresholds of 1980/QĐ-TTg and 318/QĐ-TTg

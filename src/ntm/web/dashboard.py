@@ -5,13 +5,11 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ntm.assessments.models import Assessment, State
 from ntm.criteria import levels as recognition_levels
 from ntm.ocop.selectors import expiring as ocop_expiring
 from ntm.reports.charts import Bar, bar_chart
 from ntm.reports.selectors import average_by_year
 from ntm.units import selectors
-from ntm.units.selectors import communes_of
 from ntm.units.text import fold
 from ntm.web.boundaries import draw
 from ntm.web.maps import project
@@ -46,21 +44,6 @@ def higher_levels_text(recognised_total: dict) -> list[str]:
     ]
 
 
-def _met_by_unit(summary) -> dict[int, int]:
-    """commune id -> criteria met, on the summary's basis (approved only when official)."""
-    if summary.criteria_set is None:
-        return {}
-    entered = Assessment.objects.filter(
-        criteria_set=summary.criteria_set,
-        year=summary.year,
-        unit__path__startswith=summary.unit.path,
-    )
-    if summary.is_official:
-        entered = entered.filter(state=State.APPROVED)
-    # the default ordering sorts by year and unit code: a dict needs neither
-    return dict(entered.order_by().values_list("unit_id", "criteria_met"))
-
-
 def _trend(summary) -> list[Bar]:
     if summary.criteria_set is None:
         return []
@@ -87,11 +70,10 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         bar_height=14,
         width=1100,
     )
-    met_by_unit = _met_by_unit(summary)
-    in_unit = set(
-        scope.filter(communes_of(summary.unit, summary.year), field="").values_list("pk", flat=True)
-    )
-    points = [p for p in selectors.commune_points(scope, on=day) if p.pk in in_unit]
+    # The xã and their figures come with the summary (the rows kept on write): no query here.
+    # The unit is in the caller's scope, and scopes are whole subtrees: so are its xã.
+    met_by_unit = summary.met_by_unit if cset is not None else {}
+    in_unit = set(summary.commune_ids) if scope.contains(summary.unit) else set()
 
     # One reverse for the map, not one a xã ({% url %} for 500 dots was a tenth of the page).
     unit_url = reverse("units:detail", args=[0]).removesuffix("0/")
@@ -137,7 +119,11 @@ def dashboard_panels(summary, *, scope, day: datetime.date) -> dict:
         "attainment_chart": attainment,
         "dots": []
         if shapes
-        else project(points, css_for=colour, href_for=lambda p: f"{unit_url}{p.pk}/"),
+        else project(
+            [p for p in selectors.commune_points(scope, on=day) if p.pk in in_unit],
+            css_for=colour,
+            href_for=lambda p: f"{unit_url}{p.pk}/",
+        ),
         "shapes": shapes,
         "criteria_total": total,
         "map_legend": [

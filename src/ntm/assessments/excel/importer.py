@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ntm.accounts.models import Role
+from ntm.assessments import figures
 from ntm.assessments.excel.common import (
     SHEET_RESULTS,
     SHEET_VALUES,
@@ -134,7 +135,7 @@ def _import(wb, report, scope, user, approve, dry_run, progress) -> None:
         report.add("-", 0, "-", str(exc))
         return
     try:
-        with transaction.atomic():
+        with transaction.atomic(), figures.deferred():  # one refresh for the whole workbook
             report.created, report.updated = _write(todo, info, year, actor, progress)
     except IntegrityError:
         report.add(
