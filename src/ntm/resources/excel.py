@@ -315,6 +315,7 @@ def resources_import(*, data: bytes, scope: Scope, user, dry_run: bool = False) 
             + ".",
         )
         return report
+    report.note_code(info.sheet, 2, "B", found)
 
     ops = []  # (callable, kwargs, sheet, row) run in order inside one transaction
     sources = {s.code: s for s in FundingSource.objects.all()}
