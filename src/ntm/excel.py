@@ -96,6 +96,9 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     dry_run: bool = False
+    # What the import took that the user should know, not errors: the unit a reused code
+    # was read as on the row's date (see `note_code`).
+    notes: list[CellError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -103,6 +106,12 @@ class ImportReport:
 
     def add(self, sheet: str, row: int, column: str, message: str) -> None:
         self.errors.append(CellError(sheet, row, column, message))
+
+    def note_code(self, sheet: str, row: int, column: str, resolved) -> None:
+        """When a code names different units at different dates (units.resolver.Resolved),
+        say which unit was taken and the date used, and the other one(s)."""
+        if resolved is not None and resolved.unit is not None and resolved.ambiguous:
+            self.notes.append(CellError(sheet, row, column, resolved.describe() + "."))
 
 
 class WorkbookError(ValueError):

@@ -160,3 +160,185 @@ def test_villages_go_to_the_commune_of_today(reused):
     report = run_import("villages", data=_save(wb), scope=system_scope(), user=None)
     assert report.ok, [str(e) for e in report.errors]
     assert Unit.objects.get(name="Thôn Nà Mới").parent == new
+
+
+# -- every registered importer ---------------------------------------------------------------
+#
+# Each case imports a record dated before 1/7/2025 with code 01849 (or, for villages, which are
+# added to today's communes, today) and returns (the unit the record landed on, the unit that
+# should be taken, the date of the record as messages print it). The report must say which
+# unit the code was read as, on which day, and name the other unit of the code.
+
+
+def _roadmap_book(*, plan_fields: list | None) -> bytes:
+    from ntm.plans.excel import plans_template
+
+    wb = load_workbook(io.BytesIO(plans_template(None)))
+    if plan_fields:
+        for row, value in enumerate(plan_fields, start=2):
+            wb["KeHoach"].cell(row=row, column=2, value=value)
+    wb["LoTrinh"].append([CODE, "Dương Quang", "Nông thôn mới", 2024])
+    return _save(wb)
+
+
+def _case_assessments(reused, ctx):
+    run_import("assessments", data=_assessments_book("TEST-2021", 2023), **ctx.system)
+    return ctx.last, Assessment.objects.get(year=2023).unit, reused[0], "31/12/2023"
+
+
+def _case_recognitions(reused, ctx):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "CongNhan"
+    ws.append(["Mã xã", "Mã bộ tiêu chí", "Số quyết định", "Ngày quyết định", "Công nhận/Thu hồi"])
+    ws.append([CODE, "TEST-2021", "10/QĐ-UBND", "10/12/2023", "Công nhận"])
+    run_import(
+        "recognitions",
+        data=_save(wb),
+        history_before=datetime.date(2025, 1, 1),
+        history_reason="Lịch sử công nhận",
+        **ctx.system,
+    )
+    return ctx.last, Recognition.objects.get().unit, reused[0], "10/12/2023"
+
+
+def _case_ocop(reused, ctx):
+    from ntm.ocop.services import sheets_load
+
+    sheets_load()
+    data = ocop_book(
+        subjects=[["HTX Dương Quang", "Hợp tác xã", CODE, None, None, None, None, None]],
+        products=[["Miến dong", "HTX Dương Quang", CODE, "Thực phẩm", None, None, None]],
+        scores=[["06", 2020, 1, "10/09/2020", "Miến dong", "HTX Dương Quang", 30, 20, 22, ""]],
+        decisions=[["Miến dong", "HTX Dương Quang", "1/QĐ", "01/10/2020", "UBND tỉnh", 4, 2020, 1]],
+    )
+    run_import("ocop", data=data, **ctx.system)
+    return ctx.last, Certificate.objects.get().product.unit, reused[0], "10/09/2020"
+
+
+def _case_resources(reused, ctx):
+    run_import("resources", data=_resources_book(reused[0], 2023), **ctx.system)
+    return ctx.last, Funding.objects.get(year=2023).unit, reused[0], "31/12/2023"
+
+
+def _case_villages(reused, ctx):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thon"
+    ws.append(["Mã xã", "Tên xã", "Tên thôn", "Loại", "Mã thôn"])
+    ws.append([CODE, "", "Thôn Nà Mới", "Thôn", ""])
+    run_import("villages", data=_save(wb), **ctx.system)
+    today = date_format(timezone.localdate(), "SHORT_DATE_FORMAT")
+    return ctx.last, Unit.objects.get(name="Thôn Nà Mới").parent, reused[1], today
+
+
+def _case_plan(reused, ctx):
+    from ntm.plans import services as plan_services
+    from ntm.plans.models import RoadmapEntry
+
+    plan = plan_services.plan_create(
+        user=None,
+        unit=Unit.objects.get(code="06", valid_to__isnull=False),
+        number="125/KH-UBND",
+        issued_on=datetime.date(2022, 2, 25),
+        issuer="UBND tỉnh Bắc Kạn",
+        title="Kế hoạch xây dựng nông thôn mới",
+        year_from=2021,
+        year_to=2025,
+    )
+    run_import("plan", data=_roadmap_book(plan_fields=None), plan_id=plan.pk, **ctx.system)
+    return ctx.last, RoadmapEntry.objects.get().unit, reused[0], "31/12/2024"
+
+
+def _case_plan_new(reused, ctx):
+    from ntm.plans.models import RoadmapEntry
+
+    fields = ["06", "126/KH-UBND", "01/03/2022", "UBND tỉnh Bắc Kạn", "Kế hoạch", 2021, 2025]
+    run_import("plan-new", data=_roadmap_book(plan_fields=fields), **ctx.system)
+    return ctx.last, RoadmapEntry.objects.get().unit, reused[0], "31/12/2024"
+
+
+def _case_units(reused, ctx):
+    from tests.units.test_history import workbook
+
+    data = workbook(
+        changes=[("LS-2020", "Nghị quyết 1/NQ-UBTVQH14", "01/12/2019", "01/01/2020", "Thử")],
+        ended=[("LS-2020", CODE, "Xã Dương Quang", "Xã", "")],
+        links=[],
+    )
+    run_import("units", data=data, **ctx.system)
+    old = Unit.objects.get(pk=reused[0].pk)
+    ended = Unit.objects.get(code=CODE, valid_to=datetime.date(2019, 12, 31))
+    assert old.valid_to == datetime.date(2019, 12, 31)  # the old commune ended, not the new
+    return ctx.last, ended, reused[0], "31/12/2019"
+
+
+CASES = {
+    "assessments": _case_assessments,
+    "recognitions": _case_recognitions,
+    "ocop": _case_ocop,
+    "resources": _case_resources,
+    "villages": _case_villages,
+    "plan": _case_plan,
+    "plan-new": _case_plan_new,
+    "units": _case_units,
+}
+# Importers whose workbooks hold no unit code, with the reason.
+NO_CODES = {"ocop-sheet": "a score sheet names an evaluation and a council member by ID"}
+
+
+def test_every_importer_has_a_reused_code_case():
+    from ntm.imports.registry import importers
+
+    assert set(CASES) | set(NO_CODES) == {i.name for i in importers()}
+    assert not set(CASES) & set(NO_CODES)
+
+
+@pytest.fixture
+def ctx(monkeypatch):
+    """Runs through the runner as the command line; `ctx.last()` is the last report."""
+    from types import SimpleNamespace
+
+    from ntm.imports import runner
+
+    reports = []
+    original = runner.run_import
+
+    def spy(*args, **kwargs):
+        report = original(*args, **kwargs)
+        reports.append(report)
+        return report
+
+    monkeypatch.setattr(__import__(__name__, fromlist=["x"]), "run_import", spy)
+    return SimpleNamespace(system={"scope": system_scope(), "user": None}, last=lambda: reports[-1])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_reused_code_lands_on_the_unit_of_the_record_date(name, reused, ctx, small_set, users):
+    last, landed, expected, day = CASES[name](reused, ctx)
+    report = last()
+    assert report.ok, [str(e) for e in report.errors]
+    assert landed == expected, (landed, expected)
+    notes = [str(n) for n in report.notes]
+    other = reused[1] if expected == reused[0] else reused[0]
+    said = [n for n in notes if expected.name in n and day in n and other.name in n]
+    assert said, notes
+
+
+def test_the_upload_page_shows_which_unit_a_reused_code_was_read_as(reused, users, client_for):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thon"
+    ws.append(["Mã xã", "Tên xã", "Tên thôn", "Loại", "Mã thôn"])
+    ws.append([CODE, "", "Thôn Nà Mới", "Thôn", ""])
+    upload = io.BytesIO(_save(wb))
+    upload.name = "thon.xlsx"
+    page = client_for(users.admin).post(
+        "/units/villages/import/", {"file": upload, "dry_run": "on"}
+    )
+    text = page.content.decode()
+    assert "Mã 01849 vào ngày" in text and "là Xã Phong Quang" in text
+    assert "Xã Dương Quang" in text

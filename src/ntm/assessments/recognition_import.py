@@ -382,6 +382,7 @@ def _resolve_units(items: list[dict], scope, letters, report: ImportReport) -> N
             )
             if unit is not None:
                 item["unit"] = unit
+                report.note_code(SHEET, item["row"], letters["unit"], resolved.taking(unit))
                 continue
             known = [u for u in (resolved.unit, *resolved.others) if u and scope.contains(u)]
             if known:

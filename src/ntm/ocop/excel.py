@@ -375,6 +375,7 @@ class _Writer:
         for name in (SUBJECTS, PRODUCTS, SCORES, DECISIONS):
             self.sheet = name
             for number, record, letters in sheets.get(name, []):
+                self.where = (number, letters)
                 try:
                     handlers[name](record)
                 except _RowError as exc:
@@ -440,6 +441,8 @@ class _Writer:
                 _("Không có đơn vị mã “%(c)s” trong phạm vi của bạn.") % {"c": code}
                 + (" " + found.describe() + "." if found.unit or found.others else ""),
             )
+        number, letters = getattr(self, "where", (0, {}))
+        self.report.note_code(self.sheet, number, letters.get(key, "-"), found)
         return unit
 
     def _stored_unit(self, record, code: str) -> Unit | None:

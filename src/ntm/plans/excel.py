@@ -434,6 +434,11 @@ class _Units:
         ):
             self.by_code.setdefault(unit.code, []).append(unit)
 
+    def note(self, report, row, unit: Unit, year: int) -> None:
+        """Say which unit a code reused in 2025 was read as, and for which year."""
+        found = resolve_code_in_year(unit.code, year, level=unit.level).taking(unit)
+        report.note_code(row.sheet, row.number, row.letter("unit"), found)
+
     def get(self, code: str, year: int | None) -> Unit | None:
         candidates = self.by_code.get(code, [])
         if year is not None and len(candidates) > 1:
@@ -528,6 +533,7 @@ def _target_items(plan, rows, units: _Units, report) -> list[tuple]:
                 % {"code": v["unit"], "unit": plan.unit.name, "year": v["year"]},
             )
             continue
+        units.note(report, row, unit, v["year"])
         v["level"] = v.get("level") or METRICS[v["metric"]].fixed_level
         stored = Target.objects.filter(
             plan=plan,
@@ -629,6 +635,7 @@ def _apply_roadmap(plan, rows, units: _Units, user, report, counts) -> None:
                 % {"code": v["unit"], "unit": plan.unit.name, "year": v["target_year"]},
             )
             continue
+        units.note(report, row, unit, v["target_year"])
         key = (unit.pk, v["level"])
         if key in seen:
             report.add(

@@ -339,6 +339,7 @@ def _unit_and_year(wb, report: ImportReport, scope: Scope):
             + ".",
         )
         return None
+    report.note_code(info.sheet, 2, "B", found)
     return unit, year
 
 

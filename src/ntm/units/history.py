@@ -513,6 +513,7 @@ def _end(step: _Step, row: UnitRow) -> None:
             return
         if not step.writable(row, "B", unit):
             return
+        step.report.note_code(row.sheet, row.row, "B", found)
         unit.valid_to = last
         step.save(unit)
         step.result.units_updated += 1
@@ -593,6 +594,7 @@ def _link(step: _Step, row: LinkRow) -> None:
             return
         if not step.writable(row, col, found.unit):
             return
+        step.report.note_code(LINKS_SHEET, row.row, col, found)
         ends.append(found.unit)
     UnitLink.objects.update_or_create(
         old=ends[0],

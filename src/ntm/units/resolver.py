@@ -58,6 +58,14 @@ class Resolved:
         """The code names different units at different dates (a message should say which)."""
         return bool(self.others)
 
+    def taking(self, unit: Unit | None) -> "Resolved":
+        """The same lookup with `unit` taken (a caller that chose another unit of the code,
+        valid at some time of the record's year), so that messages name what was taken."""
+        if unit is None or unit == self.unit:
+            return self
+        units = [u for u in (self.unit, *self.others) if u is not None and u != unit]
+        return Resolved(code=self.code, on=self.on, unit=unit, others=tuple(units))
+
     def describe(self) -> str:
         """A sentence for messages: the unit taken, the date used and the other unit(s)."""
         if self.unit is None:

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -30,6 +31,7 @@ from ntm.units.models import (
     UnitLink,
 )
 from ntm.units.paths import hierarchy_keys
+from ntm.units.resolver import resolve_code
 from ntm.units.signals import rules_changed
 from ntm.units.text import fold
 
@@ -314,6 +316,13 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
         )
     }
     taken_codes = set(Unit.objects.filter(level=Level.VILLAGE).values_list("code", flat=True))
+    # Codes of today's communes that named another commune before (the 2025 reorganisation):
+    # the report says which one the village went to.
+    reused = set(
+        Unit.objects.filter(level=Level.COMMUNE, valid_to__isnull=False).values_list(
+            "code", flat=True
+        )
+    )
     existing_names = {
         (parent_id, fold(short))
         for parent_id, short in Unit.objects.filter(
@@ -326,7 +335,7 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
         if all(c in (None, "") for c in cells[: len(VILLAGE_HEADERS)]):
             continue
         planned.append(
-            _check_village_row(report, row_no, cells, communes, taken_codes, existing_names)
+            _check_village_row(report, row_no, cells, communes, taken_codes, existing_names, reused)
         )
     if report.errors or dry_run:
         return report
@@ -343,7 +352,9 @@ def villages_import(*, data: bytes, scope, user=None, dry_run: bool = False) -> 
     return report
 
 
-def _check_village_row(report, row_no, cells, communes, taken_codes, existing_names) -> tuple:
+def _check_village_row(
+    report, row_no, cells, communes, taken_codes, existing_names, reused
+) -> tuple:
     """One row of the villages sheet checked (faults to the report): (row, commune, name, kind,
     code). Codes and names are added to the sets so that a repeat in the file is refused too."""
     commune_code, _name, village_name, kind_label, village_code = cells[:5]
@@ -356,6 +367,9 @@ def _check_village_row(report, row_no, cells, communes, taken_codes, existing_na
     commune = communes.get(commune_code.zfill(5) if commune_code.isdigit() else commune_code)
     if not commune_code:
         report.add(VILLAGE_SHEET, row_no, "A", _("Thiếu mã xã."))
+    elif commune is not None and commune.code in reused:
+        found = resolve_code(commune.code, timezone.localdate(), level=Level.COMMUNE)
+        report.note_code(VILLAGE_SHEET, row_no, "A", found.taking(commune))
     elif commune is None:
         report.add(
             VILLAGE_SHEET,

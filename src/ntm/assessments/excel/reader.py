@@ -329,3 +329,4 @@ def _resolve_units(lines: list[_Line], scope, year: int, report: ImportReport) -
             continue
         seen[key] = line.row
         line.unit = unit
+        report.note_code(line.sheet, line.row, "A", resolved.taking(unit))

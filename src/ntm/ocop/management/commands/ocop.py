@@ -109,6 +109,8 @@ class Command(BaseCommand):
                 for error in report.errors:
                     self.stderr.write(str(error))
                 raise CommandError(_("Tệp có %(n)s lỗi; không ghi gì.") % {"n": len(report.errors)})
+            for note in report.notes:  # a reused code: the unit taken and the date used
+                self.stdout.write(str(note))
             summary = _("tạo mới %(c)s, cập nhật %(u)s dòng") % {
                 "c": report.created,
                 "u": report.updated,

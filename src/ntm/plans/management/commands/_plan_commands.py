@@ -130,6 +130,8 @@ def run_import(command, options) -> None:
         for error in report.errors:
             command.stderr.write(str(error))
         raise CommandError(_("Tệp có %(n)s lỗi; không ghi gì.") % {"n": len(report.errors)})
+    for note in report.notes:  # a reused code: the unit taken and the date used
+        command.stdout.write(str(note))
     summary = _("tạo mới %(c)s, cập nhật %(u)s dòng của kế hoạch %(n)s") % {
         "c": report.created,
         "u": report.updated,

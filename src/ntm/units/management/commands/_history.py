@@ -45,6 +45,8 @@ def _report(cmd, report: HistoryReport) -> None:
         for error in report.errors:
             cmd.stderr.write(str(error))
         raise CommandError(_("Tệp có %(n)s lỗi; không ghi gì.") % {"n": len(report.errors)})
+    for note in report.notes:  # a reused code: the unit taken and the date used
+        cmd.stdout.write(str(note))
     r = report.result
     summary = _(
         "%(changes)s thay đổi (bỏ qua %(skipped)s đã có), tạo %(created)s đơn vị, "
