@@ -96,3 +96,16 @@ def test_the_setting_points_at_another_file_and_the_cache_follows(tmp_path, sett
     settings.NTM_RECOGNITION_LEVELS_FILE = ""
     assert "hamlet_model" not in levels.codes()
     assert levels.codes()[:3] == ["ntm", "advanced", "model"]
+
+
+def test_every_text_of_the_shipped_levels_is_in_the_catalogues():
+    from django.utils import translation
+
+    from ntm.criteria.level_messages import MESSAGES
+
+    shipped = json.loads(levels.DEFAULT_FILE.read_text(encoding="utf-8"))["levels"]
+    texts = {lv[key] for lv in shipped for key in ("label", "short", "noun")}
+    assert set(MESSAGES) == texts
+    with translation.override("en"):
+        untranslated = [lv.code for lv in levels.all_levels() if lv.label == lv.label_vi]
+    assert not untranslated, untranslated
