@@ -40,9 +40,9 @@ LAYERS = {
     "reports": 5,
     "imports": 5,
     # the site: dashboard, public pages, audit, commands that span apps
+    # background work: reports and imports run off the request (pages hand them over)
+    "jobs": 5,
     "web": 6,
-    # background work: reports and imports run off the request
-    "jobs": 6,
     # the project: settings, URL roots, the CLI
     "settings": 7,
     "urls": 7,

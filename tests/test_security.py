@@ -314,6 +314,7 @@ UPLOAD_FIELDS = {
     "ocop.Product.photo": "ProductForm: ImageField (Pillow opens it), JPG/PNG/WEBP, 5 MB",
     "dossiers.DossierDocument.file": "dossiers.services: the evidence checks (checked_upload)",
     "jobs.Job.result": "written by the server only (a report or import result), never uploaded",
+    "jobs.Job.source": "an import's upload, after the runner's size limit; deleted after the job",
 }
 
 

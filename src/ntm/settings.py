@@ -186,6 +186,9 @@ TASKS = {
     }
 }
 
+# Uploads larger than this are imported as a background job with a progress page.
+NTM_BACKGROUND_IMPORT_BYTES = env_int("NTM_BACKGROUND_IMPORT_BYTES", 300_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a refused token a 401 (DRF answers 403

@@ -15,7 +15,9 @@ from ntm.assessments import excel, recognitions, selectors, services, workflow
 from ntm.assessments.forms import EvidenceForm, ImportForm, RecognitionForm, TransitionForm
 from ntm.assessments.models import Assessment, Evidence, State
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.imports.registry import get as get_importer
 from ntm.imports.runner import run_import
+from ntm.jobs.import_jobs import import_job_start, runs_in_background
 from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param, object_param, year_param
 from ntm.units.models import Unit
 from ntm.units.text import fold
@@ -300,9 +302,19 @@ def import_upload(request):
     report = None
     if request.method == "POST" and form.is_valid():
         state = State.APPROVED if form.cleaned_data["approved"] else None
+        data = form.cleaned_data["file"].read()
+        if runs_in_background(len(data)):
+            job = import_job_start(
+                importer=get_importer("assessments"),
+                data=data,
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                options={"state": str(state) if state else None},
+            )
+            return redirect("jobs:detail", pk=job.pk)
         report = run_import(
             "assessments",
-            data=form.cleaned_data["file"].read(),
+            data=data,
             scope=scope,
             user=request.user,
             dry_run=form.cleaned_data["dry_run"],

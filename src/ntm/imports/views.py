@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -14,6 +14,7 @@ from ntm.accounts.scope import scope_for
 from ntm.imports.forms import FORMS, ImportForm
 from ntm.imports.registry import get, importers
 from ntm.imports.runner import run_import, template_bytes
+from ntm.jobs.import_jobs import import_job_start, runs_in_background
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -60,9 +61,19 @@ def upload(request, name: str):
     form = form_class(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
+        if runs_in_background(len(data)):
+            job = import_job_start(
+                importer=importer,
+                data=data,
+                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+                options=form.options(),
+            )
+            return redirect("jobs:detail", pk=job.pk)
         report = run_import(
             importer,
-            data=form.cleaned_data["file"].read(),
+            data=data,
             scope=scope,
             user=request.user,
             dry_run=form.cleaned_data["dry_run"],

@@ -7,4 +7,4 @@ class JobsConfig(AppConfig):
     verbose_name = _("Việc chạy nền")
 
     def ready(self) -> None:
-        from ntm.jobs import report_jobs  # noqa: F401  (registers the report kinds)
+        from ntm.jobs import import_jobs, report_jobs  # noqa: F401  (register their kinds)

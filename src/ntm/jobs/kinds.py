@@ -1,15 +1,17 @@
 """The kinds of background work: each turns a job's parameters into a result file."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Outcome:
-    data: bytes
-    filename: str
-    content_type: str
+    data: bytes = b""  # no file: the page shows the message and details only
+    filename: str = ""
+    content_type: str = ""
     message: str = ""
+    details: list = field(default_factory=list)
+    failed: bool = False  # ran to the end but refused (an import with errors)
 
 
 @dataclass(frozen=True)

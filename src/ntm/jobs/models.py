@@ -30,6 +30,10 @@ class Job(models.Model):
     result = models.FileField(_("kết quả"), upload_to="jobs/%Y/%m/", blank=True)
     result_name = models.CharField(_("tên tệp kết quả"), max_length=200, blank=True)
     result_type = models.CharField(max_length=120, blank=True)
+    # An import's workbook, kept until the job has read it (written by the server from an
+    # upload that already passed the size limit), and what the page lists after the run.
+    source = models.FileField(_("tệp nguồn"), upload_to="jobs/sources/%Y/%m/", blank=True)
+    details = models.JSONField(_("chi tiết"), default=list, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
     finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)

@@ -34,10 +34,14 @@ def run_job(job_id: int) -> None:
         job.save(update_fields=["status", "message", "finished_at"])
         return
     job.refresh_from_db()
-    job.result.save(outcome.filename, ContentFile(outcome.data), save=False)
-    job.result_name = outcome.filename
-    job.result_type = outcome.content_type
+    if outcome.data:
+        job.result.save(outcome.filename, ContentFile(outcome.data), save=False)
+        job.result_name = outcome.filename
+        job.result_type = outcome.content_type
+    if job.source:
+        job.source.delete(save=False)  # read; an upload is not kept longer than its job
     job.message = outcome.message
-    job.status = Job.Status.DONE
+    job.details = outcome.details
+    job.status = Job.Status.FAILED if outcome.failed else Job.Status.DONE
     job.finished_at = timezone.now()
     job.save()

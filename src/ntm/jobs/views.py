@@ -30,6 +30,7 @@ def _state(job: Job) -> dict:
         "total": job.total,
         "message": job.message,
         "finished": job.finished,
+        "reload": bool(job.details),  # the page lists them: the script reloads it once done
         "download": reverse("jobs:download", args=[job.pk])
         if job.status == Job.Status.DONE and job.result
         else "",

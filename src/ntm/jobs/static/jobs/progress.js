@@ -22,7 +22,8 @@
       .then(function (state) {
         if (!state) return;
         show(state);
-        if (!state.finished) setTimeout(poll, 1000);
+        if (state.finished && state.reload) window.location.reload();
+        else if (!state.finished) setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 3000); });
   }
