@@ -81,14 +81,15 @@ def test_jobs_of_another_scope_are_not_found(units, users, client_for, media):
     assert job.title in client_for(users.department).get(reverse("jobs:list")).content.decode()
 
 
+def broken_job(job, progress):
+    progress(1, 4)
+    raise RuntimeError("LibreOffice đã dừng")
+
+
 def test_a_failing_job_says_why_and_has_nothing_to_download(
     units, users, client_for, media, monkeypatch
 ):
-    def broken(job, progress):
-        progress(1, 4)
-        raise RuntimeError("LibreOffice đã dừng")
-
-    monkeypatch.setitem(kinds._KINDS, "broken", kinds.JobKind("broken", broken))
+    monkeypatch.setitem(kinds.KINDS, "broken", "tests.jobs.test_jobs.broken_job")
     job = job_start(kind="broken", title="Hỏng", user=users.coordinator, unit=units.bac_kan)
     assert job.status == Job.Status.FAILED and job.finished_at is not None
     assert job.message == "Không hoàn thành: LibreOffice đã dừng"

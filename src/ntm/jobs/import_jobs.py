@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ntm.accounts.scope import scope_for
 from ntm.imports.registry import get
 from ntm.imports.runner import run_import
-from ntm.jobs.kinds import Outcome, register
+from ntm.jobs.kinds import Outcome
 from ntm.jobs.models import Job
 from ntm.jobs.tasks import run_job
 
@@ -64,7 +64,6 @@ def _details(report) -> list[dict]:
     return rows
 
 
-@register("import")
 def import_job(job, progress) -> Outcome:
     importer = get(job.params["importer"])
     if importer is None:

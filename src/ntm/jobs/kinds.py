@@ -1,7 +1,11 @@
-"""The kinds of background work: each turns a job's parameters into a result file."""
+"""The kinds of background work: each turns a job's parameters into an outcome (a result file,
+a message, details). Named by dotted path and imported only when a job runs, so that starting
+the site loads no spreadsheet or Word library."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -14,22 +18,15 @@ class Outcome:
     failed: bool = False  # ran to the end but refused (an import with errors)
 
 
-@dataclass(frozen=True)
-class JobKind:
-    name: str
-    run: Callable  # (job, progress) -> Outcome
+KINDS: dict[str, str] = {
+    "report_docx": "ntm.jobs.report_jobs.report_docx_job",
+    "report_pdf": "ntm.jobs.report_jobs.report_pdf_job",
+    "report_xlsx": "ntm.jobs.report_jobs.report_xlsx_job",
+    "import": "ntm.jobs.import_jobs.import_job",
+}
 
 
-_KINDS: dict[str, JobKind] = {}
-
-
-def register(name: str):
-    def wrap(function):
-        _KINDS[name] = JobKind(name=name, run=function)
-        return function
-
-    return wrap
-
-
-def get(name: str) -> JobKind | None:
-    return _KINDS.get(name)
+def get(name: str) -> Callable | None:
+    """The function running a kind of job: (job, progress) -> Outcome."""
+    path = KINDS.get(name)
+    return import_string(path) if path else None

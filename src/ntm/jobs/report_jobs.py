@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from ntm.criteria.models import CriteriaSet
-from ntm.jobs.kinds import Outcome, register
+from ntm.jobs.kinds import Outcome
 from ntm.reports.annual import annual_report
 from ntm.reports.pdf import docx_to_pdf
 from ntm.reports.word import report_docx
@@ -28,7 +28,6 @@ def _report(job, progress):
     return report
 
 
-@register("report_docx")
 def report_docx_job(job, progress) -> Outcome:
     report = _report(job, progress)
     data = report_docx(report)
@@ -36,7 +35,6 @@ def report_docx_job(job, progress) -> Outcome:
     return Outcome(data, report_filename(report, ".docx"), DOCX)
 
 
-@register("report_pdf")
 def report_pdf_job(job, progress) -> Outcome:
     report = _report(job, progress)
     data = report_docx(report)
@@ -46,7 +44,6 @@ def report_pdf_job(job, progress) -> Outcome:
     return Outcome(pdf, report_filename(report, ".pdf"), "application/pdf")
 
 
-@register("report_xlsx")
 def report_xlsx_job(job, progress) -> Outcome:
     report = _report(job, progress)
     data = report_workbook(report)

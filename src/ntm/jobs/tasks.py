@@ -24,7 +24,7 @@ def run_job(job_id: int) -> None:
     try:
         if kind is None:
             raise LookupError(_("Không có loại việc “%(kind)s”.") % {"kind": job.kind})
-        outcome = kind.run(job, Progress(job))
+        outcome = kind(job, Progress(job))
     except Exception as exc:  # the job says what failed; the worker goes on with the next
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         job.refresh_from_db()
