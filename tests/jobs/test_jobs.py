@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ntm.jobs import kinds
 from ntm.jobs.models import Job
-from ntm.jobs.progress import Progress
+from ntm.jobs.progress import Progress, clear_progress, read_progress
 from ntm.jobs.services import job_start
 
 
@@ -100,21 +100,28 @@ def test_a_failing_job_says_why_and_has_nothing_to_download(
 
 
 def test_progress_is_written_at_most_twice_a_second_but_always_at_the_end(
-    units, users, monkeypatch
+    units, users, client_for, media, monkeypatch
 ):
-    job = Job.objects.create(kind="x", title="x", user=users.coordinator, unit=units.bac_kan)
+    """Inside a transaction (an import's, or this test's) the progress goes to its file, which
+    the status page reads while the job runs."""
+    job = Job.objects.create(
+        kind="x", title="x", user=users.coordinator, unit=units.bac_kan, status="running"
+    )
     clock = iter([10.0, 10.1, 10.2, 10.7, 10.8])
     monkeypatch.setattr("ntm.jobs.progress.monotonic", lambda: next(clock))
     progress = Progress(job)
-    progress(1, 10)  # written (first)
+    progress(1, 10, "Đang ghi")  # written (first)
     progress(2, 10)  # skipped (0.1 s later)
     progress(3, 10)  # skipped
-    job.refresh_from_db()
-    assert (job.done, job.total) == (1, 10)
+    assert read_progress(job.pk) == {"done": 1, "total": 10, "message": "Đang ghi"}
+    state = client_for(users.coordinator).get(reverse("jobs:status", args=[job.pk])).json()
+    assert (state["percent"], state["message"], state["finished"]) == (10, "Đang ghi", False)
     progress(4)  # 0.7 s after the first write
+    assert read_progress(job.pk)["done"] == 4
     progress(10, 10)  # the end is always written
-    job.refresh_from_db()
-    assert (job.done, job.total) == (10, 10)
+    assert read_progress(job.pk)["done"] == 10
+    clear_progress(job.pk)
+    assert read_progress(job.pk) is None
 
 
 def test_the_dashboard_offers_the_background_report(units, users, client_for, media):

@@ -19,7 +19,7 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", null=True
     )
     # The unit the work is about (its scope decides who sees the job); none: the whole country.
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, null=True, blank=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.SET_NULL, null=True, blank=True)
     params = models.JSONField(_("tham số"), default=dict)
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED

@@ -9,7 +9,7 @@ from django_tasks import task
 
 from ntm.jobs import kinds
 from ntm.jobs.models import Job
-from ntm.jobs.progress import Progress
+from ntm.jobs.progress import Progress, clear_progress, read_progress
 
 logger = logging.getLogger(__name__)
 
@@ -27,21 +27,26 @@ def run_job(job_id: int) -> None:
         outcome = kind(job, Progress(job))
     except Exception as exc:  # the job says what failed; the worker goes on with the next
         logger.exception("job %s (%s) failed", job.pk, job.kind)
-        job.refresh_from_db()
-        job.status = Job.Status.FAILED
-        job.message = _("Không hoàn thành: %(error)s") % {"error": str(exc)[:500]}
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "message", "finished_at"])
+        _finish(
+            job, Job.Status.FAILED, _("Không hoàn thành: %(error)s") % {"error": str(exc)[:500]}
+        )
         return
+    _finish(job, Job.Status.FAILED if outcome.failed else Job.Status.DONE, outcome.message, outcome)
+
+
+def _finish(job: Job, status: str, message: str, outcome=None) -> None:
     job.refresh_from_db()
-    if outcome.data:
+    if live := read_progress(job.pk):  # how far it got (written beside, in a transaction)
+        job.done, job.total = live["done"], live["total"]
+    if outcome is not None and outcome.data:
         job.result.save(outcome.filename, ContentFile(outcome.data), save=False)
         job.result_name = outcome.filename
         job.result_type = outcome.content_type
     if job.source:
         job.source.delete(save=False)  # read; an upload is not kept longer than its job
-    job.message = outcome.message
-    job.details = outcome.details
-    job.status = Job.Status.FAILED if outcome.failed else Job.Status.DONE
+    job.message = message
+    job.details = outcome.details if outcome is not None else []
+    job.status = status
     job.finished_at = timezone.now()
     job.save()
+    clear_progress(job.pk)

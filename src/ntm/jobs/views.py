@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.jobs.models import Job
+from ntm.jobs.progress import read_progress
 from ntm.jobs.selectors import jobs_visible
 from ntm.lib.params import int_param
 
@@ -22,6 +23,9 @@ def _job(request, pk: int) -> Job:
 
 
 def _state(job: Job) -> dict:
+    if job.status == Job.Status.RUNNING and (live := read_progress(job.pk)):
+        job.done, job.total = live["done"], live["total"]
+        job.message = live["message"] or job.message
     return {
         "status": job.status,
         "status_label": job.get_status_display(),
