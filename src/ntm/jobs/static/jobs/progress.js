@@ -8,8 +8,10 @@
     document.getElementById("job-status").textContent = state.status_label;
     document.getElementById("job-status").className = "badge badge-" + state.status;
     document.getElementById("job-message").textContent = state.message;
-    document.getElementById("job-progress").value = state.percent;
-    document.getElementById("job-percent").textContent = state.percent + "%";
+    var bar = document.getElementById("job-progress");
+    var unknown = !state.finished && state.total <= 1;  // an import counts what it wrote
+    if (unknown) bar.removeAttribute("value"); else bar.value = state.percent;
+    document.getElementById("job-percent").textContent = unknown ? "" : state.percent + "%";
     if (state.download) {
       var link = document.querySelector("#job-download a");
       link.href = state.download;
