@@ -4,19 +4,12 @@ from django.utils.translation import gettext as _
 
 from ntm.criteria.models import CriteriaSet
 from ntm.jobs.kinds import Outcome
-from ntm.reports.annual import annual_report
+from ntm.reports.annual import DOCX, XLSX, annual_report, report_filename
 from ntm.reports.pdf import docx_to_pdf
 from ntm.reports.word import report_docx
 from ntm.reports.workbook import report_workbook
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("docx", "pdf", "xlsx")
-
-
-def report_filename(report, suffix: str) -> str:
-    scope = report.scope_code or "ca-nuoc"
-    return f"bao-cao-ntm-{scope}-{report.year}{suffix}"
 
 
 def _report(job, progress):

@@ -36,6 +36,16 @@ from ntm.reports.selectors import DEFAULT_BASIS, national_summary, progress_summ
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_filename(report, suffix: str) -> str:
+    """The download name of a report: bao-cao-ntm-<unit code or ca-nuoc>-<year><suffix>."""
+    scope = report.scope_code or "ca-nuoc"
+    return f"bao-cao-ntm-{scope}-{report.year}{suffix}"
+
+
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
 
 

@@ -12,16 +12,13 @@ from django.views.decorators.http import require_safe
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
 from ntm.lib.params import object_param, year_param
-from ntm.reports.annual import annual_report
+from ntm.reports.annual import DOCX, XLSX, annual_report, report_filename
 from ntm.reports.charts import bar_chart
 from ntm.reports.document import Chart, Heading, Paragraph, Table, cell_text
 from ntm.reports.pdf import PdfUnavailable, docx_to_pdf, libreoffice
 from ntm.reports.word import report_docx
 from ntm.reports.workbook import report_workbook
 from ntm.units.models import Unit
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_query(*, unit: Unit | None, year: int, set_code: str = "") -> str:
@@ -53,11 +50,6 @@ def _report(request):
     if unit is not None and request.GET.get("set"):
         chosen = criteria_sets_visible(scope).filter(code=request.GET["set"]).first()
     return annual_report(unit=unit, year=year, criteria_set=chosen), unit
-
-
-def _filename(report, suffix: str) -> str:
-    scope = report.scope_code or "ca-nuoc"
-    return f"bao-cao-ntm-{scope}-{report.year}{suffix}"
 
 
 def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -118,7 +110,7 @@ def _is_number(value) -> bool:
 @require_safe
 def annual_docx(request):
     report, _unit = _report(request)
-    return _download(report_docx(report), DOCX, _filename(report, ".docx"))
+    return _download(report_docx(report), DOCX, report_filename(report, ".docx"))
 
 
 @login_required
@@ -129,11 +121,11 @@ def annual_pdf(request):
         data = docx_to_pdf(report_docx(report))
     except PdfUnavailable as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    return _download(data, "application/pdf", _filename(report, ".pdf"))
+    return _download(data, "application/pdf", report_filename(report, ".pdf"))
 
 
 @login_required
 @require_safe
 def tables_xlsx(request):
     report, _unit = _report(request)
-    return _download(report_workbook(report), XLSX, _filename(report, "-bieu.xlsx"))
+    return _download(report_workbook(report), XLSX, report_filename(report, "-bieu.xlsx"))
