@@ -60,12 +60,8 @@ print(elapsed)
 """
 
 
-def bench_assessments_import(env, tmp: Path) -> float:
-    """Import a filled 95-commune workbook (Bắc Kạn 2023, NTM-XA-2021) into a fresh database."""
-    _run(["migrate", "-v0"], env)
-    _run(["units", "-v0", "load", "--province", "06"], env)
-    _run(["criteria", "load", IMPORT_SET], env)
-    template, filled = tmp / "mau.xlsx", tmp / "ketqua.xlsx"
+def _filled_workbook(env, tmp: Path, year: int) -> Path:
+    template, filled = tmp / f"mau-{year}.xlsx", tmp / f"ketqua-{year}.xlsx"
     _run(
         [
             "template",
@@ -73,7 +69,7 @@ def bench_assessments_import(env, tmp: Path) -> float:
             "--unit",
             "06",
             "--year",
-            "2023",
+            str(year),
             "--set",
             IMPORT_SET,
             "-o",
@@ -82,6 +78,18 @@ def bench_assessments_import(env, tmp: Path) -> float:
         env,
     )
     fill_assessments(template, filled)
+    return filled
+
+
+def bench_assessments_import(env, tmp: Path) -> list[float]:
+    """Import a filled 95-commune workbook (Bắc Kạn, NTM-XA-2021) into a fresh database: 2023
+    in process (the runner alone), then 2024 as a whole `ntm import assessments` command (the
+    process start included), each creating its 95 results."""
+    _run(["migrate", "-v0"], env)
+    _run(["units", "-v0", "load", "--province", "06"], env)
+    _run(["criteria", "load", IMPORT_SET], env)
+    filled = _filled_workbook(env, tmp, 2023)
+    command_file = _filled_workbook(env, tmp, 2024)
     env = {**env, "DJANGO_SETTINGS_MODULE": "ntm.settings"}
     done = subprocess.run(
         [sys.executable, "-c", IMPORT_CODE, str(filled)],
@@ -93,7 +101,9 @@ def bench_assessments_import(env, tmp: Path) -> float:
     )
     if done.returncode:
         sys.exit(f"the 95-commune import failed:\n{done.stderr[-3000:]}")
-    return float(done.stdout.strip().splitlines()[-1])
+    in_process = float(done.stdout.strip().splitlines()[-1])
+    as_command = _run(["import", "assessments", str(command_file), "-v0"], env)
+    return [in_process, as_command]
 
 
 NATIONAL_SETS = ["NTM-XA-2016", "NTM-XA-2021", "NTM-XA-NC-2021"]
@@ -101,7 +111,7 @@ GENERATE_TARGET = 240.0  # seconds: the budget for the synthetic national datase
 NOTES: list[str] = []
 
 
-def bench_national(env, db_name: str) -> list[tuple[str, float, float]]:
+def bench_national(env, tmp: Path, db_name: str) -> list[tuple[str, float, float]]:
     """Every xã of the 63 legacy provinces, 2021-2025: generate, then time the figures and pages."""
     _run(["migrate", "-v0"], env)
     _run(["units", "-v0", "load", "--all"], env)
@@ -121,6 +131,9 @@ def bench_national(env, db_name: str) -> list[tuple[str, float, float]]:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     made = step("generate")
+    # The annual Word report of the province with the most xã, as a whole command (median of 3).
+    report = ["report", "annual", "--unit", "38", "--year", "2024", "-o"]
+    annual = sorted(_run([*report, str(tmp / f"bao-cao-{i}.docx")], env) for i in range(3))[1]
     NOTES.append(
         f"{db_name}: synthetic data: {made['communes']:,} xã × 5 years = {made['assessments']:,} "
         f"assessments, {made['criterion_results']:,} criterion results, "
@@ -137,6 +150,7 @@ def bench_national(env, db_name: str) -> list[tuple[str, float, float]]:
             )
         )
     rows += [(label, seconds, target) for label, seconds, target in measured["rows"]]
+    rows.append(("`ntm report annual --unit 38 --year 2024` (Word, a command, wall)", annual, 3.0))
     duck = measured.get("duckdb")
     if duck is None:
         NOTES.append(f"{db_name}: DuckDB not installed (pip install -e '.[dev,bench]'): no ratio")
@@ -147,6 +161,7 @@ def bench_national(env, db_name: str) -> list[tuple[str, float, float]]:
             + ("equal" if duck["equal"] else f"DIFFER: {duck['mismatches']}")
             + f" for {duck['provinces']} provinces"
         )
+        rows.append(("national summary / one DuckDB query (ratio, same run)", duck["ratio"], 2.0))
         if not duck["equal"]:
             rows.append(("DuckDB figures differ from national_summary", 1.0, 0.0))
     return rows
@@ -193,7 +208,8 @@ BENCHMARKS = {
         ("units load --all (again, no change)", 60.0),
     ],
     "assessments": [
-        (f"import 95-commune assessments workbook ({IMPORT_SET}, in process, runner)", 2.0)
+        (f"import 95-commune assessments workbook ({IMPORT_SET}, in process, runner)", 1.0),
+        ("the same import as a command (`ntm import assessments FILE`, wall)", 2.0),
     ],
     "command": None,  # labels and targets come from bench/command.py
     "limits": None,  # labels and targets come from bench/limits.py
@@ -205,7 +221,7 @@ BENCHMARKS = {
 
 def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, float, float]]:
     if name == "national":
-        return bench_national(env, db_name)
+        return bench_national(env, tmp, db_name)
     if name == "limits":
         from limits import measure  # bench/limits.py
 
@@ -223,7 +239,7 @@ def _measure(name: str, env: dict, tmp: Path, db_name: str) -> list[tuple[str, f
 
         return bench_load(env, tmp, db_name, NOTES)
     seconds = (
-        list(bench_units_load_all(env)) if name == "units" else [bench_assessments_import(env, tmp)]
+        list(bench_units_load_all(env)) if name == "units" else bench_assessments_import(env, tmp)
     )
     return [
         (label, value, target)

@@ -19,10 +19,12 @@ from ntm.assessments.services import (
     assessment_save,
     assessment_transition,
 )
+from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import threshold_save
-from ntm.reports.selectors import average_by_year, progress_summary
+from ntm.reports.selectors import average_by_year, national_summary, progress_summary
 from ntm.units.models import AttributeKind, Unit
 from ntm.units.services import attribute_set
+from ntm.units.signals import units_written
 
 YEAR = 2023
 
@@ -188,6 +190,41 @@ def test_a_commune_moved_to_another_district_counts_there(units, users, small_se
     assert (after.communes_total, after.communes_assessed) == (before.communes_total + 1, 1)
     moved = progress_summary(unit=units.bach_thong, year=YEAR, criteria_set=small_set.set)
     assert moved.communes_assessed == 0
+
+
+def _national_assessed(province) -> int:
+    rows = national_summary(year=YEAR)
+    return next(r["assessed"] for r in rows if r["id"] == province.pk)
+
+
+@pytest.mark.parametrize("how", ["save", "bulk"])
+def test_a_commune_that_ends_leaves_the_national_table_too(units, users, small_set, how):
+    """The rows copy their unit's province and validity (the national table reads no units):
+    a unit that ends before the year's last day drops out there as in the province's figures,
+    whether it was saved or written in bulk by the catalogue (units_written)."""
+    CriteriaSet.objects.filter(pk=small_set.set.pk).update(period_start=YEAR, period_end=YEAR)
+    _approve(
+        _fill(
+            assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set),
+            small_set,
+            users.commune,
+        ),
+        users,
+    )
+    assert _national_assessed(units.bac_kan) == 1
+    ended = datetime.date(YEAR, 6, 30)
+    if how == "save":
+        commune = Unit.objects.get(pk=units.quan_ha.pk)
+        commune.valid_to = ended
+        commune.save()
+    else:
+        Unit.objects.filter(pk=units.quan_ha.pk).update(valid_to=ended)
+        units_written.send(sender=Unit, unit_ids=[units.quan_ha.pk])
+    _same()
+    assert _row(units.quan_ha).unit_valid_to == ended
+    assert _national_assessed(units.bac_kan) == 0
+    summary = progress_summary(unit=units.bac_kan, year=YEAR, criteria_set=small_set.set)
+    assert summary.communes_assessed == 0
 
 
 def test_a_region_change_and_a_threshold_change_reach_the_rows(units, users, small_set):

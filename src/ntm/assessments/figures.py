@@ -5,8 +5,10 @@ Every write that changes what a row summarises refreshes the rows of its unit in
 transaction: Assessment and Recognition saves and deletes (signals below), the services'
 recompute (`services.assessment_recompute`, whose counts are written with an UPDATE) and the
 workbook import (which writes in bulk inside `deferred()`, then refreshes its units at once).
-Rules changes reach the rows through the recompute they trigger (assessments.receivers); a
-unit's place in the hierarchy is read from the unit's stored keys, kept by Unit.save.
+Rules changes reach the rows through the recompute they trigger (assessments.receivers). Each
+row also copies its unit's province key, level, kind and validity (the national table counts
+by province with no pass over the units): a unit saved, or written in bulk by the catalogue
+(`units.signals.units_written`), refreshes the rows of its assessments.
 Raw bulk writes (test fixtures, the benchmark's generator) call `figures_refresh` or
 `figures_rebuild` themselves. `ntm figures rebuild` recomputes everything.
 """
@@ -30,6 +32,8 @@ from ntm.assessments.models import (
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria import levels as recognition_levels
 from ntm.lib.dates import year_end
+from ntm.units.models import Unit
+from ntm.units.signals import units_written
 
 FIELDS = (
     "unit_id",
@@ -41,7 +45,13 @@ FIELDS = (
     "meets_standard",
     "met_mask",
     "levels",
+    "unit_province_key",
+    "unit_level",
+    "unit_kind",
+    "unit_valid_from",
+    "unit_valid_to",
 )
+UNIT_FIELDS = ("province_key", "level", "kind", "valid_from", "valid_to")  # copied as unit_<name>
 MAX_NUMBER = 62  # criterion numbers that fit the mask (every shipped set has at most 20)
 
 _local = threading.local()
@@ -93,8 +103,18 @@ def figures_computed(unit_ids=None) -> list[CommuneFigure]:
         )
         for year, ids in units_by_year.items()
     }
+    units = Unit.objects.order_by()
+    if unit_ids is not None:
+        units = units.filter(pk__in=unit_ids)
+    else:
+        units = units.filter(pk__in=Assessment.objects.order_by().values("unit_id"))
+    unit_values = {
+        pk: dict(zip(UNIT_FIELDS, values, strict=True))
+        for pk, *values in units.values_list("pk", *UNIT_FIELDS)
+    }
     return [
         CommuneFigure(
+            **{f"unit_{name}": value for name, value in unit_values[unit_id].items()},
             unit_id=unit_id,
             year=year,
             criteria_set_id=set_id,
@@ -170,3 +190,29 @@ def _row_written(sender, instance, **kwargs) -> None:
     if kwargs.get("raw"):  # fixtures loaded as they are
         return
     figures_refresh([instance.unit_id])
+
+
+@receiver(post_save, sender=Unit, dispatch_uid="figures-unit-saved")
+def _unit_saved(sender, instance, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    _units_changed([instance.pk])
+
+
+@receiver(units_written, dispatch_uid="figures-units-written")
+def _units_written(sender, unit_ids, **kwargs) -> None:
+    _units_changed(unit_ids)
+
+
+def _units_changed(unit_ids) -> None:
+    """Refresh the rows of the units that have any (most units have no assessment)."""
+    ids = list({pk for pk in unit_ids if pk is not None})
+    with_rows: set[int] = set()
+    for start in range(0, len(ids), 500):
+        with_rows.update(
+            CommuneFigure.objects.filter(unit_id__in=ids[start : start + 500])
+            .order_by()
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+    figures_refresh(with_rows)

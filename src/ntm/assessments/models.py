@@ -247,6 +247,13 @@ class CommuneFigure(models.Model):
     met_mask = models.BigIntegerField(default=0)
     # The levels the unit holds on 31/12 of the year (level codes of the data, comma-separated).
     levels = models.CharField(max_length=200, blank=True, default="")
+    # The unit as it stands (copied from it, kept by `assessments.figures` when a unit changes):
+    # the national table counts a year's rows by province with no pass over the units.
+    unit_province_key = models.PositiveIntegerField(null=True)
+    unit_level = models.PositiveSmallIntegerField(null=True)
+    unit_kind = models.CharField(max_length=20, blank=True, default="")
+    unit_valid_from = models.DateField(null=True)
+    unit_valid_to = models.DateField(null=True)
 
     class Meta:
         constraints = [
@@ -254,7 +261,24 @@ class CommuneFigure(models.Model):
                 fields=["unit", "year", "criteria_set"], name="commune_figure_unique"
             )
         ]
-        indexes = [models.Index(fields=["year", "criteria_set"])]
+        indexes = [
+            # Covers the national table's grouped count: no read of the table itself.
+            models.Index(
+                fields=[
+                    "year",
+                    "criteria_set",
+                    "unit_province_key",
+                    "criteria_met",
+                    "meets_standard",
+                    "approved",
+                    "unit_level",
+                    "unit_kind",
+                    "unit_valid_from",
+                    "unit_valid_to",
+                ],
+                name="commune_figure_year_province",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} · {self.year} · {self.criteria_set_id}: {self.criteria_met}"

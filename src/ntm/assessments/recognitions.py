@@ -54,18 +54,25 @@ def _level_label(level: str) -> str:
 def levels_held(unit_ids, day: datetime.date) -> dict[int, set[str]]:
     """unit id -> levels held on the day: the latest decision per (unit, level) up to the day
     decides, recognised or revoked. One query for any number of units."""
-    latest: dict[tuple[int, str], tuple] = {}
     rows = (
         Recognition.objects.filter(unit_id__in=unit_ids, decision_date__lte=day)
-        .order_by()
-        .values_list("unit_id", "level", "action", "decision_date", "pk")
+        .order_by(*DECISION_ORDER)
+        .values_list("unit_id", "level", "action")
     )
-    for unit_id, level, action, decision_date, pk in rows:
-        key = (unit_id, level)
-        if key not in latest or (decision_date, pk) > latest[key][0]:
-            latest[key] = ((decision_date, pk), action)
+    return held_from(rows)
+
+
+DECISION_ORDER = ("decision_date", "pk")  # the later of two decisions on a level decides
+
+
+def held_from(rows) -> dict[int, set[str]]:
+    """`levels_held` of decisions already read: (unit id, level, action) in DECISION_ORDER,
+    every one up to the day."""
+    latest: dict[tuple[int, str], str] = {}
+    for unit_id, level, action in rows:
+        latest[(unit_id, level)] = action
     held: dict[int, set[str]] = defaultdict(set)
-    for (unit_id, level), (_when, action) in latest.items():
+    for (unit_id, level), action in latest.items():
         if action == RecognitionAction.RECOGNISED:
             held[unit_id].add(level)
     return held

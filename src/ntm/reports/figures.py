@@ -9,11 +9,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 
 from ntm.assessments.models import CommuneFigure, Recognition, RecognitionAction
-from ntm.assessments.recognitions import levels_held
+from ntm.assessments.recognitions import DECISION_ORDER, held_from
 from ntm.criteria.models import CriteriaSet
 from ntm.lib.dates import year_end
 from ntm.units.models import Kind, Level, Unit, valid_on_q
@@ -22,9 +23,9 @@ TWO_PLACES = Decimal("0.01")
 PROVISIONAL = "provisional"
 
 
-@dataclass(frozen=True)
-class Row:
-    """What a figure needs of one xã's result (a CommuneFigure row)."""
+class Row(NamedTuple):
+    """What a figure needs of one xã's result (a CommuneFigure row). A tuple: thousands are
+    made per national table."""
 
     unit_id: int
     criteria_set_id: int
@@ -72,17 +73,18 @@ def figure_rows_by_province(
     """province id -> the kept rows of its xã, grouped (one Row per distinct figure, `n` xã),
     in one query: the national table needs counts, not xã."""
     out: dict[int, list[Row]] = defaultdict(list)
+    # The rows' own copy of their unit (province, level, kind, validity): no join to the units.
     rows = (
         CommuneFigure.objects.filter(
-            communes_q(provinces_by_day, "unit__"), year=year, criteria_set_id__in=list(set_ids)
+            communes_q(provinces_by_day, "unit_"), year=year, criteria_set_id__in=list(set_ids)
         )
         .order_by()
         .values(
-            "unit__province_key", "criteria_set_id", "criteria_met", "meets_standard", "approved"
+            "unit_province_key", "criteria_set_id", "criteria_met", "meets_standard", "approved"
         )
         .annotate(n=Count("pk"))
         .values_list(
-            "unit__province_key",
+            "unit_province_key",
             "criteria_set_id",
             "criteria_met",
             "meets_standard",
@@ -107,19 +109,44 @@ def figure_rows(communes, year: int, set_ids) -> list[Row]:
 
 def decisions_of_year(communes, year: int) -> list[tuple[int, str, str]]:
     """(unit id, action, level) of the year's decisions about these xã."""
-    if isinstance(communes, QuerySet):
-        communes = communes.values("pk")
-    return list(
-        Recognition.objects.filter(unit_id__in=communes, year=year)
-        .order_by()
-        .values_list("unit_id", "action", "level")
-    )
+    return year_recognitions(communes, year).decided
 
 
 def held_at_year_end(communes, year: int) -> dict[int, set[str]]:
-    if isinstance(communes, QuerySet):
-        communes = communes.values("pk")
-    return levels_held(communes, year_end(year))
+    return year_recognitions(communes, year).held
+
+
+@dataclass
+class YearRecognitions:
+    held: dict[int, set[str]]  # unit id -> levels held on 31/12
+    decided: list[tuple[int, str, str]]  # (unit id, action, level) of the year's decisions
+    province_of: dict[int, int]  # unit id -> province key (when asked for)
+
+
+def year_recognitions(communes, year: int, *, condition: Q | None = None) -> YearRecognitions:
+    """The levels these xã hold at the year's end and the year's decisions about them, from one
+    query: `communes` are ids or a query of units, or None with `condition` on the decisions'
+    units (`unit__…`), in which case each xã's province key comes too."""
+    day = year_end(year)
+    decisions = (
+        Recognition.objects.filter(Q(decision_date__lte=day) | Q(year=year))
+        .annotate(upto=ExpressionWrapper(Q(decision_date__lte=day), output_field=BooleanField()))
+        .order_by(*DECISION_ORDER)
+    )
+    fields = ["unit_id", "level", "action", "upto", "year"]
+    if condition is not None:
+        decisions = decisions.filter(condition)
+        fields.append("unit__province_key")
+    else:
+        if isinstance(communes, QuerySet):
+            communes = communes.values("pk")
+        decisions = decisions.filter(unit_id__in=communes)
+    rows = list(decisions.values_list(*fields))
+    return YearRecognitions(
+        held=held_from(r[:3] for r in rows if r[3]),
+        decided=[(r[0], r[2], r[1]) for r in rows if r[4] == year],
+        province_of={r[0]: r[5] for r in rows} if condition is not None else {},
+    )
 
 
 @dataclass

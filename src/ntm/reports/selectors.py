@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from ntm.assessments.models import CommuneFigure, Recognition
+from ntm.assessments.models import CommuneFigure
 from ntm.assessments.recognitions import levels_held
 from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet, Criterion
@@ -23,12 +23,12 @@ from ntm.plans.selectors import behind_roadmap
 from ntm.reports.figures import (
     PROVISIONAL,
     communes_on,
-    decisions_of_year,
+    communes_q,
     figure_rows,
     figure_rows_by_province,
-    held_at_year_end,
     met_per_criterion,
     tally,
+    year_recognitions,
 )
 from ntm.reports.keeping import keeping_standard
 from ntm.reports.targets import targets_progress
@@ -230,14 +230,15 @@ def progress_summary(
     # Every result entered, from the rows kept on write; the basis decides which of them count.
     # The xã as a subquery, not a list of ids (a long IN list costs more to build than to run).
     in_unit = communes_of(unit, year)
-    held = held_at_year_end(in_unit, year)
+    recognitions = year_recognitions(in_unit, year)
+    held = recognitions.held
     counts = tally(
         communes=len(commune_ids),
         rows=figure_rows(in_unit, year, [cset.pk]),
         cset=cset,
         basis=basis,
         held=held,
-        decided=decisions_of_year(in_unit, year),
+        decided=recognitions.decided,
     )
     for name in (
         "communes_assessed",
@@ -410,20 +411,14 @@ def national_summary(
     )
     used_sets = {s.pk for s in sets.values() if s is not None}
     rows = figure_rows_by_province(by_day, year, used_sets) if used_sets else {}
-    held_by_unit = held_at_year_end(communes, year)
-    decisions = decisions_of_year(communes, year)
-    # The province of the xã that hold a level or had a decision (not of every xã).
-    province_of = dict(
-        communes.filter(pk__in=Recognition.objects.values("unit_id")).values_list(
-            "pk", "province_key"
-        )
-    )
+    # Levels held and the year's decisions, each with its xã's province, in one query.
+    recognitions = year_recognitions(None, year, condition=communes_q(by_day, "unit__"))
     held: dict[int, dict[int, set[str]]] = defaultdict(dict)
-    for unit_id, levels in held_by_unit.items():
-        held[province_of[unit_id]][unit_id] = levels
+    for unit_id, levels in recognitions.held.items():
+        held[recognitions.province_of[unit_id]][unit_id] = levels
     decided: dict[int, list] = defaultdict(list)
-    for decision in decisions:
-        decided[province_of[decision[0]]].append(decision)
+    for decision in recognitions.decided:
+        decided[recognitions.province_of[decision[0]]].append(decision)
 
     out = []
     for p in provinces:

@@ -32,7 +32,7 @@ from ntm.units.models import (
 )
 from ntm.units.paths import hierarchy_keys
 from ntm.units.resolver import resolve_code
-from ntm.units.signals import rules_changed
+from ntm.units.signals import rules_changed, units_written
 from ntm.units.text import fold
 
 _COMPARED_FIELDS = ("name", "short_name", "kind", "latitude", "longitude", "valid_from", "source")
@@ -170,6 +170,7 @@ def _set_paths(units: list[Unit]) -> None:
         unit.path = f"{parent_paths.get(unit.parent_id, '/')}{unit.pk}/"
         unit.province_key, unit.district_key = hierarchy_keys(unit.path, unit.level)
     Unit.objects.bulk_update(units, ["path", "province_key", "district_key"], batch_size=500)
+    units_written.send(sender=Unit, unit_ids=[u.pk for u in units])
 
 
 REGION_FROM_YEAR = 2016  # the regional thresholds of 1980/QĐ-TTg and 318/QĐ-TTg

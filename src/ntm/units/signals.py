@@ -5,3 +5,8 @@ from django.dispatch import Signal
 # A unit attribute that thresholds may depend on changed for some years. Keyword arguments:
 # unit, years (a range). Sent inside the write's transaction.
 rules_changed = Signal()
+
+# Sent after units were created or moved past `Unit.save`'s own signals (the catalogue's bulk
+# writes, a path rewritten after the save), with `unit_ids`: apps above keep what they copied of
+# a unit (assessments.figures).
+units_written = Signal()
