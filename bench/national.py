@@ -369,6 +369,17 @@ def measure() -> dict:
             _median(lambda unit=unit: progress_summary(unit=unit, year=YEAR)),
             0.02,
         )
+    from django.core.cache import caches
+
+    def uncached(unit):
+        caches["figures"].clear()
+        return progress_summary(unit=unit, year=YEAR)
+
+    row(
+        f"province summary {PROVINCES[-1]}, panels computed (cache emptied first)",
+        _median(lambda: uncached(unit)),
+        None,
+    )
     ours = _median(lambda: national_summary(year=YEAR))
     provinces = national_summary(year=YEAR)
     row(f"national summary ({len(provinces)} provinces, {YEAR})", ours, None)  # ratio: run.py

@@ -256,7 +256,13 @@ def main(argv: list[str]) -> int:
         for db_name in _databases():
             for name in wanted:
                 with _fresh_database(db_name, Path(tmp), name) as db_env:
-                    env = {**os.environ, **db_env, "NTM_DATA_DIR": tmp, "NTM_TESTING": "1"}
+                    env = {
+                        **os.environ,
+                        **db_env,
+                        "NTM_DATA_DIR": tmp,
+                        "NTM_TESTING": "1",
+                        "NTM_FIGURES_CACHE": "1",  # the panels' cache, as in production
+                    }
                     measured = _measure(name, env, Path(tmp), db_name)
                 rows += [(db_name, label, value, target) for label, value, target in measured]
     width = max(40, *(len(label) for _db, label, _s, _t in rows))

@@ -8,6 +8,8 @@ NTM_DATA_DIR  where the SQLite file, uploads and backups live (default ./var)
 NTM_RECOGNITION_LEVELS_FILE  another recognition levels file (default: the shipped
               criteria/data/recognition_levels.json)
 API_TOKEN_DAYS  days an API token lasts from its creation (default 30)
+NTM_FIGURES_CACHE  1/0: keep the summary's resources and OCOP panels in a shared file cache
+              (default 1, 0 under tests)
 """
 
 import datetime
@@ -184,6 +186,24 @@ TASKS = {
             else "django_tasks_db.DatabaseBackend",
         )
     }
+}
+
+# The summary's panels that few writes change (resources, OCOP) are kept per (unit, year, data
+# version) in a cache every worker shares (files under NTM_DATA_DIR); a write to their tables
+# changes the version on commit (ntm.lib.freshness). Tests run without it unless
+# NTM_FIGURES_CACHE=1.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": (
+        {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "figures"),
+            "TIMEOUT": 3600,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+        if env_bool("NTM_FIGURES_CACHE", not TESTING)
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    ),
 }
 
 # Uploads larger than this are imported as a background job with a progress page.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ntm.excel import MAX_IMPORT_BYTES, ImportReport, WorkbookError, open_workbook, workbook_opened
 from ntm.imports.limits import check_cells, scan_workbook
 from ntm.imports.registry import Importer, get
+from ntm.lib.freshness import data_changed
 
 
 class UnknownImporter(LookupError):
@@ -70,6 +71,8 @@ def run_import(
         )
         if result.errors or dry_run:
             transaction.set_rollback(True)
+        else:
+            data_changed()  # bulk writes send no signal: cached panels read anew after commit
     return result
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ntm import versioning
+from ntm.lib.freshness import data_changed
 from ntm.ocop import services
 from ntm.ocop.models import (
     CouncilMember,
@@ -130,6 +131,7 @@ def _recompute(evaluations: list[Evaluation]) -> None:
         ev.total, ev.band_stars, ev.stars, ev.caps = mean, band, stars, caps
         ev.version += 1
     Evaluation.objects.bulk_update(evaluations, ["total", "band_stars", "stars", "caps", "version"])
+    data_changed()  # a bulk update sends no signal
 
 
 # -- council and products --------------------------------------------------------------------
@@ -430,6 +432,7 @@ def round_close(*, user, round: EvaluationRound) -> list[Evaluation]:
     for ev in evaluations:
         ev.proposal = proposal_text(ev)
     Evaluation.objects.bulk_update(evaluations, ["proposal"])
+    data_changed()
     rnd.status, rnd.closed_at = RoundStatus.CLOSED, timezone.now()
     rnd.closed_by = user if user is not None and user.is_authenticated else None
     if user is not None:

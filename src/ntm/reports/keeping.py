@@ -147,8 +147,9 @@ def keeping_standard(
     held = {k: v for k, v in held.items() if v}
     if not held:
         return []
-    # The unit's xã as a subquery (a long IN list of the recognised ones costs more to build).
-    in_unit = communes_of(unit, year).values("pk")
+    # The recognised xã by id (few beside the unit's xã and their every year's rows); past a
+    # few thousand, the unit's xã as a subquery (a very long IN list costs more to build).
+    in_unit = sorted(held) if len(held) <= 2000 else communes_of(unit, year).values("pk")
     communes = {
         pk: _Commune(pk, code, name, parent or "")
         for pk, code, name, parent in Unit.objects.filter(pk__in=in_unit)

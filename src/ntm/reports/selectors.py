@@ -18,6 +18,7 @@ from ntm.criteria import levels as recognition_levels
 from ntm.criteria.models import CriteriaSet, Criterion
 from ntm.criteria.selectors import set_in_force, sets_in_force
 from ntm.lib.dates import year_end
+from ntm.lib.freshness import cached
 from ntm.ocop.selectors import ocop_figures
 from ntm.plans.selectors import behind_roadmap
 from ntm.reports.figures import (
@@ -194,10 +195,18 @@ def _resource_dict(summary: "Summary") -> dict:
     }
 
 
+def _panel_key(summary: "Summary", name: str) -> str:
+    # Today in the key: a certificate's or a plan's standing can change with the date alone.
+    return f"{name}:{summary.unit.pk}:{summary.year}:{datetime.date.today().isoformat()}"
+
+
 def _fill_resources(summary: "Summary") -> None:
     from ntm.resources.selectors import resource_figures  # resources import this module
 
-    for key, value in resource_figures(summary.unit, summary.year).items():
+    figures = cached(
+        _panel_key(summary, "resources"), lambda: resource_figures(summary.unit, summary.year)
+    )
+    for key, value in figures.items():
         setattr(summary, key, value)
 
 
@@ -285,11 +294,18 @@ def _fill_previous(summary: Summary, cset: CriteriaSet) -> None:
     """The average of the year before under the same set (kept rows), and the change since."""
     unit, year, basis = summary.unit, summary.year, summary.basis
     if cset.period_start <= year - 1 <= cset.period_end:
-        previous_ids = communes_of(unit, year - 1)  # a subquery: one round trip
-        previous = figure_rows(previous_ids, year - 1, [cset.pk])
-        summary.criteria_met_average_previous = _average(
-            [r.criteria_met for r in previous if basis == PROVISIONAL or r.approved]
+        previous = CommuneFigure.objects.filter(
+            unit_id__in=communes_of(unit, year - 1).values("pk"),  # a subquery: one round trip
+            year=year - 1,
+            criteria_set=cset,
         )
+        if basis != PROVISIONAL:
+            previous = previous.filter(approved=True)
+        counted = previous.aggregate(n=Count("pk"), total=Sum("criteria_met"))
+        if counted["n"]:
+            summary.criteria_met_average_previous = (
+                Decimal(counted["total"]) / Decimal(counted["n"])
+            ).quantize(TWO_PLACES, ROUND_HALF_UP)
         if (
             summary.criteria_met_average is not None
             and summary.criteria_met_average_previous is not None
@@ -320,7 +336,9 @@ def _fill_attainment(summary: Summary, cset: CriteriaSet, counted) -> None:
 
 
 def _fill_ocop(summary: Summary) -> None:
-    summary.ocop = ocop_figures(unit=summary.unit, year=summary.year)
+    summary.ocop = cached(
+        _panel_key(summary, "ocop"), lambda: ocop_figures(unit=summary.unit, year=summary.year)
+    )
 
 
 def _subunits(
