@@ -102,7 +102,7 @@ def bench_assessments_import(env, tmp: Path) -> list[float]:
     if done.returncode:
         sys.exit(f"the 95-commune import failed:\n{done.stderr[-3000:]}")
     in_process = float(done.stdout.strip().splitlines()[-1])
-    as_command = _run(["import", "assessments", str(command_file), "-v0"], env)
+    as_command = _run(["import", "-v0", "assessments", str(command_file)], env)
     return [in_process, as_command]
 
 
