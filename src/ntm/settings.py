@@ -13,6 +13,7 @@ NTM_FIGURES_CACHE  1/0: keep the summary's resources and OCOP panels in a shared
 """
 
 import datetime
+import hashlib
 import sys
 from pathlib import Path
 
@@ -191,13 +192,17 @@ TASKS = {
 # The summary's panels that few writes change (resources, OCOP) are kept per (unit, year, data
 # version) in a cache every worker shares (files under NTM_DATA_DIR); a write to their tables
 # changes the version on commit (ntm.lib.freshness). Tests run without it unless
-# NTM_FIGURES_CACHE=1.
+# NTM_FIGURES_CACHE=1. Each database has its own folder: two databases never share a version.
+_database = DATABASES["default"]
+_database_id = hashlib.sha256(
+    f"{_database['ENGINE']}|{_database.get('HOST')}|{_database.get('PORT')}|{_database['NAME']}".encode()
+).hexdigest()[:16]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "figures": (
         {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache" / "figures"),
+            "LOCATION": str(DATA_DIR / "cache" / "figures" / _database_id),
             "TIMEOUT": 3600,
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }

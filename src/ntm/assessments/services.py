@@ -103,13 +103,25 @@ def threshold_basis_value(assessment: Assessment) -> str | None:
     return None
 
 
-def assessment_recompute(assessment: Assessment) -> Assessment:
-    """Derive indicator and criterion results and the counts from the values entered."""
+def criteria_with_thresholds(criteria_set: CriteriaSet) -> list[Criterion]:
+    """A set's criteria with their indicators and thresholds: what `assessment_recompute`
+    reads, loaded once by callers that recompute many assessments of one set."""
+    return list(
+        Criterion.objects.filter(criteria_set=criteria_set).prefetch_related(
+            "indicators__thresholds"
+        )
+    )
+
+
+def assessment_recompute(
+    assessment: Assessment, *, criteria: list[Criterion] | None = None
+) -> Assessment:
+    """Derive indicator and criterion results and the counts from the values entered.
+    `criteria`: `criteria_with_thresholds` of the assessment's set, when the caller has it."""
     basis = threshold_basis_value(assessment)
     values = {v.indicator_id: v for v in assessment.values.all()}
-    criteria = Criterion.objects.filter(criteria_set=assessment.criteria_set).prefetch_related(
-        "indicators__thresholds"
-    )
+    if criteria is None:
+        criteria = criteria_with_thresholds(assessment.criteria_set)
     results = {r.criterion_id: r for r in assessment.results.all()}
     changed_values, changed_results, kind_only = [], [], []
     for criterion in criteria:

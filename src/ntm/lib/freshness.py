@@ -48,9 +48,11 @@ def cached(key: str, compute: Callable[[], object]):
     return value
 
 
-def watch(app_labels: list[str]) -> None:
-    for label in app_labels:
-        for model in apps.get_app_config(label).get_models():
-            uid = f"freshness-{model._meta.label}"
-            post_save.connect(data_changed, sender=model, dispatch_uid=f"{uid}-save")
-            post_delete.connect(data_changed, sender=model, dispatch_uid=f"{uid}-delete")
+def watch(app_labels: list[str] = (), models: list = ()) -> None:
+    """A new data version after every committed save or delete of these apps' models and of
+    these models."""
+    every = [m for label in app_labels for m in apps.get_app_config(label).get_models()]
+    for model in [*every, *models]:
+        uid = f"freshness-{model._meta.label}"
+        post_save.connect(data_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(data_changed, sender=model, dispatch_uid=f"{uid}-delete")

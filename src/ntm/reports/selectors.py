@@ -5,6 +5,7 @@ hierarchy of that year (a 2024 figure of an old commune counts under its old dis
 """
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -396,11 +397,9 @@ def _subunits(
 def national_provinces(year: int) -> list[Unit]:
     """The provinces of a year's national figures: those in force on 1 January (the 63 legacy
     provinces up to 2025, whose 2025 figures use the hierarchy of 30/6/2025; the 34 from 2026)."""
-    return list(
-        Unit.objects.filter(level=Level.PROVINCE)
-        .valid_on(datetime.date(year, 1, 1))
-        .order_by("code")
-    )
+    # Sorted here: with planner statistics SQLite would walk the whole code index to sort 63 rows.
+    provinces = Unit.objects.filter(level=Level.PROVINCE).valid_on(datetime.date(year, 1, 1))
+    return sorted(provinces.order_by(), key=lambda p: p.code)
 
 
 def national_summary(
@@ -423,20 +422,11 @@ def national_summary(
     by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for p in provinces:
         by_day[reference_day(p, year)].append(p.pk)
-    communes = communes_on(by_day)
-    totals = dict(
-        communes.values("province_key").annotate(n=Count("pk")).values_list("province_key", "n")
+    totals, held, decided = cached(
+        _national_key(year, by_day), lambda: _national_held(by_day, year)
     )
     used_sets = {s.pk for s in sets.values() if s is not None}
     rows = figure_rows_by_province(by_day, year, used_sets) if used_sets else {}
-    # Levels held and the year's decisions, each with its xã's province, in one query.
-    recognitions = year_recognitions(None, year, condition=communes_q(by_day, "unit__"))
-    held: dict[int, dict[int, set[str]]] = defaultdict(dict)
-    for unit_id, levels in recognitions.held.items():
-        held[recognitions.province_of[unit_id]][unit_id] = levels
-    decided: dict[int, list] = defaultdict(list)
-    for decision in recognitions.decided:
-        decided[recognitions.province_of[decision[0]]].append(decision)
 
     out = []
     for p in provinces:
@@ -462,8 +452,8 @@ def national_summary(
                 rows=rows.get(p.pk, []),
                 cset=cset,
                 basis=basis,
-                held=held[p.pk],
-                decided=decided[p.pk],
+                held=held.get(p.pk, {}),
+                decided=decided.get(p.pk, []),
             )
             row.update(
                 assessed=counts.communes_assessed,
@@ -475,6 +465,32 @@ def national_summary(
             )
         out.append(row)
     return out
+
+
+def _national_key(year: int, by_day: dict) -> str:
+    days = ";".join(f"{day}:{sorted(keys)}" for day, keys in sorted(by_day.items()))
+    return f"national:{year}:{hashlib.sha256(days.encode()).hexdigest()[:24]}"
+
+
+def _national_held(by_day: dict, year: int) -> tuple[dict, dict, dict]:
+    """Per province: its xã of the year, the levels they hold at the year's end and the year's
+    decisions. Only units and decisions decide these (kept under the data version that their
+    writes change); the results' figures are never cached."""
+    totals = dict(
+        communes_on(by_day)
+        .values("province_key")
+        .annotate(n=Count("pk"))
+        .values_list("province_key", "n")
+    )
+    # Levels held and the year's decisions, each with its xã's province, in one query.
+    recognitions = year_recognitions(None, year, condition=communes_q(by_day, "unit__"))
+    held: dict[int, dict[int, set[str]]] = defaultdict(dict)
+    for unit_id, levels in recognitions.held.items():
+        held[recognitions.province_of[unit_id]][unit_id] = levels
+    decided: dict[int, list] = defaultdict(list)
+    for decision in recognitions.decided:
+        decided[recognitions.province_of[decision[0]]].append(decision)
+    return totals, dict(held), dict(decided)
 
 
 def average_by_year(

@@ -25,6 +25,7 @@ from ntm.assessments.rules import result_kind
 from ntm.assessments.services import (
     assessment_recompute,
     assessment_transition,
+    criteria_with_thresholds,
 )
 from ntm.faults import maybe_die
 
@@ -137,10 +138,11 @@ def _write(plans: list[_Plan], info: _SetInfo, year: int, actor, progress) -> tu
     # The service recomputes as the pages do (a no-op when the figures above agree with it),
     # from the rows as now stored, fetched for all the assessments in two queries.
     prefetch_related_objects([p.stored.assessment for p in changed], "values", "results")
+    criteria = criteria_with_thresholds(info.cset)  # once for the workbook
     for plan in changed:
         a = plan.stored.assessment
         a.unit, a.criteria_set = plan.unit, info.cset
-        assessment_recompute(a)
+        assessment_recompute(a, criteria=criteria)
         maybe_die("import")  # crash tests only (NTM_FAULT_AFTER_ROWS)
         if not plan.approve:
             progress(1)
