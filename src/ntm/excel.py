@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ntm.lib.numbers import CellValueError, parse_vi_number  # noqa: F401  (re-exported)
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # content type
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

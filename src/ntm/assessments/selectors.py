@@ -14,7 +14,7 @@ from ntm.assessments.models import (
     StateChange,
 )
 from ntm.criteria.models import CriteriaSet, Criterion
-from ntm.units.models import Level, Unit
+from ntm.units.models import Level, Unit, within_q
 from ntm.units.selectors import communes_of
 
 
@@ -30,7 +30,7 @@ def latest_with_data(scope: Scope, unit: Unit | None = None) -> tuple[int | None
     results (a unit the user's unit replaced, say); (None, unit) when the scope has none."""
     qs = scope.filter(Assessment.objects.order_by(), field="unit")
     if unit is not None:
-        own = qs.filter(unit__path__startswith=unit.path).aggregate(latest=Max("year"))["latest"]
+        own = qs.filter(within_q(unit)).aggregate(latest=Max("year"))["latest"]
         if own is not None:
             return (min(own, unit.valid_to.year) if unit.valid_to else own), unit
     latest = qs.order_by("-year", "unit__path").values_list("year", "unit__path").first()

@@ -30,7 +30,7 @@ from ntm.criteria.models import (
     ThresholdBasis,
 )
 from ntm.lib.numbers import CellValueError, parse_vi_number
-from ntm.units.models import AttributeKind, Kind, Level, Unit
+from ntm.units.models import AttributeKind, Kind, Level, Unit, within_q
 from ntm.units.selectors import attribute_value
 
 
@@ -186,7 +186,7 @@ def assessments_recompute_where(
     if criteria_set is not None:
         qs = qs.filter(criteria_set=criteria_set)
     if under is not None:
-        qs = qs.filter(unit__path__startswith=under.path)
+        qs = qs.filter(within_q(under))
     if years is not None:
         qs = qs.filter(year__gte=years.start, year__lt=years.stop)
     count = 0

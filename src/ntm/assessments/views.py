@@ -15,14 +15,13 @@ from ntm.assessments import excel, recognitions, selectors, services, workflow
 from ntm.assessments.forms import EvidenceForm, ImportForm, RecognitionForm, TransitionForm
 from ntm.assessments.models import Assessment, Evidence, State
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.excel import XLSX
 from ntm.imports.registry import get as get_importer
 from ntm.imports.runner import run_import
 from ntm.jobs.import_jobs import import_job_start, runs_in_background
 from ntm.lib.params import MAX_YEAR, MIN_YEAR, int_param, object_param, year_param
 from ntm.units.models import Unit
 from ntm.units.text import fold
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _choices(request, scope):

@@ -22,13 +22,12 @@ from ntm.dossiers.forms import (
     ThresholdForm,
 )
 from ntm.dossiers.models import DossierDocument
+from ntm.excel import XLSX
 from ntm.lib.params import object_param, year_param
 from ntm.reports.keeping import keeping_counts, keeping_standard
 from ntm.reports.merged import merged_communes, merged_counts
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _errors(form) -> str:

@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.excel import XLSX
 from ntm.imports.forms import FORMS, ImportForm
 from ntm.imports.registry import get, importers
 from ntm.imports.runner import run_import, template_bytes
 from ntm.jobs.import_jobs import import_job_start, runs_in_background
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _usable(request, name: str):

@@ -4,7 +4,6 @@ progress; the job runs the same runner as every import (limits, atomic write, re
 import datetime
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from ntm.accounts.scope import scope_for
@@ -12,7 +11,7 @@ from ntm.imports.registry import get
 from ntm.imports.runner import run_import
 from ntm.jobs.kinds import Outcome
 from ntm.jobs.models import Job
-from ntm.jobs.tasks import run_job
+from ntm.jobs.services import job_start
 
 DETAILS_SHOWN = 500
 
@@ -39,17 +38,14 @@ def _decode(options: dict) -> dict:
 
 def import_job_start(*, importer, data: bytes, user, dry_run: bool, options: dict) -> Job:
     verb = _("Kiểm tra") if dry_run else _("Nhập")
-    job = Job.objects.create(
+    return job_start(
         kind="import",
-        title=f"{verb}: {importer.title}"[:300],
+        title=f"{verb}: {importer.title}",
         user=user,
         unit=getattr(user, "unit", None),
         params={"importer": importer.name, "dry_run": dry_run, "options": _encode(options)},
+        source=(f"{importer.name}.xlsx", data),
     )
-    job.source.save(f"{importer.name}.xlsx", ContentFile(data), save=True)
-    run_job.enqueue(job.pk)
-    job.refresh_from_db()
-    return job
 
 
 def _details(report) -> list[dict]:

@@ -3,8 +3,9 @@
 from django.utils.translation import gettext as _
 
 from ntm.criteria.models import CriteriaSet
+from ntm.excel import XLSX
 from ntm.jobs.kinds import Outcome
-from ntm.reports.annual import DOCX, XLSX, annual_report, report_filename
+from ntm.reports.annual import DOCX, annual_report, report_filename
 from ntm.reports.pdf import docx_to_pdf
 from ntm.reports.word import report_docx
 from ntm.reports.workbook import report_workbook

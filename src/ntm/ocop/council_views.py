@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.excel import XLSX
 from ntm.lib.params import int_param
 from ntm.ocop import council, selectors, services, sheets
 from ntm.ocop.forms import CorrectionForm, RevokeForm
@@ -244,9 +245,7 @@ def evaluation_sheet_xlsx(request, pk):
         data = member_sheet_template(evaluation=ev, member=member)
     except OcopError as exc:
         raise PermissionDenied(str(exc)) from exc
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="phieu-cham-ocop-{ev.pk}-{request.user.username}.xlsx"'
     )

@@ -23,7 +23,7 @@ from ntm.ocop.models import (
     RoundStatus,
     Subject,
 )
-from ntm.units.models import Unit
+from ntm.units.models import Unit, within_q
 from ntm.units.paths import path_depth, prefix_at_depth
 
 STARS = rules.certifiable_stars()  # (3, 4, 5), from the scoring sets in ocop/data
@@ -100,7 +100,7 @@ def standing_certificates(day: datetime.date, qs: QuerySet | None = None) -> Que
 
 
 def _under(unit: Unit | None, field: str = "product__unit") -> Q:
-    return Q(**{f"{field}__path__startswith": unit.path}) if unit is not None else Q()
+    return within_q(unit, field) if unit is not None else Q()
 
 
 def standing(

@@ -16,7 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
-from ntm.excel import workbook_bytes, write_table
+from ntm.excel import XLSX, workbook_bytes, write_table
 from ntm.imports.registry import get as importer_named
 from ntm.imports.runner import run_import
 from ntm.lib.params import int_param
@@ -29,7 +29,6 @@ from ntm.ocop.services import OcopError, StaleVersionError
 from ntm.reports import pdf
 from ntm.units.models import Level, Unit, within_q
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXPIRING_MONTHS = 6
 

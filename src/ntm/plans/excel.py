@@ -50,7 +50,7 @@ from ntm.plans import services
 from ntm.plans.excel_header import write_plan_sheet
 from ntm.plans.models import METRICS, Metric, Plan, RoadmapEntry, Target, TaskStatus
 from ntm.plans.services import PlanError
-from ntm.units.models import Unit
+from ntm.units.models import Unit, within_q
 from ntm.units.resolver import resolve_code_in_year
 from ntm.units.text import fold
 
@@ -429,7 +429,7 @@ class _Units:
     def __init__(self, plan: Plan):
         self.plan = plan
         self.by_code: dict[str, list[Unit]] = {}
-        for unit in Unit.objects.filter(path__startswith=plan.unit.path).only(
+        for unit in Unit.objects.filter(within_q(plan.unit, "")).only(
             "pk", "code", "name", "path", "level", "kind", "parent_id", "valid_from", "valid_to"
         ):
             self.by_code.setdefault(unit.code, []).append(unit)

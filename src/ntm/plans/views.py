@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from ntm.accounts.scope import scope_for
+from ntm.excel import XLSX
 from ntm.imports.runner import run_import
 from ntm.lib.params import default_year, int_param, year_param
 from ntm.plans import selectors, services
@@ -32,8 +33,6 @@ from ntm.plans.services import PlanError, StaleVersionError
 from ntm.reports.selectors import progress_summary
 from ntm.reports.targets import targets_progress
 from ntm.units.models import Kind, Level, Unit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan(request, pk, *, write: bool = False):

@@ -37,7 +37,6 @@ from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_filename(report, suffix: str) -> str:

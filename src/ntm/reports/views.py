@@ -11,8 +11,9 @@ from django.views.decorators.http import require_safe
 
 from ntm.accounts.scope import scope_for
 from ntm.criteria.selectors import criteria_sets_visible
+from ntm.excel import XLSX
 from ntm.lib.params import object_param, year_param
-from ntm.reports.annual import DOCX, XLSX, annual_report, report_filename
+from ntm.reports.annual import DOCX, annual_report, report_filename
 from ntm.reports.charts import bar_chart
 from ntm.reports.document import Chart, Heading, Paragraph, Table, cell_text
 from ntm.reports.pdf import PdfUnavailable, docx_to_pdf, libreoffice

@@ -18,6 +18,7 @@ from ntm.accounts.permissions import write_roles_required
 from ntm.accounts.scope import scope_for
 from ntm.criteria.models import Criterion
 from ntm.criteria.selectors import set_in_force
+from ntm.excel import XLSX
 from ntm.imports.runner import run_import
 from ntm.lib.params import int_param, year_param
 from ntm.resources import selectors, services
@@ -44,7 +45,6 @@ from ntm.resources.services import MODEL_LEVELS, ResourceError
 from ntm.units.models import Level, Unit
 from ntm.units.paths import province_id_of
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LISTS = {
     "fundings": (selectors.fundings_visible, "year", gettext_lazy("Vốn theo nguồn")),
     "contributions": (

@@ -12,6 +12,7 @@ from ntm.accounts.models import Role
 from ntm.accounts.scope import scope_for
 from ntm.assessments.recognitions import recognition_level_on
 from ntm.criteria import levels as recognition_levels
+from ntm.excel import XLSX
 from ntm.imports.runner import run_import
 from ntm.units import history, selectors, services
 from ntm.units.forms import (
@@ -22,8 +23,6 @@ from ntm.units.forms import (
     VillageImportForm,
 )
 from ntm.units.models import Level, Unit
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
