@@ -1,6 +1,7 @@
 """The dashboard of a national user: every province side by side, sortable on the server."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -8,8 +9,10 @@ from ntm.assessments.figures import figures_rebuild
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
+from ntm.lib.formatting import vi_number
 from ntm.reports.selectors import national_summary
 from ntm.units.models import Kind, Level, Unit
+from ntm.web.dashboard import national_panels
 
 
 @pytest.fixture
@@ -89,3 +92,25 @@ def test_national_page_queries_are_bounded(
     client = client_for(users.national)
     with django_assert_max_num_queries(12):
         client.get("/?year=2023")
+
+
+def test_the_country_row_averages_every_xa_counted(units, users, client_for, results):
+    """The total row's average weighs each province by its xã assessed (not a mean of means),
+    from the exact sums; with provinces on different sets it stays empty."""
+    rows = national_summary(year=2023)
+    bac_kan = next(r for r in rows if r["code"] == "06")
+    lang_son = next(r for r in rows if r["code"] == "20")
+    assert (bac_kan["criteria_met_total"], lang_son["criteria_met_total"]) == (
+        12 * bac_kan["assessed"],
+        15 * lang_son["assessed"],
+    )
+    expected = Decimal(12 * bac_kan["assessed"] + 15 * lang_son["assessed"]) / Decimal(
+        bac_kan["assessed"] + lang_son["assessed"]
+    )
+    totals = national_panels(rows, sort=None)["national_totals"]
+    assert totals["criteria_met_average"] == expected.quantize(Decimal("0.01"), ROUND_HALF_UP)
+    body = client_for(users.national).get("/?year=2023").content.decode()
+    footer = re.search(r"<tfoot>(.*?)</tfoot>", body, re.S).group(1)
+    assert vi_number(totals["criteria_met_average"]) in footer
+    lang_son["criteria_set"] = "NTM-XA-OTHER"
+    assert national_panels(rows, sort=None)["national_totals"]["criteria_met_average"] is None

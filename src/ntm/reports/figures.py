@@ -49,9 +49,14 @@ ROW_FIELDS = (
 
 
 def average(values: list[int]) -> Decimal | None:
-    if not values:
+    return average_of(sum(values), len(values))
+
+
+def average_of(total: int, n: int) -> Decimal | None:
+    """`total` / `n` in hundredths, rounded half up (the figures' rounding); None for n = 0."""
+    if not n:
         return None
-    return (Decimal(sum(values)) / Decimal(len(values))).quantize(TWO_PLACES, ROUND_HALF_UP)
+    return (Decimal(total) / Decimal(n)).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
 def communes_q(provinces_by_day: dict[datetime.date, list[int]], prefix: str = "") -> Q:
@@ -218,11 +223,7 @@ def tally(
 
 def _weighted_average(rows: list[Row]) -> Decimal | None:
     """`average` of the criteria met, each row counted `n` times."""
-    n = sum(r.n for r in rows)
-    if not n:
-        return None
-    total = sum(r.criteria_met * r.n for r in rows)
-    return (Decimal(total) / Decimal(n)).quantize(TWO_PLACES, ROUND_HALF_UP)
+    return average_of(sum(r.criteria_met * r.n for r in rows), sum(r.n for r in rows))
 
 
 def met_per_criterion(rows: list[Row], numbers: list[int]) -> dict[int, int]:

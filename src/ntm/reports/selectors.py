@@ -8,7 +8,7 @@ import datetime
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -24,6 +24,8 @@ from ntm.ocop.selectors import ocop_figures
 from ntm.plans.selectors import behind_roadmap
 from ntm.reports.figures import (
     PROVISIONAL,
+    average,
+    average_of,
     communes_on,
     communes_q,
     figure_rows,
@@ -51,12 +53,6 @@ DEFAULT_BASIS = APPROVED
 def basis_param(raw) -> str:
     """A basis from a request or command parameter; anything else is the official basis."""
     return PROVISIONAL if str(raw or "").strip().lower() == PROVISIONAL else DEFAULT_BASIS
-
-
-def _average(values: list[int]) -> Decimal | None:
-    if not values:
-        return None
-    return (Decimal(sum(values)) / Decimal(len(values))).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
 @dataclass
@@ -303,10 +299,7 @@ def _fill_previous(summary: Summary, cset: CriteriaSet) -> None:
         if basis != PROVISIONAL:
             previous = previous.filter(approved=True)
         counted = previous.aggregate(n=Count("pk"), total=Sum("criteria_met"))
-        if counted["n"]:
-            summary.criteria_met_average_previous = (
-                Decimal(counted["total"]) / Decimal(counted["n"])
-            ).quantize(TWO_PLACES, ROUND_HALF_UP)
+        summary.criteria_met_average_previous = average_of(counted["total"], counted["n"])
         if (
             summary.criteria_met_average is not None
             and summary.criteria_met_average_previous is not None
@@ -378,7 +371,7 @@ def _subunits(
             "id": c.pk,
             "communes": totals[c.pk],
             "assessed": len(met[c.pk]),
-            "criteria_met_average": float(_average(met[c.pk])) if met[c.pk] else None,
+            "criteria_met_average": float(average(met[c.pk])) if met[c.pk] else None,
             "recognised": recognised[c.pk],
         }
         for c in children
@@ -440,6 +433,7 @@ def national_summary(
             "criteria_max": max((b["max"] for b in cset.bands), default=None) if cset else None,
             "communes": totals.get(p.pk, 0),
             "assessed": 0,
+            "criteria_met_total": 0,  # criteria met, summed over the xã counted
             "criteria_met_average": None,
             "bands": {},
             "meets_standard": 0,
@@ -457,6 +451,7 @@ def national_summary(
             )
             row.update(
                 assessed=counts.communes_assessed,
+                criteria_met_total=sum(r.criteria_met * r.n for r in counts.counted),
                 criteria_met_average=counts.criteria_met_average,
                 bands=counts.bands,
                 meets_standard=counts.meets_standard,
@@ -523,7 +518,5 @@ def average_by_year(
     out = []
     for year in years:
         n, total = grouped.get(year, (0, 0))
-        out.append(
-            (year, (Decimal(total) / Decimal(n)).quantize(TWO_PLACES, ROUND_HALF_UP) if n else None)
-        )
+        out.append((year, average_of(total, n)))
     return out
