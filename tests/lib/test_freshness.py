@@ -138,3 +138,23 @@ def test_the_national_table_sees_a_decision_and_a_unit_change_at_once(
     after = bac_kan()
     assert after["communes"] == before["communes"] - 1
     assert after["recognised_total"] == {}
+
+
+def test_a_restored_backup_forgets_every_kept_value(panel_cache, monkeypatch, settings, tmp_path):
+    """A restore replaces the database under the cache (no signal is sent): nothing kept before
+    it is read after it."""
+    from types import SimpleNamespace
+
+    from ntm.backups import archive
+
+    settings.DATA_DIR, settings.MEDIA_ROOT = tmp_path, tmp_path / "media"
+    info = SimpleNamespace(engine="sqlite", counts={})
+    monkeypatch.setattr(archive, "backup_inspect", lambda path: info)
+    monkeypatch.setattr(archive, "_unpack", lambda *args: tmp_path / "db.sqlite3")
+    monkeypatch.setattr(archive, "_sqlite_restore", lambda *args: None)
+    monkeypatch.setattr(archive, "_swap_media", lambda *args: None)
+    monkeypatch.setattr(archive, "live_counts", lambda: {})
+    monkeypatch.setattr(archive, "_pending_migrations", lambda: [])
+    panel_cache.set("resources:1:2024:2026-12-08:0", {"allocated": 1})
+    archive.backup_restore(path=tmp_path / "ntm.tar.gz")
+    assert panel_cache.get("resources:1:2024:2026-12-08:0") is None

@@ -51,6 +51,7 @@ from ntm.backups.database import (
     current_engine,
     live_counts,
 )
+from ntm.lib.freshness import forget_cached
 
 
 def _add_file(tar, name: str, path: Path, size: int, on_bytes=None) -> str:
@@ -371,6 +372,7 @@ def backup_restore(*, path: Path, progress: Progress = _silent) -> RestoreResult
             _pg_restore(db_file, info, progress)
         progress(_("Thay các tệp tải lên trong %(dir)s…") % {"dir": media_root})
         _swap_media(Path(staging), media_root)
+    forget_cached()  # the database was replaced under the cache: nothing kept still holds
     progress(_("Đối chiếu số bản ghi với manifest…"))
     counts = live_counts()
     mismatches = {

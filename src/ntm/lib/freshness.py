@@ -37,6 +37,11 @@ def data_changed(**_signal_kwargs) -> None:
     transaction.on_commit(_bump)
 
 
+def forget_cached() -> None:
+    """Empty the cache: for writes that replace the database under it (a backup restored)."""
+    _cache().clear()
+
+
 def cached(key: str, compute: Callable[[], object]):
     """`compute()`, or its value kept under `key` at the current data version."""
     cache = _cache()
