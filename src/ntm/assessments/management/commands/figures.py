@@ -7,6 +7,7 @@ from ntm.assessments.figures import (
     figures_rebuild,
     figures_stored,
 )
+from ntm.lib.freshness import forget_cached
 
 
 class Command(BaseCommand):
@@ -23,6 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "rebuild":
             count = figures_rebuild()
+            forget_cached()  # a repair after raw writes: nothing kept before it holds
             self.stdout.write(_("Đã tính lại %(n)s dòng số liệu.") % {"n": count})
             return
         stored, computed = set(as_tuples(figures_stored())), set(as_tuples(figures_computed()))

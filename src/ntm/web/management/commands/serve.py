@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connection
 
+from ntm.lib.freshness import forget_cached
+
 
 def sqlite_analyze() -> bool:
     """Fresh planner statistics for a SQLite database (PostgreSQL's autovacuum keeps its own).
@@ -116,6 +118,7 @@ class Command(BaseCommand):
         ]
         collect_static(self.stdout)
         sqlite_analyze()
+        forget_cached()  # whatever wrote the database while no server ran sent no version
         start_worker(self.stdout)
         self.stdout.write(f"NTM: http://{bind}/ ({workers} workers)")
         sys.stdout.flush()
