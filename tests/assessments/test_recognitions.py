@@ -334,3 +334,45 @@ def test_recognitions_template_reads_back(units, small_set, users):
     report = _import(out.getvalue(), users.coordinator)
     assert report.ok, [str(e) for e in report.errors]
     assert Recognition.objects.get().signer == "Chủ tịch"
+
+
+def _copy_of_set(small_set, **changes) -> CriteriaSet:
+    """The small set copied under another code and level, criteria, indicators and thresholds."""
+    copy = CriteriaSet.objects.get(pk=small_set.set.pk)
+    copy.pk = None
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    copy.save()
+    for criterion in small_set.set.criteria.all():
+        indicators = [(i, list(i.thresholds.all())) for i in criterion.indicators.all()]
+        criterion.pk, criterion.criteria_set = None, copy
+        criterion.save()
+        for indicator, thresholds in indicators:
+            indicator.pk, indicator.criterion = None, criterion
+            indicator.save()
+            for t in thresholds:
+                t.pk, t.indicator = None, indicator
+                t.save()
+    return copy
+
+
+def test_a_level_that_builds_on_another_needs_it_first(units, small_set, users):
+    """Nâng cao is only for a xã that holds NTM on the decision's day (the levels data's
+    `requires`), unless a reason is written (an older decision not entered yet)."""
+    advanced = _copy_of_set(small_set, code="TEST-NC-2021", level="advanced")
+    quan_ha, user = units.quan_ha, users.coordinator
+    _assessment(quan_ha, advanced, small_set, users)
+    message = _refusal(
+        "override_reason", unit=quan_ha, cset=advanced, user=user, decision_number="9/QĐ-UBND"
+    )
+    assert "chưa đạt mức “Đạt chuẩn nông thôn mới”" in message
+    assert not Recognition.objects.exists()
+    _assessment(quan_ha, small_set.set, small_set, users)
+    _record(quan_ha, small_set.set, user, decision_date=D(2023, 12, 10))
+    recognised = _record(quan_ha, advanced, user, decision_number="9/QĐ-UBND")
+    assert recognised.level == "advanced" and recognised.override_reason == ""
+
+    other = Unit.objects.get(code="01975")
+    _assessment(other, advanced, small_set, users)
+    forced = _record(other, advanced, user, override_reason="Quyết định NTM năm 2015, chưa nhập")
+    assert forced.level == "advanced"

@@ -70,6 +70,8 @@ def test_2020_advanced_recognitions_count_in_the_2020_summary(units, users):
             decision_number=f"{2100 + n}/QĐ-UBND",
             decision_date=datetime.date(2020, 12, 28),
             user=users.outsider,
+            # their NTM decisions (before this system) are not entered: nâng cao needs a reason
+            override_reason="Quyết định công nhận NTM trước năm 2020 lưu bản giấy",
         )
     summary = progress_summary(unit=units.lang_son, year=2020)
     assert summary.criteria_set.code == "NTM-XA-2016"  # the NTM set in force

@@ -170,6 +170,7 @@ def recognition_record(
         _check_recognising(
             unit, level, criteria_set, year, holding, override_reason, history_reason
         )
+        _check_required_level(unit, level, decision_date, override_reason or history_reason)
     elif holding is None:
         raise RecognitionError(
             _("%(unit)s không ở mức “%(level)s” vào ngày %(date)s nên không thể thu hồi.")
@@ -240,6 +241,29 @@ def _check_decision(unit, level, criteria_set, year, action, decision_number, de
             % {"date": _date(decision_date), "year": year},
             "decision_date",
         )
+
+
+def _check_required_level(unit, level: str, day: datetime.date, reason: str) -> None:
+    """A level that builds on another (nâng cao on NTM, kiểu mẫu on nâng cao, in the levels
+    data) needs the unit to hold that one on the decision's day, or a reason (an older decision
+    not entered yet, a history import)."""
+    required = getattr(recognition_levels.get(level), "requires", None)
+    if required is None or reason or _holding_decision(unit, required, day) is not None:
+        return
+    raise RecognitionError(
+        _(
+            "%(unit)s chưa đạt mức “%(required)s” vào ngày %(date)s, mà mức “%(level)s” chỉ "
+            "xét cho đơn vị đã đạt mức đó. Hãy ghi quyết định công nhận “%(required)s” trước, "
+            "hoặc ghi lý do nếu vẫn công nhận."
+        )
+        % {
+            "unit": unit.name,
+            "required": _level_label(required),
+            "level": _level_label(level),
+            "date": _date(day),
+        },
+        "override_reason",
+    )
 
 
 def _check_recognising(
