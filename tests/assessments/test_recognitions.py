@@ -22,6 +22,7 @@ from ntm.assessments.services import (
     assessment_transition,
 )
 from ntm.criteria.models import CriteriaSet, Indicator
+from ntm.criteria.services import criteria_set_clone
 from ntm.units.models import Unit
 
 D = datetime.date
@@ -336,30 +337,14 @@ def test_recognitions_template_reads_back(units, small_set, users):
     assert Recognition.objects.get().signer == "Chủ tịch"
 
 
-def _copy_of_set(small_set, **changes) -> CriteriaSet:
-    """The small set copied under another code and level, criteria, indicators and thresholds."""
-    copy = CriteriaSet.objects.get(pk=small_set.set.pk)
-    copy.pk = None
-    for name, value in changes.items():
-        setattr(copy, name, value)
-    copy.save()
-    for criterion in small_set.set.criteria.all():
-        indicators = [(i, list(i.thresholds.all())) for i in criterion.indicators.all()]
-        criterion.pk, criterion.criteria_set = None, copy
-        criterion.save()
-        for indicator, thresholds in indicators:
-            indicator.pk, indicator.criterion = None, criterion
-            indicator.save()
-            for t in thresholds:
-                t.pk, t.indicator = None, indicator
-                t.save()
-    return copy
-
-
 def test_a_level_that_builds_on_another_needs_it_first(units, small_set, users):
     """Nâng cao is only for a xã that holds NTM on the decision's day (the levels data's
     `requires`), unless a reason is written (an older decision not entered yet)."""
-    advanced = _copy_of_set(small_set, code="TEST-NC-2021", level="advanced")
+    advanced = criteria_set_clone(
+        source=small_set.set, province=units.bac_kan, code="TEST-NC-2021", name=""
+    )
+    CriteriaSet.objects.filter(pk=advanced.pk).update(level="advanced")
+    advanced.refresh_from_db()
     quan_ha, user = units.quan_ha, users.coordinator
     _assessment(quan_ha, advanced, small_set, users)
     message = _refusal(
