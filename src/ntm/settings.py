@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ntm.lib",
     "ntm.units",
     "ntm.accounts",
     "ntm.criteria",
@@ -189,10 +190,11 @@ TASKS = {
     }
 }
 
-# The summary's panels that few writes change (resources, OCOP) are kept per (unit, year, data
-# version) in a cache every worker shares (files under NTM_DATA_DIR); a write to their tables
-# changes the version on commit (ntm.lib.freshness). Tests run without it unless
-# NTM_FIGURES_CACHE=1. Each database has its own folder: two databases never share a version.
+# What few writes change (a summary's resources and OCOP panels, the national table's xã counts
+# and decisions) is kept per (key, data version) in a cache the workers of a machine share
+# (files under NTM_DATA_DIR); the version lives in the database and a committed write to those
+# tables replaces it (ntm.lib.freshness). Tests run without it unless NTM_FIGURES_CACHE=1.
+# Each database has its own folder: two databases never share kept values.
 _database = DATABASES["default"]
 _database_id = hashlib.sha256(
     f"{_database['ENGINE']}|{_database.get('HOST')}|{_database.get('PORT')}|{_database['NAME']}".encode()

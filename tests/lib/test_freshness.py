@@ -140,7 +140,9 @@ def test_the_national_table_sees_a_decision_and_a_unit_change_at_once(
     assert after["recognised_total"] == {}
 
 
-def test_a_restored_backup_forgets_every_kept_value(panel_cache, monkeypatch, settings, tmp_path):
+def test_a_restored_backup_forgets_every_kept_value(
+    db, panel_cache, monkeypatch, settings, tmp_path
+):
     """A restore replaces the database under the cache (no signal is sent): nothing kept before
     it is read after it."""
     from types import SimpleNamespace

@@ -372,7 +372,6 @@ def backup_restore(*, path: Path, progress: Progress = _silent) -> RestoreResult
             _pg_restore(db_file, info, progress)
         progress(_("Thay các tệp tải lên trong %(dir)s…") % {"dir": media_root})
         _swap_media(Path(staging), media_root)
-    forget_cached()  # the database was replaced under the cache: nothing kept still holds
     progress(_("Đối chiếu số bản ghi với manifest…"))
     counts = live_counts()
     mismatches = {
@@ -381,5 +380,7 @@ def backup_restore(*, path: Path, progress: Progress = _silent) -> RestoreResult
         if counts.get(label, 0) != want
     }
     result = RestoreResult(info, counts, mismatches, _pending_migrations())
+    if not result.pending_migrations:  # an older backup: `ntm migrate` first, then the server
+        forget_cached()  # the database was replaced under the cache: nothing kept still holds
     progress(_("Khôi phục xong trong %(s).1f s.") % {"s": time.perf_counter() - started})
     return result

@@ -1,10 +1,12 @@
-"""Values computed from rarely written tables, kept in the shared "figures" cache under a data
-version that every committed write to those tables changes.
+"""Values computed from rarely written tables, kept in the "figures" cache under a data version
+that every committed write to those tables changes.
 
-`watch(labels)` connects the save and delete signals of every model of those apps; writes that
-send no signal (bulk updates, imports) call `data_changed()` themselves. The version changes
-when the write commits, never before: a reader that computes between the write and its commit
-stores its value under the old version, which nobody reads after the commit.
+The version is a token in the database (`DataVersion`, one row), so every app server reads the
+same one; the values stay in each machine's own cache under it. `watch(labels)` connects the
+save and delete signals of every model of those apps; writes that send no signal (bulk updates,
+imports) call `data_changed()` themselves. The version changes when the write commits, never
+before: a reader that computes between the write and its commit stores its value under the old
+version, which nobody reads after the commit.
 """
 
 import uuid
@@ -12,10 +14,13 @@ from collections.abc import Callable
 
 from django.apps import apps
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.core.cache.backends.dummy import DummyCache
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 
-VERSION_KEY = "data-version"
+from ntm.lib.models import DataVersion
+
+VERSION_ROW = 1
 
 
 def _cache():
@@ -23,11 +28,19 @@ def _cache():
 
 
 def data_version() -> str:
-    return _cache().get(VERSION_KEY) or "0"
+    token = DataVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
+    return token or "0"
 
 
 def _bump() -> None:
-    _cache().set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    token = uuid.uuid4().hex
+    if DataVersion.objects.filter(pk=VERSION_ROW).update(token=token):
+        return
+    try:  # no row yet (a new database, or one emptied by a test)
+        with transaction.atomic():
+            DataVersion.objects.create(pk=VERSION_ROW, token=token)
+    except IntegrityError:  # another process created it meanwhile: a new token all the same
+        DataVersion.objects.filter(pk=VERSION_ROW).update(token=token)
 
 
 def data_changed(**_signal_kwargs) -> None:
@@ -38,13 +51,17 @@ def data_changed(**_signal_kwargs) -> None:
 
 
 def forget_cached() -> None:
-    """Empty the cache: for writes that replace the database under it (a backup restored)."""
+    """A new version at once, and this machine's kept values dropped: for writes that replace
+    the database under the cache (a backup restored) or that sent no signal."""
+    _bump()
     _cache().clear()
 
 
 def cached(key: str, compute: Callable[[], object]):
     """`compute()`, or its value kept under `key` at the current data version."""
     cache = _cache()
+    if isinstance(cache, DummyCache):  # no cache configured (tests): not even the version read
+        return compute()
     full_key = f"{key}:{data_version()}"
     value = cache.get(full_key)
     if value is None:

@@ -118,7 +118,9 @@ class Command(BaseCommand):
         ]
         collect_static(self.stdout)
         sqlite_analyze()
-        forget_cached()  # whatever wrote the database while no server ran sent no version
+        with contextlib.suppress(DatabaseError):  # no database yet: serve anyway, as before
+            forget_cached()  # whatever wrote the database while no server ran sent no version
+        connection.close()  # not inherited by gunicorn
         start_worker(self.stdout)
         self.stdout.write(f"NTM: http://{bind}/ ({workers} workers)")
         sys.stdout.flush()
