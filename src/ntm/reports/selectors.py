@@ -192,18 +192,21 @@ def _resource_dict(summary: "Summary") -> dict:
     }
 
 
-def _panel_key(summary: "Summary", name: str) -> str:
-    # Today in the key: a certificate's or a plan's standing can change with the date alone.
-    return f"{name}:{summary.unit.pk}:{summary.year}:{datetime.date.today().isoformat()}"
-
-
-def _fill_resources(summary: "Summary") -> None:
+def _fill_panels(summary: "Summary") -> None:
+    """The resources and OCOP panels, kept together per (unit, year, day) under the data
+    version (one version read); today is in the key: a certificate's standing can change with
+    the date alone."""
     from ntm.resources.selectors import resource_figures  # resources import this module
 
-    figures = cached(
-        _panel_key(summary, "resources"), lambda: resource_figures(summary.unit, summary.year)
+    unit, year = summary.unit, summary.year
+    panels = cached(
+        f"panels:{unit.pk}:{year}:{datetime.date.today().isoformat()}",
+        lambda: {
+            **resource_figures(unit, year),
+            "ocop": ocop_figures(unit=unit, year=year),
+        },
     )
-    for key, value in figures.items():
+    for key, value in panels.items():
         setattr(summary, key, value)
 
 
@@ -224,13 +227,12 @@ def progress_summary(
     commune_ids = [c[0] for c in communes]
     summary.commune_ids = commune_ids
     summary.communes_total = len(commune_ids)
-    _fill_resources(summary)
+    _fill_panels(summary)
     if cset is None:
         held = levels_held(commune_ids, year_end(year))
         summary.subunits, summary.subunits_without_recognition = _subunits(
             unit, year, communes, [], held, recognition_levels.NTM
         )
-        _fill_ocop(summary)
         return summary
 
     # Every result entered, from the rows kept on write; the basis decides which of them count.
@@ -281,7 +283,6 @@ def progress_summary(
     summary.subunits, summary.subunits_without_recognition = _subunits(
         unit, year, communes, rows, held, cset.level
     )
-    _fill_ocop(summary)  # before the targets, which read the OCOP figures
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
     return summary
@@ -326,12 +327,6 @@ def _fill_attainment(summary: Summary, cset: CriteriaSet, counted) -> None:
         []
         if not counted
         else sorted(summary.criteria_attainment, key=lambda a: (a["met"], a["criterion"]))[:5]
-    )
-
-
-def _fill_ocop(summary: Summary) -> None:
-    summary.ocop = cached(
-        _panel_key(summary, "ocop"), lambda: ocop_figures(unit=summary.unit, year=summary.year)
     )
 
 
