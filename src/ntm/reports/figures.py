@@ -102,14 +102,23 @@ def figure_rows_by_province(
     return out
 
 
-def figure_rows(communes, year: int, set_ids) -> list[Row]:
+def figure_rows(communes, year: int, set_ids, *, province_key: int | None = None) -> list[Row]:
     """The kept rows of these xã (ids or a query of units) for the year and sets."""
+    return [
+        Row(*values)
+        for values in figure_query(communes, year, set_ids, province_key).values_list(*ROW_FIELDS)
+    ]
+
+
+def figure_query(communes, year: int, set_ids, province_key: int | None = None) -> QuerySet:
+    """The kept rows of these xã for the year and sets. `province_key`: the province every one
+    of them lies in, which narrows the read to that province's rows (their own copy of it)."""
     if isinstance(communes, QuerySet):
         communes = communes.values("pk")
     qs = CommuneFigure.objects.filter(
         unit_id__in=communes, year=year, criteria_set_id__in=list(set_ids)
     ).order_by()
-    return [Row(*values) for values in qs.values_list(*ROW_FIELDS)]
+    return qs.filter(unit_province_key=province_key) if province_key is not None else qs
 
 
 def decisions_of_year(communes, year: int) -> list[tuple[int, str, str]]:

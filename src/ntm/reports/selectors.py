@@ -28,6 +28,7 @@ from ntm.reports.figures import (
     average_of,
     communes_on,
     communes_q,
+    figure_query,
     figure_rows,
     figure_rows_by_province,
     met_per_criterion,
@@ -242,7 +243,7 @@ def progress_summary(
     held = recognitions.held
     counts = tally(
         communes=len(commune_ids),
-        rows=figure_rows(in_unit, year, [cset.pk]),
+        rows=figure_rows(in_unit, year, [cset.pk], province_key=province_id),
         cset=cset,
         basis=basis,
         held=held,
@@ -292,10 +293,8 @@ def _fill_previous(summary: Summary, cset: CriteriaSet) -> None:
     """The average of the year before under the same set (kept rows), and the change since."""
     unit, year, basis = summary.unit, summary.year, summary.basis
     if cset.period_start <= year - 1 <= cset.period_end:
-        previous = CommuneFigure.objects.filter(
-            unit_id__in=communes_of(unit, year - 1).values("pk"),  # a subquery: one round trip
-            year=year - 1,
-            criteria_set=cset,
+        previous = figure_query(  # the xã as a subquery: one round trip
+            communes_of(unit, year - 1), year - 1, [cset.pk], province_id_of(unit.path)
         )
         if basis != PROVISIONAL:
             previous = previous.filter(approved=True)
