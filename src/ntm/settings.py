@@ -8,8 +8,9 @@ NTM_DATA_DIR  where the SQLite file, uploads and backups live (default ./var)
 NTM_RECOGNITION_LEVELS_FILE  another recognition levels file (default: the shipped
               criteria/data/recognition_levels.json)
 API_TOKEN_DAYS  days an API token lasts from its creation (default 30)
-NTM_FIGURES_CACHE  1/0: keep the summary's resources and OCOP panels in a shared file cache
-              (default 1, 0 under tests)
+NTM_FIGURES_CACHE  1/0: keep what few writes change (a summary's resources and OCOP panels, the
+              national table's xã counts and decisions) in a file cache under a data version
+              kept in the database (default 1, 0 under tests)
 """
 
 import datetime
