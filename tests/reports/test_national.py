@@ -11,13 +11,7 @@ from ntm.assessments.figures import figures_rebuild
 from ntm.assessments.models import Assessment, Recognition, State
 from ntm.criteria.models import CriteriaSet
 from ntm.criteria.services import criteria_load
-from ntm.reports.figures import (
-    communes_on,
-    decisions_of_year,
-    figure_rows,
-    held_at_year_end,
-    tally,
-)
+from ntm.reports.figures import communes_on, figure_rows, tally, year_recognitions
 from ntm.reports.selectors import (
     APPROVED,
     PROVISIONAL,
@@ -300,13 +294,14 @@ def test_the_country_is_the_sum_of_its_provinces(units, national, approved_only)
     rows = national_summary(year=year, basis=basis)
     provinces = national_provinces(year)
     communes = communes_on({datetime.date(year, 12, 31): [p.pk for p in provinces]})
+    recognitions = year_recognitions(communes, year)
     country = tally(
         communes=communes.count(),
         rows=figure_rows(communes, year, [national["cset"].pk]),
         cset=national["cset"],
         basis=basis,
-        held=held_at_year_end(communes, year),
-        decided=decisions_of_year(communes, year),
+        held=recognitions.held,
+        decided=recognitions.decided,
     )
 
     def added(key):

@@ -1,7 +1,7 @@
 """The counting behind every progress figure, shared by a unit's summary and the national table.
 
 Both read the rows kept on write (`assessments.CommuneFigure`) for a set of xã and pass them,
-with the levels held (`recognitions.levels_held`) and the year's decisions, to `tally`: a
+with the levels held and the year's decisions (`year_recognitions`, one query), to `tally`: a
 province of the national table and the same province's `progress_summary` are one computation.
 """
 
@@ -119,15 +119,6 @@ def figure_query(communes, year: int, set_ids, province_key: int | None = None) 
         unit_id__in=communes, year=year, criteria_set_id__in=list(set_ids)
     ).order_by()
     return qs.filter(unit_province_key=province_key) if province_key is not None else qs
-
-
-def decisions_of_year(communes, year: int) -> list[tuple[int, str, str]]:
-    """(unit id, action, level) of the year's decisions about these xã."""
-    return year_recognitions(communes, year).decided
-
-
-def held_at_year_end(communes, year: int) -> dict[int, set[str]]:
-    return year_recognitions(communes, year).held
 
 
 @dataclass
