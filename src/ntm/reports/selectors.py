@@ -232,7 +232,7 @@ def progress_summary(
     if cset is None:
         held = levels_held(commune_ids, year_end(year))
         summary.subunits, summary.subunits_without_recognition = _subunits(
-            unit, year, communes, [], held, recognition_levels.NTM
+            unit, year, communes, {}, held, recognition_levels.NTM
         )
         return summary
 
@@ -262,27 +262,26 @@ def progress_summary(
         "revoked",
     ):
         setattr(summary, name, getattr(counts, name))
-    rows = [(r.unit_id, r.unit_id, r.criteria_met, r.meets_standard) for r in counts.counted]
     summary.met_by_unit = {r.unit_id: r.criteria_met for r in counts.counted}
 
     _fill_previous(summary, cset)
     _fill_attainment(summary, cset, counts.counted)
     summary.keeping_standard = keeping_standard(unit=unit, year=year, held=held)
 
-    met_by_unit = {r[1]: r[3] for r in rows}
+    meets_by_unit = {r.unit_id: r.meets_standard for r in counts.counted}
     summary.fell_below = [
         {"code": u.code, "name": u.name}
         for u in Unit.objects.filter(
             pk__in=[
                 unit_id
                 for unit_id, levels in held.items()
-                if cset.level in levels and met_by_unit.get(unit_id) is False
+                if cset.level in levels and meets_by_unit.get(unit_id) is False
             ]
         ).order_by("code")
     ]
 
     summary.subunits, summary.subunits_without_recognition = _subunits(
-        unit, year, communes, rows, held, cset.level
+        unit, year, communes, summary.met_by_unit, held, cset.level
     )
     summary.targets = targets_progress(unit=unit, year=year, summary=summary)
     summary.behind_roadmap = behind_roadmap(unit=unit, year=year)
@@ -330,9 +329,10 @@ def _fill_attainment(summary: Summary, cset: CriteriaSet, counted) -> None:
 
 
 def _subunits(
-    unit: Unit, year: int, communes, rows, held, level: str
+    unit: Unit, year: int, communes, met_by_unit: dict[int, int], held, level: str
 ) -> tuple[list[dict], list[dict]]:
-    """Per child unit (district of a province, or province of the nation): the same figures in brief."""
+    """Per child unit (district of a province, or province of the nation): the same figures in
+    brief. `met_by_unit`: the criteria met of each xã whose result the basis counts."""
     children = list(
         Unit.objects.filter(parent=unit, level__lt=Level.COMMUNE)
         .valid_on(reference_day(unit, year))
@@ -351,7 +351,7 @@ def _subunits(
     for pk in child_of:
         totals[child_of[pk]] += 1
     met = defaultdict(list)
-    for _pk, unit_id, criteria_met, _meets in rows:
+    for unit_id, criteria_met in met_by_unit.items():
         if unit_id in child_of:
             met[child_of[unit_id]].append(criteria_met)
     recognised = defaultdict(int)
@@ -454,6 +454,18 @@ def national_summary(
             )
         out.append(row)
     return out
+
+
+def national_average(rows: list[dict]) -> Decimal | None:
+    """The country's average criteria met per xã counted, from `national_summary` rows (each
+    province weighted by its xã, from exact sums), when every province counted uses the same set
+    (an average across sets of different criteria means nothing)."""
+    counted = [r for r in rows if r["assessed"]]
+    if not counted or len({r["criteria_set"] for r in counted}) != 1:
+        return None
+    return average_of(
+        sum(r["criteria_met_total"] for r in counted), sum(r["assessed"] for r in counted)
+    )
 
 
 def _national_key(year: int, by_day: dict) -> str:

@@ -1,7 +1,6 @@
 """Turns the summary figures into what the dashboard draws (charts, map colours)."""
 
 import datetime
-from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,8 +8,7 @@ from django.utils.translation import gettext as _
 from ntm.criteria import levels as recognition_levels
 from ntm.ocop.selectors import expiring as ocop_expiring
 from ntm.reports.charts import Bar, bar_chart
-from ntm.reports.figures import average_of
-from ntm.reports.selectors import average_by_year
+from ntm.reports.selectors import average_by_year, national_average
 from ntm.units import selectors
 from ntm.units.text import fold
 from ntm.web.boundaries import draw
@@ -196,17 +194,6 @@ def national_sort(raw) -> tuple[str, bool]:
     return key, text.startswith("-")
 
 
-def _national_average(rows: list[dict]) -> Decimal | None:
-    """The country's average criteria met per xã assessed, when every province counted uses
-    the same set (an average across sets of different criteria means nothing)."""
-    counted = [r for r in rows if r["assessed"]]
-    if not counted or len({r["criteria_set"] for r in counted}) != 1:
-        return None
-    return average_of(
-        sum(r["criteria_met_total"] for r in counted), sum(r["assessed"] for r in counted)
-    )
-
-
 def national_panels(rows: list[dict], *, sort: str | None) -> dict:
     """The provinces table sorted on the server (empty figures last), its header links, and the
     average criteria met per province as a bar chart (highest first)."""
@@ -244,7 +231,7 @@ def national_panels(rows: list[dict], *, sort: str | None) -> dict:
         "national_totals": {
             "communes": sum(r["communes"] for r in rows),
             "assessed": sum(r["assessed"] for r in rows),
-            "criteria_met_average": _national_average(rows),
+            "criteria_met_average": national_average(rows),
             "meets_standard": sum(r["meets_standard"] for r in rows),
             "ntm": sum(r["recognised_total"].get(recognition_levels.NTM, 0) for r in rows),
             "new": sum(r["recognised_new"].get(recognition_levels.NTM, 0) for r in rows),
