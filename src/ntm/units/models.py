@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ntm.units.paths import hierarchy_keys, path_ids
-from ntm.units.signals import units_written
 from ntm.units.text import fold
 
 REORGANISATION_DATE = datetime.date(2025, 7, 1)
+HIERARCHY_FIELDS = ("path", "province_key", "district_key")  # derived from the parent
 
 
 class Level(models.IntegerChoices):
@@ -137,16 +137,26 @@ class Unit(models.Model):
 
     def save(self, *args, **kwargs):
         self.search_name = fold(f"{self.name} {self.code}")
+        # A known unit's path and keys are written by the save itself, so that post_save
+        # listeners (the kept figures' copy of the unit) read the new ones.
+        moved = self.pk is not None and self._place_in_hierarchy()
+        if moved and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *HIERARCHY_FIELDS}
         super().save(*args, **kwargs)
+        if self._place_in_hierarchy():  # a new unit: its path holds its own id
+            Unit.objects.filter(pk=self.pk).update(
+                **{name: getattr(self, name) for name in HIERARCHY_FIELDS}
+            )
+
+    def _place_in_hierarchy(self) -> bool:
+        """Set the path and keys from the parent; True when they changed."""
         expected = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         keys = hierarchy_keys(expected, self.level)
-        if (self.path, self.province_key, self.district_key) != (expected, *keys):
-            self.path = expected
-            self.province_key, self.district_key = keys
-            Unit.objects.filter(pk=self.pk).update(
-                path=expected, province_key=keys[0], district_key=keys[1]
-            )
-            units_written.send(sender=Unit, unit_ids=[self.pk])  # after post_save, new keys
+        if (self.path, self.province_key, self.district_key) == (expected, *keys):
+            return False
+        self.path = expected
+        self.province_key, self.district_key = keys
+        return True
 
     @property
     def is_current(self) -> bool:

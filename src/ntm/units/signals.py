@@ -6,7 +6,7 @@ from django.dispatch import Signal
 # unit, years (a range). Sent inside the write's transaction.
 rules_changed = Signal()
 
-# Sent after units were created or moved past `Unit.save`'s own signals (the catalogue's bulk
-# writes, a path rewritten after the save), with `unit_ids`: apps above keep what they copied of
-# a unit (assessments.figures).
+# Sent after units were created or changed in bulk, past `Unit.save` and its signals (the
+# catalogue's writes), with `unit_ids`: apps above keep what they copied of a unit
+# (assessments.figures).
 units_written = Signal()
