@@ -49,6 +49,12 @@ def _fill(a, small_set, user, road=90):
     )
 
 
+def _approved(unit, small_set, users, *, year=YEAR, road=90):
+    """A result of the unit filled by its commune, then approved up the chain."""
+    a = assessment_get_or_create(unit=unit, year=year, criteria_set=small_set.set)
+    return _approve(_fill(a, small_set, users.commune, road=road), users)
+
+
 def _approve(a, users):
     for state, user in (
         (State.SUBMITTED, users.commune),
@@ -131,14 +137,7 @@ def test_import_keeps_the_rows_of_every_commune_it_writes(units, users, small_se
 
 
 def test_recognition_and_revocation_change_the_levels_held(units, users, small_set):
-    a = _approve(
-        _fill(
-            assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set),
-            small_set,
-            users.commune,
-        ),
-        users,
-    )
+    a = _approved(units.quan_ha, small_set, users)
     assessment_get_or_create(unit=units.quan_ha, year=2024, criteria_set=small_set.set)
     recognition_record(
         unit=units.quan_ha,
@@ -170,14 +169,7 @@ def test_recognition_and_revocation_change_the_levels_held(units, users, small_s
 
 
 def test_a_commune_moved_to_another_district_counts_there(units, users, small_set):
-    _approve(
-        _fill(
-            assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set),
-            small_set,
-            users.commune,
-        ),
-        users,
-    )
+    _approved(units.quan_ha, small_set, users)
     before = progress_summary(unit=units.ba_be, year=YEAR, criteria_set=small_set.set)
     assert before.communes_assessed == 0
     commune = Unit.objects.get(pk=units.quan_ha.pk)
@@ -203,14 +195,7 @@ def test_a_commune_that_ends_leaves_the_national_table_too(units, users, small_s
     a unit that ends before the year's last day drops out there as in the province's figures,
     whether it was saved or written in bulk by the catalogue (units_written)."""
     CriteriaSet.objects.filter(pk=small_set.set.pk).update(period_start=YEAR, period_end=YEAR)
-    _approve(
-        _fill(
-            assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set),
-            small_set,
-            users.commune,
-        ),
-        users,
-    )
+    _approved(units.quan_ha, small_set, users)
     assert _national_assessed(units.bac_kan) == 1
     ended = datetime.date(YEAR, 6, 30)
     if how == "save":
@@ -268,15 +253,7 @@ def test_rebuild_command_restores_rows_lost_to_a_raw_write(units, users, small_s
 
 @pytest.mark.parametrize("basis", ["approved", "provisional"])
 def test_average_by_year_is_one_query(units, users, small_set, basis, django_assert_num_queries):
-    _approve(
-        _fill(
-            assessment_get_or_create(unit=units.quan_ha, year=2022, criteria_set=small_set.set),
-            small_set,
-            users.commune,
-            road=60,
-        ),
-        users,
-    )
+    _approved(units.quan_ha, small_set, users, year=2022, road=60)
     _fill(
         assessment_get_or_create(unit=units.quan_ha, year=YEAR, criteria_set=small_set.set),
         small_set,
